@@ -1,0 +1,1 @@
+"""The HTTP service: webhooks, the case API and the web desk."""

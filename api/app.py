@@ -1,0 +1,53 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.routes import health
+from copilot import db
+from copilot.errors import CopilotError
+from copilot.settings import Settings
+
+
+def create_app(database_url: str, settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = db.make_pool(database_url, max_size=settings.pool_max_size)
+        await pool.open(wait=True, timeout=10)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="Recovery Desk Copilot",
+        version="0.1.0",
+        description="One intake, triage in minutes, guarded playbooks, approvals and verified closure "
+        "for e-commerce order exceptions.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database_url = database_url
+
+    @app.exception_handler(CopilotError)
+    async def copilot_error(_: Request, exc: CopilotError) -> JSONResponse:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        return JSONResponse(
+            {"error": {"code": "invalid_input", "message": f"{where}: {first.get('msg')}", "details": exc.errors()}},
+            status_code=422,
+        )
+
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,20 @@
+"""Request-scoped dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from copilot.errors import Unavailable
+
+
+async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    pool: AsyncConnectionPool = request.app.state.pool
+    try:
+        async with pool.connection(timeout=5) as conn:
+            yield conn
+    except TimeoutError as exc:
+        raise Unavailable("the database is not answering; retry shortly") from exc

@@ -1,0 +1,128 @@
+"""The `copilot` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from copilot import db
+from copilot.errors import CopilotError
+from copilot.runtime import prepare_database, seed_demo_world, seed_if_empty
+from copilot.settings import get_settings
+
+app = typer.Typer(help="Recovery Desk Copilot", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+world_app = typer.Typer(help="The sandbox commerce world.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(world_app, name="world")
+console = Console()
+
+
+def main() -> None:
+    try:
+        app()
+    except CopilotError as exc:
+        print(f"copilot: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+@app.command()
+def run(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+) -> None:
+    """Migrate, seed the demo world when the database is empty, and serve the API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    url = _guard(prepare_database, settings)
+    if settings.seed_on_start and seed_if_empty(url, settings.seed):
+        console.print(f"seeded the demo world (seed {settings.seed})")
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"Recovery Desk Copilot on http://{bind_host}:{bind_port}  (API docs: /docs)")
+    uvicorn.run(create_app(url, settings), host=bind_host, port=bind_port, log_level="info")
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply pending migrations."""
+    url = _guard(db.resolve_database_url, get_settings())
+    applied = db.migrate(url)
+    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+
+
+@world_app.command("seed")
+def world_seed(seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 7) -> None:
+    """Replace the sandbox with a generated demo world."""
+    url = _guard(prepare_database, get_settings())
+    counts = seed_demo_world(url, seed)
+    _print_counts(f"demo world, seed {seed}", counts)
+
+
+@world_app.command("load")
+def world_load(
+    path: Path,
+    format: Annotated[str, typer.Option(help="json (our world format) or tau2 (tau2-bench retail db.json)")] = "auto",
+) -> None:
+    """Replace the sandbox with a world read from a file."""
+    from tools.connectors.sandbox.loaders import load_tau2, load_world_json
+    from tools.connectors.sandbox.store import write_world
+
+    if format == "auto":
+        format = "tau2" if _looks_like_tau2(path) else "json"
+    loader = {"json": load_world_json, "tau2": load_tau2}.get(format)
+    if loader is None:
+        raise typer.BadParameter("format must be json, tau2 or auto")
+    world = _guard(loader, path)
+    url = _guard(prepare_database, get_settings())
+    with db.connect(url) as conn:
+        counts = write_world(conn, world)
+    _print_counts(world.name, counts)
+
+
+@world_app.command("show")
+def world_show() -> None:
+    """What the sandbox holds now."""
+    from tools.connectors.sandbox.store import world_counts, world_digest, world_meta
+
+    url = _guard(prepare_database, get_settings())
+    with db.connect(url) as conn:
+        meta = world_meta(conn)
+        if meta is None:
+            console.print("the sandbox is empty: run `copilot world seed`")
+            return
+        _print_counts(f"{meta['name']} (now {meta['now']})", world_counts(conn))
+        console.print(f"digest {world_digest(conn)}")
+
+
+def _looks_like_tau2(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return b'"products"' in head and b'"variants"' in head
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, str(n))
+    console.print(table)
+
+
+def _guard(fn, *args):  # noqa: ANN001, ANN202 - a thin wrapper that turns our errors into one line
+    try:
+        return fn(*args)
+    except CopilotError as exc:
+        print(f"copilot: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None

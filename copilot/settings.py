@@ -1,0 +1,55 @@
+"""Configuration from the environment (prefix COPILOT_); see the README's configuration table."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("recovery-desk-copilot"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="External Postgres; when unset an embedded PostgreSQL is started."
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_max_size: int = 10
+
+    shopify_webhook_secret: SecretStr = SecretStr("dev-shopify-secret")
+    stripe_webhook_secret: SecretStr = SecretStr("dev-stripe-secret")
+    easypost_webhook_secret: SecretStr = SecretStr("dev-easypost-secret")
+    zendesk_webhook_secret: SecretStr = SecretStr("dev-zendesk-secret")
+    gorgias_webhook_secret: SecretStr = SecretStr("dev-gorgias-secret")
+    freshdesk_webhook_secret: SecretStr = SecretStr("dev-freshdesk-secret")
+    intake_api_key: SecretStr = SecretStr("dev-intake-key")
+
+    llm: Literal["none", "openai", "openai-compatible"] = "none"
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 20.0
+
+    policy_path: Path | None = None
+    seed: int = 7
+    seed_on_start: bool = True
+    worker_on_start: bool = True
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

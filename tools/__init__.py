@@ -1,0 +1,1 @@
+"""Typed tools over connectors to the systems of record."""
