@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from datetime import UTC, datetime
+
 from copilot import db
 from copilot.settings import Settings
 from tools.connectors.sandbox.generator import generate_world
@@ -18,8 +20,10 @@ def prepare_database(settings: Settings) -> str:
     return url
 
 
-def seed_demo_world(url: str, seed: int) -> dict[str, int]:
-    world = generate_world(seed=seed)
+def seed_demo_world(url: str, seed: int, now: datetime | None = None) -> dict[str, int]:
+    """A generated world anchored at `now` (default: this minute), so its deadlines are live."""
+    anchor = now or datetime.now(UTC).replace(second=0, microsecond=0)
+    world = generate_world(seed=seed, now=anchor)
     with db.connect(url) as conn:
         counts = write_world(conn, world)
     return counts
