@@ -9,20 +9,27 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import health
+from api.routes import cases, desk, health, intake, metrics, queues, webhooks
 from copilot import db
 from copilot.errors import CopilotError
 from copilot.settings import Settings
+from copilot.worker import run_worker_beside
 
 
-def create_app(database_url: str, settings: Settings) -> FastAPI:
+def create_app(database_url: str, settings: Settings, *, with_worker: bool = False) -> FastAPI:
+    """The service; `with_worker` also runs one case worker in this process (what `copilot run` does)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = db.make_pool(database_url, max_size=settings.pool_max_size)
         await pool.open(wait=True, timeout=10)
         app.state.pool = pool
         try:
-            yield
+            if with_worker:
+                async with run_worker_beside(database_url, settings, pool):
+                    yield
+            else:
+                yield
         finally:
             await pool.close()
 
@@ -50,4 +57,12 @@ def create_app(database_url: str, settings: Settings) -> FastAPI:
         )
 
     app.include_router(health.router)
+    app.include_router(cases.router)
+    app.include_router(queues.router)
+    app.include_router(metrics.router)
+    app.include_router(desk.router)
+    app.include_router(desk.root)
+    app.mount("/static", desk.static_files(), name="static")
+    app.include_router(webhooks.router)
+    app.include_router(intake.router)
     return app

@@ -10,9 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from copilot import db
+from copilot import cli_work, db
+from copilot.cli_intake import intake_app
+from copilot.cli_keys import keys_app
+from copilot.cli_llm import llm_app
 from copilot.errors import CopilotError
-from copilot.runtime import prepare_database, seed_demo_world, seed_if_empty
+from copilot.runtime import prepare_database, reset_desk, seed_demo_world, seed_if_empty
 from copilot.settings import get_settings
 
 app = typer.Typer(help="Recovery Desk Copilot", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -20,6 +23,11 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 world_app = typer.Typer(help="The sandbox commerce world.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(world_app, name="world")
+app.command()(cli_work.worker)
+app.command()(cli_work.triage)
+app.add_typer(keys_app, name="keys")
+app.add_typer(intake_app, name="intake")
+app.add_typer(llm_app, name="llm")
 console = Console()
 
 
@@ -47,7 +55,7 @@ def run(
         console.print(f"seeded the demo world (seed {settings.seed})")
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Recovery Desk Copilot on http://{bind_host}:{bind_port}  (API docs: /docs)")
-    uvicorn.run(create_app(url, settings), host=bind_host, port=bind_port, log_level="info")
+    uvicorn.run(create_app(url, settings, with_worker=settings.worker_on_start), host=bind_host, port=bind_port, log_level="info")
 
 
 @db_app.command("migrate")
@@ -83,6 +91,7 @@ def world_load(
     world = _guard(loader, path)
     url = _guard(prepare_database, get_settings())
     with db.connect(url) as conn:
+        reset_desk(conn)
         counts = write_world(conn, world)
     _print_counts(world.name, counts)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-
 from datetime import UTC, datetime
+
+import psycopg
+from psycopg.rows import dict_row
 
 from copilot import db
 from copilot.settings import Settings
@@ -21,12 +24,22 @@ def prepare_database(settings: Settings) -> str:
 
 
 def seed_demo_world(url: str, seed: int, now: datetime | None = None) -> dict[str, int]:
-    """A generated world anchored at `now` (default: this minute), so its deadlines are live."""
+    """A generated world anchored at `now` (default: this minute), so its deadlines are live; its planted
+    exceptions then come in through intake and become triaged cases with graph jobs."""
     anchor = now or datetime.now(UTC).replace(second=0, microsecond=0)
     world = generate_world(seed=seed, now=anchor)
     with db.connect(url) as conn:
+        reset_desk(conn)
         counts = write_world(conn, world)
+    counts["signals_ingested"] = asyncio.run(_ingest_seeds(url, anchor))
     return counts
+
+
+async def _ingest_seeds(url: str, now: datetime) -> int:
+    from copilot.intake.ingest import ingest_seed_signals
+
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        return await ingest_seed_signals(conn, now)
 
 
 def seed_if_empty(url: str, seed: int) -> bool:
@@ -35,3 +48,16 @@ def seed_if_empty(url: str, seed: int) -> bool:
             return False
     seed_demo_world(url, seed)
     return True
+
+
+DESK_TABLES = ("raw_deliveries", "signals", "dead_letters", "cases", "case_events", "proposed_actions",
+               "guardrail_verdicts", "messages", "approvals", "tool_calls", "embeddings", "case_jobs")
+CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
+
+
+def reset_desk(conn: psycopg.Connection) -> None:
+    """Forget every case and its graph threads: a new world starts a new desk (case ids restart at 1)."""
+    present = {r["tablename"] if isinstance(r, dict) else r[0] for r in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    tables = [t for t in (*DESK_TABLES, *CHECKPOINT_TABLES) if t in present]
+    conn.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")

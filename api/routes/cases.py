@@ -1,0 +1,172 @@
+"""The desk API for cases: the queue listing, a case in full, and the decisions an agent makes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from psycopg import AsyncConnection
+from pydantic import ValidationError
+
+from api.auth import Caller, DeskCaller
+from api.deps import connection
+from api.schemas import (
+    ActionAccepted,
+    ApproveRequest,
+    AssignRequest,
+    CaseDetail,
+    CasePage,
+    EditRequest,
+    EscalateRequest,
+    NoteRequest,
+    RejectRequest,
+    SlaState,
+)
+from copilot import workflow
+from copilot.errors import Conflict, InvalidInput, NotFound
+from copilot.keys import Principal
+from copilot.models import CaseStatus, Category, Priority
+from copilot.queries import CaseFilters, case_detail, list_cases
+from copilot.sla_scheduler import add_event, escalate_case
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+Conn = Annotated[AsyncConnection, Depends(connection)]
+CaseId = Annotated[int, Path(ge=1, le=2**62, description="The case id.")]
+StatusFilter = Literal["open", "all", *[s.value for s in CaseStatus]]  # type: ignore[valid-type]
+
+ERRORS = {
+    401: {"description": "No API key, or an unknown or revoked one."},
+    403: {"description": "The caller's role may not do this (e.g. an approval reserved for a lead)."},
+    404: {"description": "No such case."},
+    409: {"description": "The plan version is stale, or the case is not in a state that allows this."},
+    422: {"description": "The body or a parameter is malformed; the message names the field."},
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(utcnow)]
+
+
+@router.get("", response_model=CasePage, responses={k: ERRORS[k] for k in (401, 422)})
+async def get_cases(
+    _: Caller, conn: Conn, now: Now,
+    queue: str | None = None,
+    category: Category | None = None,
+    status: Annotated[StatusFilter, Query(description="open (default), all, or one status")] = "open",
+    priority: Priority | None = None,
+    sla_state: SlaState | None = None,
+    assignee: str | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CasePage:
+    """Cases sorted by the nearest deadline, a keyset page at a time."""
+    filters = CaseFilters(queue=queue, category=category, status=status, priority=priority,
+                          sla_state=sla_state, assignee=assignee)
+    return await list_cases(conn, filters, now, cursor=cursor, limit=limit)
+
+
+@router.get("/{case_id}", response_model=CaseDetail, responses={k: ERRORS[k] for k in (401, 404, 422)})
+async def get_case(case_id: CaseId, _: Caller, conn: Conn, now: Now) -> CaseDetail:
+    """Signals, the order as the system of record has it, facts, the plan with verdicts, draft, timeline."""
+    return await case_detail(conn, case_id, now)
+
+
+def _actor(who: Principal) -> workflow.Actor:
+    return workflow.Actor(name=who.name, role=who.role.value)
+
+
+async def _decide(request: Request, case_id: int, who: Principal, **fields: object) -> ActionAccepted:
+    try:
+        decision = workflow.Decision(**fields)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'body'}: {first['msg']}") from None
+    result = await workflow.decide(request.app.state.pool, case_id, decision, _actor(who))
+    return ActionAccepted(case_id=result.case_id, status=result.status.value, plan_version=result.plan_version,
+                          detail=f"{decision.action} recorded; the case resumes in the worker")
+
+
+@router.post("/{case_id}/approve", response_model=ActionAccepted, responses=ERRORS)
+async def approve(case_id: CaseId, body: ApproveRequest, who: DeskCaller, request: Request) -> ActionAccepted:
+    """Approve the plan as proposed. A plan whose verdicts reserve approval for a lead or finance
+    answers 403 to anyone below that role."""
+    return await _decide(request, case_id, who, action="approve", plan_version=body.plan_version,
+                         reason=body.comment)
+
+
+@router.post("/{case_id}/edit", response_model=ActionAccepted, responses=ERRORS)
+async def edit(case_id: CaseId, body: EditRequest, who: DeskCaller, request: Request,
+               conn: Conn) -> ActionAccepted:
+    """Change the draft message or an action's arguments; the guardrails judge the edited plan again."""
+    edits = [{"action_id": k, "args": v} for k, v in (body.args or {}).items()]
+    if edits:
+        cur = await conn.execute("SELECT action_id FROM proposed_actions WHERE case_id = %s AND plan_version = %s",
+                                 (case_id, body.plan_version))
+        known = {r["action_id"] for r in await cur.fetchall()}
+        unknown = sorted(set(body.args or {}) - known)
+        if unknown:
+            raise InvalidInput(f"args: no action {', '.join(unknown)} in plan version {body.plan_version}")
+    return await _decide(request, case_id, who, action="edit", plan_version=body.plan_version,
+                         reason=body.comment, edits=edits, message=body.message)
+
+
+@router.post("/{case_id}/reject", response_model=ActionAccepted, responses=ERRORS)
+async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request: Request) -> ActionAccepted:
+    """Reject the plan with a reason: the case is planned again, or closed with the reason."""
+    return await _decide(request, case_id, who, action="reject", plan_version=body.plan_version,
+                         reason=body.reason, close=body.close)
+
+
+async def _lock_current(conn: AsyncConnection, case_id: int, plan_version: int) -> dict[str, object]:
+    cur = await conn.execute("SELECT status, plan_version, assignee FROM cases WHERE id = %s FOR UPDATE",
+                             (case_id,))
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"case {case_id} does not exist")
+    if row["plan_version"] != plan_version:
+        raise Conflict(f"plan version {plan_version} is stale: case {case_id} is at version "
+                       f"{row['plan_version']}; reload the case")
+    if row["status"] in (CaseStatus.closed, CaseStatus.routed_away):
+        raise Conflict(f"case {case_id} is {row['status']}")
+    return row
+
+
+@router.post("/{case_id}/assign", response_model=ActionAccepted, responses=ERRORS)
+async def assign(case_id: CaseId, body: AssignRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
+    """Give the case to a desk agent."""
+    async with conn.transaction():
+        row = await _lock_current(conn, case_id, body.plan_version)
+        await conn.execute("UPDATE cases SET assignee = %s, updated_at = %s WHERE id = %s",
+                           (body.assignee, now, case_id))
+        await add_event(conn, case_id, who.name, "assigned",
+                        {"assignee": body.assignee, "previous": row["assignee"]}, now)
+    return ActionAccepted(case_id=case_id, status=str(row["status"]), plan_version=body.plan_version,
+                          detail=f"assigned to {body.assignee}")
+
+
+@router.post("/{case_id}/escalate", response_model=ActionAccepted, responses=ERRORS)
+async def escalate(case_id: CaseId, body: EscalateRequest, who: DeskCaller, conn: Conn,
+                   now: Now) -> ActionAccepted:
+    """Hand the case to the next owner on its queue's escalation path."""
+    async with conn.transaction():
+        await _lock_current(conn, case_id, body.plan_version)
+        done = await escalate_case(conn, case_id, who.name, body.reason, now, plan_version=body.plan_version)
+    return ActionAccepted(case_id=case_id, status=done.status, plan_version=body.plan_version,
+                          detail=f"escalated to {done.owner or 'the desk'} (level {done.level})")
+
+
+@router.post("/{case_id}/notes", response_model=ActionAccepted, responses=ERRORS)
+async def add_note(case_id: CaseId, body: NoteRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
+    """An internal note on the case; never sent to the customer."""
+    async with conn.transaction():
+        row = await _lock_current(conn, case_id, body.plan_version)
+        cur = await conn.execute("INSERT INTO case_notes (case_id, at, author, body) VALUES (%s, %s, %s, %s)"
+                                 " RETURNING id", (case_id, now, who.name, body.body))
+        note = await cur.fetchone()
+        await add_event(conn, case_id, who.name, "note_added", {"note_id": note["id"]}, now)
+    return ActionAccepted(case_id=case_id, status=str(row["status"]), plan_version=body.plan_version,
+                          detail="note added")

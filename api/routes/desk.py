@@ -1,0 +1,215 @@
+"""The web desk: server-rendered pages (Jinja2 + vendored htmx) over the same queries and decisions as the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from psycopg import AsyncConnection
+from pydantic import ValidationError
+
+from api.auth import COOKIE, optional_principal
+from api.deps import connection
+from api.routes import cases as api_cases
+from api.routes.cases import Now
+from api.routes.metrics import bar_chart, dashboard, line_chart
+from api.schemas import ApproveRequest, EditRequest, EscalateRequest, NoteRequest, RejectRequest, SlaState
+from copilot.errors import CopilotError, Forbidden, Unauthorized
+from copilot.keys import DESK_ROLES, Principal, authenticate
+from copilot.queries import CaseFilters, case_detail, list_cases, queue_stats
+
+router = APIRouter(prefix="/desk", include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+Conn = Annotated[AsyncConnection, Depends(connection)]
+MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def countdown(due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return "no deadline"
+    minutes = int((due - now).total_seconds() // 60)
+    left = abs(minutes)
+    text = f"{left // 1440}d {left % 1440 // 60}h" if left >= 1440 else f"{left // 60}h {left % 60:02d}m"
+    return f"overdue {text}" if minutes < 0 else f"{text} left"
+
+
+templates.env.globals["countdown"] = countdown
+
+
+def _require(who: Principal | None, request: Request) -> Principal:
+    if who is None:
+        # A 303 with a Location sends the browser to sign in and back here afterwards.
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(status_code=303, detail="sign in first",
+                            headers={"Location": f"/desk/login?next={quote(here)}"})
+    return who
+
+
+def _safe_next(url: str | None) -> str:
+    return url if url and url.startswith("/desk") and "//" not in url else "/desk"
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, conn: Conn, key: Annotated[str, Form()] = "",
+                next: Annotated[str, Form()] = "/desk") -> Response:
+    who = await authenticate(conn, key.strip()) if key.strip() else None
+    if who is None:
+        return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next),
+                                          "error": "That key is unknown or revoked."}, status_code=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", max_age=12 * 3600,
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+async def logout() -> RedirectResponse:
+    response = RedirectResponse("/desk/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+def _filters(request: Request) -> CaseFilters:
+    q = request.query_params
+    try:
+        state = SlaState(q["sla_state"]) if q.get("sla_state") else None
+    except ValueError:
+        state = None
+    return CaseFilters(queue=q.get("queue") or None, category=q.get("category") or None,
+                       priority=q.get("priority") or None, sla_state=state, assignee=q.get("assignee") or None)
+
+
+@router.get("", response_class=HTMLResponse)
+async def queue_page(request: Request, who: MaybeWho, conn: Conn, now: Now, cursor: str | None = None) -> Response:
+    me = _require(who, request)
+    filters = _filters(request)
+    page = await list_cases(conn, filters, now, cursor=cursor, limit=50)
+    queues = await queue_stats(conn, now)
+    keep = {k: v for k, v in filters.model_dump().items() if v and k != "status"}
+    context = {"me": me, "page": page, "now": now, "queues": queues.queues, "filters": keep,
+               "next_query": urlencode(keep | {"cursor": page.next_cursor}) if page.next_cursor else None,
+               "rows_query": urlencode(keep | ({"cursor": cursor} if cursor else {}))}
+    name = "_rows.html" if request.headers.get("hx-request") and request.query_params.get("rows") else "queue.html"
+    return templates.TemplateResponse(request, name, context)
+
+
+async def _case_page(request: Request, conn: AsyncConnection, me: Principal, case_id: int, now: datetime,
+                     error: str | None = None, status_code: int = 200) -> Response:
+    detail = await case_detail(conn, case_id, now)
+    return templates.TemplateResponse(
+        request, "case.html",
+        {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "can_act": me.role in DESK_ROLES},
+        status_code=status_code)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+async def case_page(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now) -> Response:
+    me = _require(who, request)
+    try:
+        return await _case_page(request, conn, me, case_id, now)
+    except CopilotError as exc:
+        return templates.TemplateResponse(request, "error.html", {"me": me, "message": exc.message},
+                                          status_code=exc.http_status)
+
+
+async def _act(request: Request, case_id: int, who: Principal | None, conn: AsyncConnection, now: datetime,
+               build, run) -> Response:  # noqa: ANN001 - the model factory and the API call it feeds
+    me = _require(who, request)
+    try:
+        if me.role not in DESK_ROLES:
+            raise Forbidden(f"role {me.role} may read cases but not act on them")
+        body = build()
+        await run(body, me)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = f"{'.'.join(map(str, first['loc'])) or 'form'}: {first['msg']}"
+        return await _case_page(request, conn, me, case_id, now, error=message, status_code=422)
+    except Unauthorized:
+        raise
+    except CopilotError as exc:
+        try:
+            return await _case_page(request, conn, me, case_id, now, error=exc.message, status_code=exc.http_status)
+        except CopilotError:
+            return templates.TemplateResponse(request, "error.html", {"me": me, "message": exc.message},
+                                              status_code=exc.http_status)
+    return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)
+
+
+Version = Annotated[int, Form()]
+
+
+@router.post("/cases/{case_id}/approve")
+async def approve(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now,
+                  plan_version: Version) -> Response:
+    return await _act(request, case_id, who, conn, now, lambda: ApproveRequest(plan_version=plan_version),
+                      lambda body, me: api_cases.approve(case_id, body, me, request))
+
+
+@router.post("/cases/{case_id}/edit")
+async def edit(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+               message: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: EditRequest(plan_version=plan_version, message=message.strip() or None),
+                      lambda body, me: api_cases.edit(case_id, body, me, request, conn))
+
+
+@router.post("/cases/{case_id}/reject")
+async def reject(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+                 reason: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: RejectRequest(plan_version=plan_version, reason=reason.strip()),
+                      lambda body, me: api_cases.reject(case_id, body, me, request))
+
+
+@router.post("/cases/{case_id}/escalate")
+async def escalate(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+                   reason: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: EscalateRequest(plan_version=plan_version, reason=reason.strip()),
+                      lambda body, me: api_cases.escalate(case_id, body, me, conn, now))
+
+
+@router.post("/cases/{case_id}/notes")
+async def note(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+               body: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: NoteRequest(plan_version=plan_version, body=body.strip()),
+                      lambda model, me: api_cases.add_note(case_id, model, me, conn, now))
+
+
+@router.get("/metrics", response_class=HTMLResponse)
+async def metrics_page(request: Request, who: MaybeWho, conn: Conn, now: Now) -> Response:
+    me = _require(who, request)
+    data = await dashboard(conn, now)
+    charts = [
+        ("SLA attainment by queue", bar_chart("SLA attainment by queue", data.sla_by_queue, "{:.0%}", top=1.0)),
+        ("Median time to first touch (minutes)",
+         bar_chart("Median time to first touch", data.first_touch_minutes, "{:.0f} min")),
+        ("Open cases per queue, last 48 hours", line_chart("Queue sizes over time", data.queue_sizes)),
+        ("Automation rate by day", bar_chart("Automation rate by day", data.automation_by_day, "{:.0%}", top=1.0)),
+    ]
+    return templates.TemplateResponse(request, "metrics.html", {"me": me, "charts": charts, "now": now})
+
+
+root = APIRouter(include_in_schema=False)
+
+
+@root.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/desk", status_code=307)
+
+
+def static_files() -> StaticFiles:
+    """The vendored htmx, the desk's stylesheet and its keyboard script; nothing from a CDN."""
+    return StaticFiles(directory=Path(__file__).resolve().parents[1] / "static")

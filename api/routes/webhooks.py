@@ -1,0 +1,148 @@
+"""Vendor webhooks: verify the sender on the raw body, then hand the delivery to intake."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import psycopg
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from psycopg import AsyncConnection
+
+from api.deps import connection
+from copilot.errors import Unauthorized
+from copilot.intake import signatures as sig
+from copilot.intake.ingest import IngestOutcome, ingest_delivery
+from copilot.models import Strict
+
+log = logging.getLogger(__name__)
+COMMON_HEADERS = ("content-type", "user-agent", "x-request-id")
+
+
+class IngestAnswer(Strict):
+    outcome: str
+    raw_id: int
+    signal_id: int | None = None
+    case_id: int | None = None
+    dead_letter_id: int | None = None
+    error: str | None = None
+
+
+def now_of(request: Request) -> datetime:
+    """Tests and replays inject `app.state.clock`; the service uses the wall clock."""
+    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
+    return clock() if clock else datetime.now(UTC)
+
+
+def chosen_headers(request: Request, names: Iterable[str]) -> dict[str, str]:
+    """Headers worth keeping with the raw body; never the ones that carry a secret."""
+    wanted = (*COMMON_HEADERS, *names)
+    return {n: request.headers[n] for n in wanted if n in request.headers}
+
+
+async def log_rejection(conn: psycopg.AsyncConnection, request: Request, source: str,
+                        exc: Unauthorized, now: datetime) -> None:
+    remote = request.client.host if request.client else None
+    try:
+        await conn.execute("INSERT INTO security_log (at, source, reason, remote) VALUES (%s, %s, %s, %s)",
+                           (now, source, exc.message, remote))
+    except psycopg.OperationalError:
+        log.warning("security log unavailable; rejected %s delivery from %s: %s", source, remote, exc.message)
+
+
+def answer(outcome: IngestOutcome) -> JSONResponse:
+    body = IngestAnswer(**outcome.model_dump(include=set(IngestAnswer.model_fields)))
+    if outcome.rejected_status:
+        error = {"code": outcome.rejected_code, "message": outcome.error.split(": ", 1)[-1] if outcome.error else ""}
+        return JSONResponse({"error": error, **body.model_dump()}, status_code=outcome.rejected_status)
+    status = 202 if outcome.outcome == "dead_letter" else 200
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+router = APIRouter(prefix="/webhooks", tags=["intake"])
+SHARED_SECRET_HEADER = "x-webhook-secret"
+RESPONSES: dict[int | str, dict] = {
+    200: {"model": IngestAnswer, "description": "a new signal, or a duplicate (a no-op)"},
+    202: {"model": IngestAnswer, "description": "authentic but unparseable: kept as a dead letter"},
+    400: {"description": "malformed body (kept as a dead letter)"},
+    401: {"description": "bad or missing signature (nothing stored but a security log line)"},
+    422: {"description": "unknown topic or event type (kept as a dead letter)"},
+    503: {"description": "the database is unavailable: retry"},
+}
+
+
+class Helpdesk(StrEnum):
+    zendesk = "zendesk"
+    gorgias = "gorgias"
+    freshdesk = "freshdesk"
+
+
+async def _receive(request: Request, conn: AsyncConnection, source: str, verify: Callable[[bytes], None],
+                   keep: tuple[str, ...]) -> JSONResponse:
+    body = await request.body()
+    now = now_of(request)
+    try:
+        verify(body)
+    except Unauthorized as exc:
+        await log_rejection(conn, request, source, exc, now)
+        raise
+    outcome = await ingest_delivery(conn, source, chosen_headers(request, keep), body, now)
+    return answer(outcome)
+
+
+def _secret(request: Request, name: str) -> str:
+    return getattr(request.app.state.settings, f"{name}_webhook_secret").get_secret_value()
+
+
+@router.post("/shopify", responses=RESPONSES)
+async def shopify(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+    """Shopify order, fulfillment and risk webhooks (topic in X-Shopify-Topic)."""
+    secret = _secret(request, "shopify")
+    return await _receive(
+        request, conn, "shopify",
+        lambda body: sig.verify_shopify(secret, body, request.headers.get("x-shopify-hmac-sha256")),
+        ("x-shopify-topic", "x-shopify-webhook-id", "x-shopify-event-id", "x-shopify-shop-domain",
+         "x-shopify-api-version", "x-shopify-triggered-at", "x-shopify-hmac-sha256"),
+    )
+
+
+@router.post("/stripe", responses=RESPONSES)
+async def stripe(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+    """Stripe payment, dispute, review, early-fraud-warning and refund events."""
+    secret, now = _secret(request, "stripe"), now_of(request)
+    return await _receive(
+        request, conn, "stripe",
+        lambda body: sig.verify_stripe(secret, body, request.headers.get("stripe-signature"), now),
+        ("stripe-signature",),
+    )
+
+
+@router.post("/easypost", responses=RESPONSES)
+async def easypost(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+    """EasyPost tracker.created / tracker.updated events."""
+    secret = _secret(request, "easypost")
+    return await _receive(
+        request, conn, "easypost",
+        lambda body: sig.verify_easypost(secret, body, request.headers.get("x-hmac-signature")),
+        ("x-hmac-signature",),
+    )
+
+
+@router.post("/helpdesk/{vendor}", responses=RESPONSES)
+async def helpdesk(vendor: Helpdesk, request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+    """Ticket created / updated / customer reply. Zendesk signs; Gorgias and Freshdesk send X-Webhook-Secret."""
+    secret = _secret(request, vendor.value)
+    if vendor is Helpdesk.zendesk:
+        def verify(body: bytes) -> None:
+            sig.verify_zendesk(secret, body, request.headers.get("x-zendesk-webhook-signature"),
+                               request.headers.get("x-zendesk-webhook-signature-timestamp"))
+        keep = ("x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id", "x-zendesk-webhook-signature",
+                "x-zendesk-webhook-signature-timestamp")
+    else:
+        def verify(body: bytes) -> None:
+            sig.verify_shared_secret(secret, request.headers.get(SHARED_SECRET_HEADER), "X-Webhook-Secret")
+        keep = ()
+    return await _receive(request, conn, vendor.value, verify, keep)

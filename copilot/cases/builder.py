@@ -1,0 +1,199 @@
+"""The case builder: every signal lands in exactly one case, which is then triaged again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from copilot.cases import linking
+from copilot.cases.snapshot import load_facts, order_via, resolve_order_id
+from copilot.cases.triage import TICKET_KINDS, Triage, triage
+from copilot.models import CaseStatus, Category, Signal, Strict
+from copilot.sla import DEFAULT_CALENDAR, load_policies
+from copilot.taxonomy import classify_signal
+
+ACTOR = "case_builder"
+
+
+class Placement(Strict):
+    """Where a signal goes: an existing case, or a new one for this order (None = unlinked)."""
+
+    case_id: int | None
+    order_id: str | None
+    how: str
+    notes: list[str] = []
+
+
+async def route_signal(conn: psycopg.AsyncConnection, signal_id: int, signal: Signal, now: datetime) -> int:
+    """Attach the stored signal to its case (opening one when needed), triage the case, return its id.
+
+    Runs inside the caller's transaction; the open case of an order is locked while it is updated.
+    """
+    vector = None
+    if signal.kind in TICKET_KINDS and signal.customer_email:
+        vector = linking.embed_ticket(signal.subject, signal.text)
+    placement = await _place(conn, signal, vector)
+    case_id = placement.case_id
+    if case_id is None:
+        case_id = await _open_case(conn, placement, signal, now)
+    await conn.execute("UPDATE signals SET case_id = %s WHERE id = %s", (case_id, signal_id))
+    await _event(conn, case_id, now, "signal_attached", {
+        "signal_id": signal_id, "kind": signal.kind.value, "source": signal.source.value,
+        "linked_by": placement.how, "notes": placement.notes})
+    if vector is not None and signal.customer_email:
+        await linking.store_embedding(conn, case_id, signal_id, signal.customer_email.lower(), vector,
+                                      signal.occurred_at)
+    await retriage(conn, case_id, now, current=(signal_id, signal))
+    return case_id
+
+
+async def _place(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None) -> Placement:
+    if signal.kind not in TICKET_KINDS:
+        order_id = await _order_of_system_signal(conn, signal)
+        if order_id is None:
+            return Placement(case_id=None, order_id=None, how="no order named: unlinked case")
+        return Placement(case_id=await linking.open_case_for_order(conn, order_id), order_id=order_id,
+                         how="order named by the event")
+    return await _place_ticket(conn, signal, vector)
+
+
+async def _order_of_system_signal(conn: psycopg.AsyncConnection, signal: Signal) -> str | None:
+    if signal.order_id:
+        return await resolve_order_id(conn, signal.order_id) or signal.order_id
+    return await order_via(conn, signal.payment_id, signal.dispute_id, signal.tracking_number)
+
+
+async def _place_ticket(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None) -> Placement:
+    email = signal.customer_email
+    refs = linking.extract_order_refs(linking.ticket_text(signal.subject, signal.text))
+    if signal.order_id:
+        refs.insert(0, signal.order_id if signal.order_id.startswith("#") else f"#{signal.order_id}")
+    checked = await linking.check_order_refs(conn, refs, email)
+    notes = checked.notes
+    if signal.ticket_id:
+        thread = await linking.open_case_for_thread(conn, signal.source.value, signal.ticket_id)
+        if thread is not None:
+            return Placement(case_id=thread, order_id=None, how="same helpdesk thread", notes=notes)
+    if checked.order_id:
+        return Placement(case_id=await linking.open_case_for_order(conn, checked.order_id),
+                         order_id=checked.order_id, how="order reference checked against the customer",
+                         notes=notes)
+    if not email:
+        return Placement(case_id=None, order_id=None, how="no sender email: unlinked case", notes=notes)
+    out_of_scope = classify_signal(signal).clearly_out_of_scope
+    statuses = sorted(linking._OPEN) + ([CaseStatus.routed_away.value] if out_of_scope else [])
+    if vector is not None:
+        dup = await linking.find_near_duplicate(conn, email.lower(), vector, signal.occurred_at, statuses)
+        if dup is not None:
+            notes.append(f"similar to signal {dup.signal_id} (cosine {dup.similarity})")
+            return Placement(case_id=dup.case_id, order_id=None, how="near-duplicate ticket within 72 h",
+                             notes=notes)
+    if not out_of_scope:
+        latest = await linking.latest_open_case_for_customer(conn, email)
+        if latest is not None:
+            return Placement(case_id=latest, order_id=None, how="customer's most recent open case", notes=notes)
+    return Placement(case_id=None, order_id=None, how="no order and no open case: unlinked case", notes=notes)
+
+
+_INSERT = """
+INSERT INTO cases (order_id, customer_email, ticket_id, created_at, updated_at)
+VALUES (%(order)s, %(email)s, %(ticket)s, %(now)s, %(now)s)
+ON CONFLICT (order_id) WHERE order_id IS NOT NULL AND status NOT IN ('closed', 'routed_away') DO NOTHING
+RETURNING id
+"""
+
+
+async def _open_case(conn: psycopg.AsyncConnection, placement: Placement, signal: Signal, now: datetime) -> int:
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute(_INSERT, {"order": placement.order_id, "email": signal.customer_email,
+                                "ticket": signal.ticket_id, "now": now})
+    row = await cur.fetchone()
+    if row is None:
+        # Another transaction opened this order's case first: join it.
+        existing = await linking.open_case_for_order(conn, placement.order_id or "")
+        if existing is None:
+            raise RuntimeError(f"case for order {placement.order_id} conflicted but cannot be found")
+        return existing
+    await _event(conn, row["id"], now, "case_opened", {"order_id": placement.order_id, "linked_by": placement.how})
+    return row["id"]
+
+
+async def _event(conn: psycopg.AsyncConnection, case_id: int, at: datetime, kind: str, data: dict) -> None:
+    await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
+                       (case_id, at, ACTOR, kind, Jsonb(data)))
+
+
+def _as_signal(row: dict) -> Signal:
+    try:
+        return Signal.model_validate(row["payload"])
+    except ValidationError:
+        # Older rows may hold a vendor payload: keep the columns every signal row has.
+        return Signal(source=row["source"], source_event_id=row["source_event_id"], kind=row["kind"],
+                      occurred_at=row["occurred_at"], order_id=row["order_id"],
+                      customer_email=row["customer_email"], ticket_id=row["ticket_id"])
+
+
+async def case_signals(conn: psycopg.AsyncConnection, case_id: int,
+                       current: tuple[int, Signal] | None = None) -> list[Signal]:
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute("SELECT id, source, source_event_id, kind, occurred_at, order_id, customer_email, ticket_id,"
+                      " payload FROM signals WHERE case_id = %s ORDER BY occurred_at, id", (case_id,))
+    rows = await cur.fetchall()
+    return [current[1] if current and row["id"] == current[0] else _as_signal(row) for row in rows]
+
+
+async def retriage(conn: psycopg.AsyncConnection, case_id: int, now: datetime,
+                   current: tuple[int, Signal] | None = None) -> Triage:
+    """Triage the case from all its signals and today's facts, and record the result with its reasons."""
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute("SELECT order_id, customer_email, ticket_id, status FROM cases WHERE id = %s FOR UPDATE",
+                      (case_id,))
+    case = await cur.fetchone()
+    signals = await case_signals(conn, case_id, current)
+    email = case["customer_email"] or next((s.customer_email for s in signals if s.customer_email), None)
+    sku = next((s.sku for s in reversed(signals) if s.sku), None)
+    facts = await load_facts(conn, case["order_id"], email, now, sku=sku)
+    result = triage(signals, facts, await load_policies(conn), DEFAULT_CALENDAR, now)
+    await _write(conn, case_id, case, result, facts, signals, now)
+    return result
+
+
+_UPDATE = """
+UPDATE cases SET category = %(category)s, disposition = %(disposition)s, classified_by = %(classified_by)s,
+    confidence = %(confidence)s, priority = %(priority)s, priority_score = %(priority_score)s,
+    priority_reasons = %(priority_reasons)s, queue = %(queue)s, owner = %(owner)s,
+    escalation_path = %(escalation_path)s, deadline_at = %(deadline_at)s, first_touch_due = %(first_touch_due)s,
+    resolution_due = %(resolution_due)s, order_value = %(order_value)s, customer_id = %(customer_id)s,
+    customer_email = %(customer_email)s, ticket_id = %(ticket_id)s, status = %(status)s, updated_at = %(now)s
+WHERE id = %(id)s
+"""
+
+
+def _next_status(current: str, category: Category) -> str:
+    if current not in (CaseStatus.new, CaseStatus.triaged):
+        return current  # later stages own the status; triage only refreshes the facts.
+    return CaseStatus.routed_away if category is Category.out_of_scope else CaseStatus.triaged
+
+
+async def _write(conn: psycopg.AsyncConnection, case_id: int, case: dict, result: Triage, facts, signals,
+                 now: datetime) -> None:
+    status = _next_status(case["status"], result.category)
+    customer = facts.customer
+    await conn.execute(_UPDATE, {
+        **result.model_dump(include={"category", "disposition", "classified_by", "confidence", "priority",
+                                     "priority_score", "queue", "owner", "deadline_at", "first_touch_due",
+                                     "resolution_due"}, mode="python"),
+        "priority_reasons": Jsonb(result.priority_reasons), "escalation_path": Jsonb(result.escalation_path),
+        "order_value": facts.order.total if facts.order else None,
+        "customer_id": customer.id if customer else None,
+        "customer_email": customer.email if customer else case["customer_email"],
+        "ticket_id": case["ticket_id"] or next((s.ticket_id for s in reversed(signals) if s.ticket_id), None),
+        "status": status, "now": now, "id": case_id})
+    data = result.model_dump(mode="json", exclude={"confidence", "priority_score"})
+    data |= {"confidence": result.confidence, "priority_score": result.priority_score,
+             "status": {"from": case["status"], "to": status}, "signals": len(signals)}
+    await _event(conn, case_id, now, "triaged", data)

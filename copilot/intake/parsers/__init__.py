@@ -1,0 +1,25 @@
+"""One parser per source: (headers with lower-case names, raw body, received_at) -> Signal."""
+
+from __future__ import annotations
+
+from copilot.intake.parsers.base import BadPayload, Parser, Unparseable, UnsupportedEvent
+from copilot.intake.parsers.easypost import parse_easypost
+from copilot.intake.parsers.helpdesk import parse_freshdesk, parse_gorgias, parse_zendesk
+from copilot.intake.parsers.mail import parse_email
+from copilot.intake.parsers.shopify import parse_shopify
+from copilot.intake.parsers.stripe import parse_stripe
+from copilot.intake.parsers.threepl import parse_threepl
+from copilot.models import SignalSource
+
+PARSERS: dict[str, Parser] = {
+    SignalSource.shopify.value: parse_shopify,
+    SignalSource.stripe.value: parse_stripe,
+    SignalSource.easypost.value: parse_easypost,
+    SignalSource.zendesk.value: parse_zendesk,
+    SignalSource.gorgias.value: parse_gorgias,
+    SignalSource.freshdesk.value: parse_freshdesk,
+    SignalSource.threepl.value: parse_threepl,
+    SignalSource.email.value: parse_email,
+}
+
+__all__ = ["PARSERS", "BadPayload", "Parser", "UnsupportedEvent", "Unparseable"]

@@ -1,0 +1,95 @@
+"""Sender verification on the raw body, before anything is stored; every failure is an Unauthorized."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime
+
+from copilot.errors import Unauthorized
+
+STRIPE_TOLERANCE_S = 300
+
+
+def _hmac(secret: str, data: bytes) -> bytes:
+    return hmac.new(secret.encode(), data, hashlib.sha256).digest()
+
+
+def _equal(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _require(header: str | None, name: str) -> str:
+    if not header or not header.strip():
+        raise Unauthorized(f"missing {name} header")
+    return header.strip()
+
+
+def sign_shopify(secret: str, body: bytes) -> str:
+    return base64.b64encode(_hmac(secret, body)).decode()
+
+
+def verify_shopify(secret: str, body: bytes, header: str | None) -> None:
+    if not _equal(sign_shopify(secret, body), _require(header, "X-Shopify-Hmac-Sha256")):
+        raise Unauthorized("X-Shopify-Hmac-Sha256 does not match the body")
+
+
+def sign_stripe(secret: str, body: bytes, timestamp: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify_stripe(secret: str, body: bytes, header: str | None, now: datetime,
+                  tolerance_s: int = STRIPE_TOLERANCE_S) -> None:
+    parts = [p.split("=", 1) for p in _require(header, "Stripe-Signature").split(",") if "=" in p]
+    timestamps = [v.strip() for k, v in parts if k.strip() == "t"]
+    candidates = [v.strip() for k, v in parts if k.strip() == "v1"]
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or not candidates:
+        raise Unauthorized("Stripe-Signature must carry one t=<unix time> and at least one v1=<signature>")
+    timestamp = int(timestamps[0])
+    expected = sign_stripe(secret, body, timestamp).split("v1=", 1)[1]
+    # Compare every v1 (Stripe sends several while a secret is being rolled) without stopping early.
+    if not any([_equal(expected, c) for c in candidates]):  # noqa: C419
+        raise Unauthorized("Stripe-Signature does not match the body")
+    if abs(now.timestamp() - timestamp) > tolerance_s:
+        raise Unauthorized(f"Stripe-Signature timestamp is more than {tolerance_s} s from now (replay?)")
+
+
+def sign_easypost(secret: str, body: bytes) -> str:
+    return "hmac-sha256-hex=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_easypost(secret: str, body: bytes, header: str | None) -> None:
+    given = _require(header, "X-Hmac-Signature")
+    if not given.startswith("hmac-sha256-hex="):
+        raise Unauthorized("X-Hmac-Signature must be hmac-sha256-hex=<hex>")
+    if not _equal(sign_easypost(secret, body), given):
+        raise Unauthorized("X-Hmac-Signature does not match the body")
+
+
+def sign_zendesk(secret: str, body: bytes, timestamp: str) -> str:
+    return base64.b64encode(_hmac(secret, timestamp.encode() + body)).decode()
+
+
+def verify_zendesk(secret: str, body: bytes, signature: str | None, timestamp: str | None) -> None:
+    given = _require(signature, "X-Zendesk-Webhook-Signature")
+    stamp = _require(timestamp, "X-Zendesk-Webhook-Signature-Timestamp")
+    if not _equal(sign_zendesk(secret, body, stamp), given):
+        raise Unauthorized("X-Zendesk-Webhook-Signature does not match the timestamp and body")
+
+
+def verify_shared_secret(secret: str, header: str | None, name: str) -> None:
+    """Gorgias and Freshdesk sign nothing; their webhook is configured to send our secret in a header."""
+    if not _equal(secret, _require(header, name)):
+        raise Unauthorized(f"{name} is not the configured secret")
+
+
+def verify_api_key(key: str, authorization: str | None, x_api_key: str | None) -> None:
+    given = x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        given = authorization[7:].strip()
+    if not given:
+        raise Unauthorized("send the intake API key as `Authorization: Bearer <key>` or `X-Api-Key`")
+    if not _equal(key, given):
+        raise Unauthorized("the intake API key is not valid")

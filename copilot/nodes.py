@@ -1,0 +1,310 @@
+"""Node bodies of the case graph. Each reads and returns a small state; facts and plans live in Postgres too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
+
+from langgraph.types import interrupt
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from copilot import facts as case_facts
+from copilot import guardrails, jobs, playbooks
+from copilot.errors import CopilotError
+from copilot.models import CaseStatus, Category, Disposition
+from copilot.plan import CaseState, Plan, Verdict
+from copilot.policy import Policy
+from copilot.settings import Settings
+from copilot.transitions import ensure
+from tools import registry
+from tools.base import ToolDeps, ToolKind
+
+ACTOR = "copilot"
+
+
+class CaseGraphState(TypedDict, total=False):
+    case_id: int
+    out_of_scope: bool
+    facts: dict[str, Any]
+    plan: dict[str, Any]
+    message: str
+    plan_version: int
+    verdicts: list[dict[str, Any]]
+    route: str
+    decision: dict[str, Any]
+    execution_failed: str
+    awaits_customer: bool
+    reply: dict[str, Any]
+    verified: bool
+    close_reason: str
+
+
+@dataclass
+class NodeDeps:
+    pool: AsyncConnectionPool
+    clock: Callable[[], datetime]
+    policy: Policy
+    settings: Settings
+
+
+def _state(state: CaseGraphState) -> CaseState:
+    return CaseState.model_validate(state["facts"])
+
+
+def _plan(state: CaseGraphState) -> Plan:
+    return Plan.model_validate(state["plan"])
+
+
+async def _event(conn: Any, case_id: int, kind: str, data: dict[str, Any], actor: str = ACTOR) -> None:
+    await conn.execute("INSERT INTO case_events (case_id, actor, kind, data) VALUES (%s, %s, %s, %s)",
+                       (case_id, actor, kind, Jsonb(data)))
+
+
+async def intake(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    async with deps.pool.connection() as conn:
+        await _event(conn, state["case_id"], "graph_started", {})
+    return {}
+
+
+async def classify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    """Triage already classified the case deterministically; out-of-scope cases are routed away."""
+    async with deps.pool.connection() as conn:
+        cur = await conn.execute("SELECT category, status FROM cases WHERE id = %s", (state["case_id"],))
+        row = await cur.fetchone()
+    return {"out_of_scope": row is None or row["category"] == Category.out_of_scope}
+
+
+async def gather_facts(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    async with deps.pool.connection() as conn:
+        facts = await case_facts.gather(conn, state["case_id"], deps.clock())
+    return {"facts": facts.model_dump(mode="json")}
+
+
+async def plan(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    decided = playbooks.build_plan(_state(state), deps.policy)
+    return {"plan": decided.model_dump(mode="json")}
+
+
+async def draft_message(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    """The customer message is an action of the plan, so rule 9 checks, and the approver sees, its exact text."""
+    decided = _plan(state)
+    contact = [a for a in decided.actions if a.tool in CONTACT_TOOLS]
+    text = contact[0].args.body if contact else ""  # type: ignore[attr-defined]
+    return {"message": text}
+
+
+CONTACT_TOOLS = ("send_customer_message", "request_payment_update")
+
+
+def with_message(decided: Plan, text: str) -> Plan:
+    raw = decided.model_dump(mode="json")
+    for a in raw["actions"]:
+        if a["tool"] in CONTACT_TOOLS:
+            a["args"]["body"] = text
+    return Plan.model_validate(raw)
+
+
+def _apply_edits(state: CaseGraphState) -> CaseGraphState:
+    """An edit replaces action arguments and/or the text; the guardrails then run again on the result."""
+    decision = state.get("decision") or {}
+    if decision.get("action") != "edit":
+        return {}
+    raw = dict(state["plan"])
+    edits = {e["action_id"]: e["args"] for e in decision.get("edits", [])}
+    raw["actions"] = [a | {"args": {**a["args"], **edits[a["action_id"]]}} if a["action_id"] in edits else a
+                      for a in raw["actions"]]
+    text = decision.get("message") or state["message"]
+    edited = with_message(Plan.model_validate(raw), text)
+    return {"plan": edited.model_dump(mode="json"), "message": text}
+
+
+async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    state = {**state, **_apply_edits(state)}  # type: ignore[typeddict-item]
+    facts, decided, text = _state(state), _plan(state), state["message"]
+    verdicts = guardrails.evaluate(facts, decided, deps.policy)
+    active = [v for v in verdicts if v.mode == "active"]
+    route = _route(decided, active)
+    if route == "auto_approve" and state.get("decision", {}).get("action") == "edit":
+        route = "await_approval"  # an edited plan runs only when a person approves what the edit produced
+    async with deps.pool.connection() as conn, conn.transaction():
+        version = await _persist_plan(conn, facts, decided, text, verdicts)
+        target = {"auto_approve": CaseStatus.executing, "await_approval": CaseStatus.awaiting_approval,
+                  "escalate": CaseStatus.escalated}[route]
+        await ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active),
+                   data={"plan_version": version})
+    return {"plan": state["plan"], "message": text, "plan_version": version, "route": route,
+            "verdicts": [v.model_dump(mode="json") for v in verdicts], "decision": {}}
+
+
+def _route(decided: Plan, active: list[Verdict]) -> str:
+    if decided.disposition == Disposition.escalate or any(v.outcome == "block" for v in active):
+        return "escalate"
+    if guardrails.combine(active).outcome == "allow":
+        return "auto_approve"
+    return "await_approval"
+
+
+def _route_reason(route: str, active: list[Verdict]) -> str:
+    limiting = [v for v in active if v.outcome != "allow"]
+    if not limiting:
+        return "every action allowed: automatic first touch"
+    return "; ".join(f"{v.rule_id}: {v.reason}" for v in limiting[:3])
+
+
+async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, verdicts: list[Verdict]) -> int:
+    cur = await conn.execute(
+        "UPDATE cases SET plan_version = plan_version + 1, plan = %s, facts = %s, disposition = %s,"
+        " updated_at = now() WHERE id = %s RETURNING plan_version",
+        (Jsonb(decided.model_dump(mode="json")), Jsonb(facts.model_dump(mode="json")),
+         decided.disposition.value, facts.case_id))
+    version = (await cur.fetchone())["plan_version"]
+    for a in decided.actions:
+        await conn.execute(
+            "INSERT INTO proposed_actions (case_id, plan_version, action_id, tool, kind, args, idempotency_key)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (facts.case_id, version, a.action_id, a.tool, a.kind.value, Jsonb(a.args.model_dump(mode="json")),
+             action_key(facts.case_id, version, a.action_id)))
+    for v in verdicts:
+        await conn.execute(
+            "INSERT INTO guardrail_verdicts (case_id, plan_version, action_id, rule_id, outcome, role, reason, mode)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (facts.case_id, version, v.action_id or "message", v.rule_id, v.outcome,
+             v.role.value if v.role else None, v.reason, v.mode.value))
+    if decided.scenario is not None and text:
+        await conn.execute(
+            "INSERT INTO messages (case_id, plan_version, scenario, body, ticket_id) VALUES (%s, %s, %s, %s, %s)",
+            (facts.case_id, version, decided.scenario.value, text, facts.ticket_id))
+    await _event(conn, facts.case_id, "plan_proposed", {
+        "plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
+        "actions": [f"{a.tool}({a.action_id})" for a in decided.actions]})
+    return version
+
+
+def action_key(case_id: int, version: int, action_id: str) -> str:
+    return f"{case_id}:v{version}-{action_id}"
+
+
+async def auto_approve(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    """Rule 10 allows a first touch without a human: approve as the copilot, through the same pause and
+    resume a person's approval takes, so effects always run from a checkpoint with stable keys."""
+    case_id, version = state["case_id"], state["plan_version"]
+    async with deps.pool.connection() as conn, conn.transaction():
+        cur = await conn.execute(
+            "INSERT INTO approvals (case_id, plan_version, decision, actor, role, reason)"
+            " VALUES (%s, %s, 'auto', %s, 'agent', 'guardrails allow every action (rule 10)')"
+            " ON CONFLICT DO NOTHING RETURNING id", (case_id, version, ACTOR))
+        if await cur.fetchone() is not None:
+            await jobs.enqueue(conn, case_id, "resume", {"action": "approve", "plan_version": version,
+                                                          "actor": ACTOR, "role": "agent", "auto": True})
+    return {}
+
+
+def approval_payload(state: CaseGraphState) -> dict[str, Any]:
+    """Exactly what will run if approved: actions with final arguments, verdicts with reasons, the text."""
+    return {"case_id": state["case_id"], "plan_version": state["plan_version"],
+            "actions": state["plan"]["actions"], "verdicts": state["verdicts"], "message": state["message"],
+            "disposition": state["plan"]["disposition"], "ask": state["plan"]["ask"]}
+
+
+async def await_approval(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    decision = interrupt(approval_payload(state))
+    if decision.get("plan_version") != state["plan_version"]:
+        # A decision about an earlier plan (one replaced after a crash or an edit) decides nothing now.
+        return {"decision": {"action": "stale", "plan_version": decision.get("plan_version")}}
+    update: CaseGraphState = {"decision": decision}
+    if decision["action"] == "reject":
+        update["close_reason"] = f"rejected: {decision.get('reason')}"
+    return update
+
+
+ESCALATION_OWNERS = {"lead", "finance", "risk", "threepl", "ops"}
+
+
+def _escalation(state: CaseGraphState) -> tuple[str, str]:
+    """Who owns the case now, and why: the plan's own escalation, else the blocking rule's owner."""
+    for a in state.get("plan", {}).get("actions", []):
+        if a["tool"] == "escalate_case":
+            return a["args"]["owner"], a["args"]["reason"]
+    if state.get("execution_failed"):
+        return "lead", state["execution_failed"]
+    blocks = [v for v in state.get("verdicts", []) if v["outcome"] == "block" and v["mode"] == "active"]
+    if blocks:
+        owner = blocks[0].get("role") if blocks[0].get("role") in ESCALATION_OWNERS else "lead"
+        return owner, f"{blocks[0]['rule_id']}: {blocks[0]['reason']}"
+    return "lead", "; ".join(state.get("plan", {}).get("reasons", [])) or "escalated by the playbook"
+
+
+async def escalate(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    owner, reason = _escalation(state)
+    case_id = state["case_id"]
+    async with deps.pool.connection() as conn, conn.transaction():
+        tool_deps = ToolDeps.sandbox(conn, deps.clock(), case_id)
+        await registry.call("escalate_case", tool_deps, {"owner": owner, "reason": reason},
+                            idempotency_key=action_key(case_id, state.get("plan_version", 0), "escalation"))
+        cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (case_id,))
+        if (await cur.fetchone())["status"] != CaseStatus.escalated:
+            await ensure(conn, case_id, CaseStatus.escalated, actor=ACTOR, reason=f"to {owner}: {reason}")
+    return {}
+
+
+async def execute(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    """Run the approved plan's effects, the customer message last; each call carries its idempotency key."""
+    facts, decided, version = _state(state), _plan(state), state["plan_version"]
+    effects = [a for a in decided.actions if a.kind is not ToolKind.READ and a.tool != "escalate_case"]
+    effects.sort(key=lambda a: a.kind is ToolKind.CONTACT)
+    async with deps.pool.connection() as conn:
+        tool_deps = ToolDeps.sandbox(conn, deps.clock(), facts.case_id, facts.customer.id if facts.customer else None)
+        for a in effects:
+            key = action_key(facts.case_id, version, a.action_id)
+            try:
+                result = await registry.call(a.tool, tool_deps, a.args,
+                                             idempotency_key=key if registry.get(a.tool).needs_key else None)
+            except CopilotError as exc:
+                await conn.execute("UPDATE proposed_actions SET status = 'failed', error = %s"
+                                   " WHERE case_id = %s AND plan_version = %s AND action_id = %s",
+                                   (exc.message, facts.case_id, version, a.action_id))
+                return {"execution_failed": f"{a.tool} failed: {exc.message}"}
+            await conn.execute("UPDATE proposed_actions SET status = 'done', result = %s, executed_at = now()"
+                               " WHERE case_id = %s AND plan_version = %s AND action_id = %s",
+                               (Jsonb(result.model_dump(mode="json")), facts.case_id, version, a.action_id))
+    return {}
+
+
+async def send(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    """The message went out with the plan's CONTACT action: record the first touch and what comes next."""
+    facts, decided, version = _state(state), _plan(state), state["plan_version"]
+    waits = decided.disposition == Disposition.needs_customer_decision
+    async with deps.pool.connection() as conn, conn.transaction():
+        await conn.execute("UPDATE messages SET status = 'sent', sent_at = %s WHERE case_id = %s"
+                           " AND plan_version = %s AND status = 'draft'", (deps.clock(), facts.case_id, version))
+        await conn.execute("UPDATE cases SET first_touched_at = coalesce(first_touched_at, %s) WHERE id = %s",
+                           (deps.clock(), facts.case_id))
+        await ensure(conn, facts.case_id, CaseStatus.awaiting_customer if waits else CaseStatus.verifying,
+                   actor=ACTOR, reason="message sent" + (": waiting for the customer's answer" if waits else ""))
+    return {"awaits_customer": waits}
+
+
+async def await_customer(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    reply = interrupt({"case_id": state["case_id"], "waiting_for": "customer", "ask": state["plan"]["ask"]})
+    return {"reply": reply, "decision": {}, "route": "escalate" if reply.get("escalate") else "replan"}
+
+
+async def verify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    facts = _state(state)
+    async with deps.pool.connection() as conn:
+        done, reason = await case_facts.definition_of_done(conn, facts, deps.clock())
+    return {"verified": done, "close_reason": reason}
+
+
+async def close(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    reason = state.get("close_reason") or ("out of scope: routed away" if state.get("out_of_scope") else "done")
+    target = CaseStatus.routed_away if state.get("out_of_scope") else CaseStatus.closed
+    async with deps.pool.connection() as conn, conn.transaction():
+        cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (state["case_id"],))
+        if (await cur.fetchone())["status"] != target:
+            await ensure(conn, state["case_id"], target, actor=ACTOR, reason=reason)
+        await conn.execute("UPDATE cases SET close_reason = %s WHERE id = %s", (reason, state["case_id"]))
+    return {"close_reason": reason}

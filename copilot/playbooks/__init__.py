@@ -1,0 +1,35 @@
+"""One deterministic playbook per category: gathered facts in, a plan out (disposition, actions, one ask)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from copilot.errors import InvalidInput
+from copilot.models import Category
+from copilot.plan import CaseState, Plan
+from copilot.playbooks import post, pre
+from copilot.policy import Policy
+
+Playbook = Callable[[CaseState, Policy], Plan]
+
+PLAYBOOKS: dict[Category, Playbook] = {
+    Category.payment_failure: pre.payment_failure,
+    Category.fraud_hold: pre.fraud_hold,
+    Category.address_issue: pre.address_issue,
+    Category.inventory_mismatch: pre.inventory_mismatch,
+    Category.split_shipment: pre.split_shipment,
+    Category.fulfillment_delay: pre.fulfillment_delay,
+    Category.change_request: pre.change_request,
+    Category.threepl_exception: pre.threepl_exception,
+    Category.delivery_exception: post.delivery_exception,
+    Category.refund_request: post.refund_request,
+    Category.concession_request: post.concession_request,
+    Category.chargeback: post.chargeback,
+}
+
+
+def build_plan(case: CaseState, policy: Policy) -> Plan:
+    playbook = PLAYBOOKS.get(case.category)
+    if playbook is None:
+        raise InvalidInput(f"{case.category} cases are routed away, not planned")
+    return playbook(case, policy)

@@ -1,0 +1,68 @@
+"""What every playbook uses: the customer's name, the message action, plan assembly."""
+
+from __future__ import annotations
+
+from copilot.errors import InvalidInput
+from copilot.messages import MessageContext, Scenario, render
+from copilot.models import Disposition
+from copilot.plan import CaseState, Origin, Plan, ProposedAction, action
+from tools.connectors.sandbox.world import Address
+from tools.schemas import LineSnapshot
+
+CARRIERS = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL"}
+
+
+def first_name(case: CaseState) -> str:
+    if case.customer and case.customer.name.strip():
+        return case.customer.name.split()[0]
+    if case.signal and case.signal.customer_name and case.signal.customer_name.strip():
+        return case.signal.customer_name.split()[0]
+    return "there"
+
+
+def order_of(case: CaseState):  # noqa: ANN201 - the OrderSnapshot
+    if case.order is None:
+        raise InvalidInput(f"case {case.case_id} has no order facts; a {case.category} playbook needs them")
+    return case.order.order
+
+
+def context(case: CaseState, model: type[MessageContext], **fields: object) -> MessageContext:
+    return model(first_name=first_name(case), order_id=order_of(case).id, **fields)
+
+
+def message_action(case: CaseState, scenario: Scenario, ctx: MessageContext) -> ProposedAction:
+    body = render(scenario, ctx)
+    if scenario is Scenario.payment_update:
+        return action("msg", "request_payment_update", {"order_id": ctx.order_id, "ticket_id": case.ticket_id,
+                                                        "body": body})
+    return action("msg", "send_customer_message", {"order_id": ctx.order_id, "ticket_id": case.ticket_id,
+                                                   "scenario": scenario.value, "body": body})
+
+
+def escalate(owner: str, reason: str) -> ProposedAction:
+    return action("escalate", "escalate_case", {"owner": owner, "reason": reason})
+
+
+def plan(case: CaseState, disposition: Disposition, actions: list[ProposedAction], reasons: list[str],
+         scenario: Scenario | None = None, ctx: MessageContext | None = None, ask: str | None = None) -> Plan:
+    """A plan; with a message, its send action goes last so it follows the work it reports."""
+    if scenario is not None and ctx is not None:
+        actions = [*actions, message_action(case, scenario, ctx)]
+    return Plan(disposition=disposition, actions=actions, scenario=scenario, message=ctx, ask=ask, reasons=reasons)
+
+
+def one_line(address: Address) -> str:
+    street = ", ".join(p for p in [address.line1, address.line2] if p)
+    return f"{street}, {address.city}, {address.state} {address.zip}"
+
+
+def line_for(case: CaseState, sku: str | None = None, line_no: int | None = None) -> LineSnapshot:
+    lines = order_of(case).lines
+    for ln in lines:
+        if (sku is not None and ln.sku == sku) or (line_no is not None and ln.line_no == line_no):
+            return ln
+    return lines[0]
+
+
+def args_origin(case: CaseState) -> Origin:
+    return case.request.origin if case.request else Origin.ticket

@@ -1,0 +1,106 @@
+"""Post-fulfillment playbooks: a same-day update, then reroute, replace or refund by the decision table."""
+
+from __future__ import annotations
+
+from copilot import guardrails as g
+from copilot.messages import (
+    AddressConfirmation,
+    ClaimReview,
+    DeliveryUpdate,
+    DisputeAck,
+    RefundStatus,
+    ReshipNotice,
+    ReshipOffer,
+    Scenario,
+)
+from copilot.models import Disposition as D
+from copilot.plan import CaseState, Plan, action
+from copilot.playbooks.common import CARRIERS, context, escalate, line_for, one_line, order_of, plan
+from copilot.policy import Policy
+
+REFUND_BUSINESS_DAYS = 10
+
+
+def _carrier(case: CaseState) -> str:
+    name = case.fulfillments[0].carrier if case.fulfillments else "the carrier"
+    return CARRIERS.get(name, name)
+
+
+def _latest_detail(case: CaseState) -> tuple[str | None, str | None]:
+    events = sorted(case.shipment_events(), key=lambda e: e.occurred_at)
+    if events:
+        return events[-1].status, events[-1].status_detail
+    sig = case.signal
+    return (sig.tracking_status, sig.status_detail) if sig else (None, None)
+
+
+def _all_lines(case: CaseState) -> list[int]:
+    return [ln.line_no for ln in order_of(case).lines]
+
+
+def delivery_exception(case: CaseState, policy: Policy) -> Plan:
+    status, detail = _latest_detail(case)
+    order = order_of(case)
+    if detail in ("address_not_found", "return_to_sender"):
+        ctx = context(case, AddressConfirmation, address=one_line(order.shipping_address),
+                      problem="the carrier couldn't deliver to the address we have")
+        return plan(case, D.needs_customer_decision, [], [f"carrier reports {detail}"],
+                    Scenario.address_confirmation, ctx, "Confirm or correct the address before we reroute or reship")
+    if detail == "damaged":
+        ctx = context(case, ReshipOffer, item_name=order.lines[0].name, problem="was damaged in transit")
+        return plan(case, D.needs_customer_decision, [], ["carrier reports the parcel damaged"],
+                    Scenario.reship_offer, ctx, "Replacement or refund")
+    if detail == "lost" or case.request and case.request.intent == "not_received":
+        return _replace(case, policy, "lost_in_transit" if detail == "lost" else "not_delivered")
+    step = ("It's waiting for you at the carrier's pickup location." if status == "available_for_pickup"
+            else "We're watching it closely and will update you as soon as it moves.")
+    ctx = context(case, DeliveryUpdate, carrier=_carrier(case),
+                  status="is held at their facility" if status == "available_for_pickup" else "is delayed",
+                  next_step=step)
+    return plan(case, D.fixable_now, [], [f"carrier status {status} ({detail})"], Scenario.delivery_update, ctx,
+                "Reply to choose a different option")
+
+
+def _replace(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | None = None) -> Plan:
+    """Reship by the concessions table: investigate signed deliveries, escalate repeat claims."""
+    order = order_of(case)
+    reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": line_nos or _all_lines(case),
+                                               "reason": kind})
+    verdict = g.rule_concession(case, reship, policy)
+    item = line_for(case, line_no=(line_nos or [None])[0]).name
+    if verdict.outcome == "block":
+        owner = verdict.role.value if verdict.role else "lead"
+        return plan(case, D.escalate, [escalate(owner, verdict.reason)], [verdict.reason], Scenario.claim_review,
+                    context(case, ClaimReview, item_name=item), "Send a photo of the package and label")
+    return plan(case, D.fixable_now, [reship], [verdict.reason], Scenario.reship_notice,
+                context(case, ReshipNotice, item_name=item), "Reply to take a refund instead of the replacement")
+
+
+def concession_request(case: CaseState, policy: Policy) -> Plan:
+    req = case.request
+    kind = {"damaged": "damaged", "wrong_item": "wrong_item", "missing": "missing_item",
+            "not_received": "not_delivered"}.get(req.intent if req else "", "damaged")
+    line = line_for(case, line_no=req.line_no if req else None)
+    return _replace(case, policy, kind, [line.line_no])
+
+
+def refund_request(case: CaseState, policy: Policy) -> Plan:
+    pay = case.payment
+    if pay is not None and pay.refunded > 0:
+        ctx = context(case, RefundStatus, amount=pay.refunded, issued=True, business_days=REFUND_BUSINESS_DAYS)
+        return plan(case, D.fixable_now, [], [f"refund of {pay.refunded} already issued"], Scenario.refund_status,
+                    ctx, "Reply if the refund has not arrived after the stated time")
+    reason = "no refund on record: confirm the return arrived before refunding"
+    return plan(case, D.escalate, [escalate("ops", reason)], [reason])
+
+
+def chargeback(case: CaseState, policy: Policy) -> Plan:
+    order = order_of(case)
+    dispute = case.signal.dispute_id if case.signal else None
+    open_disputes = [d for d in (case.payment.disputes if case.payment else []) if d.status != "lost"]
+    due = open_disputes[0].due_by if open_disputes else (case.signal.due_by if case.signal else None)
+    reason = f"dispute {dispute or 'opened'}: evidence due {due:%Y-%m-%d %H:%M}" if due else "dispute opened"
+    actions = [action("evidence", "assemble_dispute_evidence", {"order_id": order.id, "dispute_id": dispute}),
+               escalate("finance", reason)]
+    return plan(case, D.escalate, actions, [reason], Scenario.dispute_ack, context(case, DisputeAck),
+                "Tell us what went wrong with the order")

@@ -1,0 +1,222 @@
+"""Pre-fulfillment playbooks: get the order shipped, or put one clear decision to the customer."""
+
+from __future__ import annotations
+
+from copilot import guardrails as g
+from copilot.messages import (
+    AddressConfirmation,
+    AddressUpdated,
+    CancelConfirmation,
+    ChangeConfirmation,
+    ChangeDetails,
+    DelayNotice,
+    InterceptNotice,
+    OrderVerification,
+    PaymentRetry,
+    PaymentUpdate,
+    Scenario,
+    SplitOffer,
+    SubstituteOffer,
+)
+from copilot.models import Disposition as D
+from copilot.plan import CaseState, Plan, action
+from copilot.playbooks.common import (
+    CARRIERS,
+    args_origin,
+    context,
+    escalate,
+    line_for,
+    one_line,
+    order_of,
+    plan,
+)
+from copilot.policy import Policy
+from tools.connectors.sandbox.world import Address
+
+
+def payment_failure(case: CaseState, policy: Policy) -> Plan:
+    order, pay = order_of(case), case.latest_payment
+    retry = action("retry", "retry_payment", {"order_id": order.id})
+    verdict = g.rule_payment_retry(case, retry, policy)
+    last4 = pay.last4 if pay else None
+    if verdict.outcome == "allow":
+        return plan(case, D.fixable_now, [retry], [verdict.reason], Scenario.payment_retry,
+                    context(case, PaymentRetry, last4=last4), "Reply to pay with a different card instead")
+    return plan(case, D.needs_customer_decision, [], [verdict.reason], Scenario.payment_update,
+                context(case, PaymentUpdate, last4=last4), "Update the payment method")
+
+
+def fraud_hold(case: CaseState, policy: Policy) -> Plan:
+    order = order_of(case)
+    release = action("release", "release_hold", {"order_id": order.id, "reason": "safe-release checks passed"})
+    verdict = g.rule_fraud_release(case, release, policy)
+    if verdict.outcome == "block":
+        return plan(case, D.escalate, [escalate("risk", verdict.reason)], [verdict.reason],
+                    Scenario.order_verification, context(case, OrderVerification),
+                    "Confirm the order was placed by the customer")
+    return plan(case, D.fixable_now, [release], [verdict.reason])
+
+
+def _current_problem(case: CaseState) -> str:
+    check = case.check_for(order_of(case).shipping_address)
+    if check and check.missing_unit:
+        return "the address seems to be missing an apartment or suite number"
+    if check and check.po_box:
+        return "our carrier can't deliver to a PO box"
+    return "the carrier couldn't confirm the shipping address"
+
+
+def _confirm_address(case: CaseState, reason: str) -> Plan:
+    order = order_of(case)
+    ctx = context(case, AddressConfirmation, address=one_line(order.shipping_address),
+                  problem=_current_problem(case))
+    return plan(case, D.needs_customer_decision, [], [reason], Scenario.address_confirmation, ctx,
+                "Confirm or correct the shipping address")
+
+
+def _move_to(case: CaseState, policy: Policy, new: Address, from_ticket: bool) -> Plan | None:
+    """Change the address when the guardrails would accept it: update before a label, reroute after."""
+    order = order_of(case)
+    origin = args_origin(case) if from_ticket else "facts"
+    update = action("address", "update_address", {"order_id": order.id, "address": new}, origin)
+    if g.combine([g.rule_address_change(case, update, policy)]).outcome == "allow":
+        actions = [update]
+        if order.hold_reason == "address_unverified":
+            actions.append(action("release", "release_hold", {"order_id": order.id, "reason": "address corrected"}))
+        return plan(case, D.fixable_now, actions, ["validated address, before the label"], Scenario.address_updated,
+                    context(case, AddressUpdated, address=one_line(new)), "Reply if the new address is wrong")
+    reroute = action("address", "reroute_shipment", {"order_id": order.id, "address": new}, origin)
+    if all(g.RULES[r](case, reroute, policy).outcome != "block" for r in ("address_change", "intercept")):
+        return plan(case, D.fixable_now, [reroute], ["a label exists: reroute with the carrier"],
+                    Scenario.address_updated, context(case, AddressUpdated, address=one_line(new)),
+                    "Reply if the new address is wrong")
+    return None
+
+
+def address_issue(case: CaseState, policy: Policy) -> Plan:
+    if case.request and case.request.new_address is not None:
+        moved = _move_to(case, policy, case.request.new_address, from_ticket=True)
+        return moved or _confirm_address(case, "the requested address cannot be applied as given")
+    order = order_of(case)
+    profile = case.customer.address if case.customer else None
+    current = case.check_for(order.shipping_address)
+    # Certain correction: the profile address is the same street with the unit the order lost.
+    if (current and current.missing_unit and profile and profile.line2 and profile.line1 == order.shipping_address.line1
+            and profile.zip == order.shipping_address.zip):
+        moved = _move_to(case, policy, profile, from_ticket=False)
+        if moved is not None:
+            return moved
+    return _confirm_address(case, f"address problem: {_current_problem(case)}")
+
+
+def inventory_mismatch(case: CaseState, policy: Policy) -> Plan:
+    order = order_of(case)
+    sku = case.signal.sku if case.signal and case.signal.sku else order.lines[0].sku
+    short = line_for(case, sku=sku)
+    home = {f.warehouse_id for f in case.fulfillments}
+    own = next((i for i in case.inventory if i.sku == short.sku), None)
+    elsewhere = [w for w in (own.warehouses_with_quantity if own else []) if w not in home]
+    if elsewhere:
+        reason = f"{short.sku} is short at {', '.join(sorted(home))} but in stock at {', '.join(elsewhere)}"
+        return plan(case, D.escalate, [escalate("threepl", f"ship {short.sku} from {elsewhere[0]}: {reason}")],
+                    [reason], Scenario.delay_notice,
+                    context(case, DelayNotice, reason="one item is coming from another of our warehouses"),
+                    "Reply to cancel instead of waiting")
+    subs = [i for i in case.inventory if i.sku != short.sku and set(i.warehouses_with_quantity) & home]
+    if subs:
+        ctx = context(case, SubstituteOffer, item_name=short.name, substitute_name=f"{short.name} ({subs[0].sku})")
+        return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock; {subs[0].sku} is in stock"],
+                    Scenario.substitute_offer, ctx, f"Accept {subs[0].sku} instead of {short.sku}")
+    return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock in every warehouse"],
+                Scenario.delay_notice, context(case, DelayNotice, reason=f"the {short.name} is out of stock"),
+                "Wait for the item or cancel")
+
+
+def split_shipment(case: CaseState, policy: Policy) -> Plan:
+    order = order_of(case)
+    sku = case.signal.sku if case.signal and case.signal.sku else order.lines[-1].sku
+    waiting = line_for(case, sku=sku)
+    ready = [ln for ln in order.lines if ln.line_no != waiting.line_no]
+    if not ready:
+        return inventory_mismatch(case, policy)
+    ctx = context(case, SplitOffer, waiting_item=waiting.name, ready_count=sum(ln.quantity for ln in ready))
+    return plan(case, D.needs_customer_decision, [], [f"{len(ready)} of {len(order.lines)} lines can ship now"],
+                Scenario.split_offer, ctx, "Ship the available items now or wait for all")
+
+
+_DELAY_REASONS = {"CUTOFF_MISSED": "it missed the carrier pickup",
+                  "WAREHOUSE_BACKLOG": "our warehouse is working through a backlog"}
+
+
+def fulfillment_delay(case: CaseState, policy: Policy) -> Plan:
+    code = case.signal.exception_code if case.signal else None
+    reason = _DELAY_REASONS.get(code or "", "it is taking longer than usual to leave our warehouse")
+    promised = order_of(case).promised_by
+    why = [f"{code or 'delay'}: promised {promised:%Y-%m-%d %H:%M}, no new date in the data" if promised
+           else f"{code or 'delay'}: no promised date on record"]
+    return plan(case, D.needs_customer_decision, [], why, Scenario.delay_notice,
+                context(case, DelayNotice, reason=reason), "Keep the order or cancel it")
+
+
+def _cancel(case: CaseState, policy: Policy) -> Plan:
+    order = order_of(case)
+    cancel = action("cancel", "cancel_order", {"order_id": order.id, "reason": "customer requested"})
+    verdict = g.rule_cancel_edit(case, cancel, policy)
+    if verdict.outcome == "allow":
+        refund = case.payment.captured - case.payment.refunded if case.payment else None
+        ctx = context(case, CancelConfirmation, refund_amount=refund if refund else None)
+        return plan(case, D.fixable_now, [cancel], [verdict.reason], Scenario.cancel_confirmation, ctx,
+                    "Reply if the cancellation was a mistake")
+    intercept = action("intercept", "intercept_shipment", {"order_id": order.id, "reason": "customer cancelled"})
+    stop = g.rule_intercept(case, intercept, policy)
+    if stop.outcome == "block":
+        return plan(case, D.escalate, [escalate("lead", f"{verdict.reason}; {stop.reason}")], [verdict.reason,
+                    stop.reason])
+    carrier = CARRIERS.get(case.fulfillments[0].carrier, case.fulfillments[0].carrier) if case.fulfillments \
+        else "the carrier"
+    return plan(case, D.fixable_now, [intercept], [verdict.reason, stop.reason], Scenario.intercept_notice,
+                context(case, InterceptNotice, carrier=carrier), "Reply if the package arrives first")
+
+
+def _swap(case: CaseState, policy: Policy) -> Plan:
+    req = case.request
+    located = {i.sku for i in case.inventory if i.total_available > 0}
+    if req is None or req.new_sku is None or req.new_sku not in located:
+        return plan(case, D.needs_customer_decision, [], ["the requested item is not yet known or not in stock"],
+                    Scenario.change_details, context(case, ChangeDetails), "Name the exact item and size wanted")
+    old = line_for(case, line_no=req.line_no)
+    swap = action("swap", "substitute_item", {"order_id": order_of(case).id, "line_no": old.line_no,
+                                              "new_sku": req.new_sku}, req.origin)
+    verdict = g.rule_cancel_edit(case, swap, policy)
+    if verdict.outcome == "block":
+        return plan(case, D.escalate, [escalate("lead", verdict.reason)], [verdict.reason])
+    return plan(case, D.fixable_now, [swap], [verdict.reason], Scenario.change_confirmation,
+                context(case, ChangeConfirmation, change=f"{old.name} swapped for item {req.new_sku}"),
+                "Reply if anything else needs changing")
+
+
+def change_request(case: CaseState, policy: Policy) -> Plan:
+    intent = case.request.intent if case.request else "other"
+    if intent == "cancel":
+        return _cancel(case, policy)
+    if intent == "change_address":
+        return address_issue(case, policy)
+    if intent == "swap_item":
+        return _swap(case, policy)
+    reason = f"{intent} requests have no tool; a person edits the order"
+    return plan(case, D.escalate, [escalate("lead", reason)], [reason])
+
+
+_THREEPL_REASONS = {"LABEL_ERROR": "of a shipping label problem at our warehouse",
+                    "PICK_PACK_EXCEPTION": "of a packing problem at our warehouse",
+                    "HANDOFF_GAP": "the carrier has not picked it up from our warehouse yet",
+                    "DAMAGED_IN_WAREHOUSE": "an item was damaged at our warehouse and is being replaced"}
+
+
+def threepl_exception(case: CaseState, policy: Policy) -> Plan:
+    code = (case.signal.exception_code if case.signal else None) or "EXCEPTION"
+    where = case.signal.warehouse_id if case.signal and case.signal.warehouse_id else "the warehouse"
+    reason = f"{code} at {where}: the warehouse contact fixes it"
+    return plan(case, D.escalate, [escalate("threepl", reason)], [reason], Scenario.delay_notice,
+                context(case, DelayNotice, reason=_THREEPL_REASONS.get(code, "of a problem at our warehouse")),
+                "Keep the order or cancel it")

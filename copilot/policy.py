@@ -1,0 +1,163 @@
+"""The guardrail policy file: every threshold a rule uses, validated, each rule with its own mode."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from copilot.errors import ConfigError
+from copilot.models import Category, Strict
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.json")
+
+
+class Mode(StrEnum):
+    active = "active"
+    monitor = "monitor"
+
+
+class Role(StrEnum):
+    """Who approves (agent, lead, finance) or who an escalation goes to (risk, threepl, ops)."""
+
+    agent = "agent"
+    lead = "lead"
+    finance = "finance"
+    risk = "risk"
+    threepl = "threepl"
+    ops = "ops"
+
+
+Money = Decimal
+
+
+class RuleConfig(Strict):
+    mode: Mode = Mode.active
+
+
+class PaymentRetryPolicy(RuleConfig):
+    soft_declines: list[str] = Field(min_length=1)
+    hard_declines: list[str] = Field(min_length=1)
+    max_retries_per_window: int = Field(ge=0)
+    window_hours: int = Field(gt=0)
+    min_gap_minutes: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> PaymentRetryPolicy:
+        both = set(self.soft_declines) & set(self.hard_declines)
+        if both:
+            raise ValueError(f"decline codes listed as both soft and hard: {sorted(both)}")
+        return self
+
+
+class FraudReleasePolicy(RuleConfig):
+    release_risk_levels: list[Literal["low", "medium", "high"]] = Field(min_length=1)
+    passing_avs: list[str] = Field(min_length=1)
+    passing_cvv: list[str] = Field(min_length=1)
+    max_order_value: Money = Field(gt=0)
+    approver: Role
+    escalate_to: Role
+
+
+class AddressChangePolicy(RuleConfig):
+    po_box_carriers: list[str]
+
+
+class CancelEditPolicy(RuleConfig):
+    editable_statuses: list[str] = Field(min_length=1)
+
+
+class InterceptPolicy(RuleConfig):
+    approver: Role
+    max_per_order: int = Field(ge=0)
+
+
+class RefundPolicy(RuleConfig):
+    agent_limit: Money = Field(ge=0)
+    finance_limit: Money = Field(ge=0)
+    lead_role: Role
+    finance_role: Role
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RefundPolicy:
+        if self.finance_limit < self.agent_limit:
+            raise ValueError("refund.finance_limit must be at least refund.agent_limit")
+        return self
+
+
+class ConcessionPolicy(RuleConfig):
+    """Prior claims are counted over the 90 days lookup_customer reports (claims_90d)."""
+
+    low_value_limit: Money = Field(ge=0)
+    investigate_claim_kinds: list[str]
+    investigate_role: Role
+    max_prior_claims: int = Field(ge=0)
+    approver: Role
+    escalate_to: Role
+
+
+class IdentityPolicy(RuleConfig):
+    escalate_to: Role
+
+
+class MessagePolicy(RuleConfig):
+    max_words: int = Field(gt=0)
+    asks: int = Field(ge=1)
+    ask_phrases: list[str] = Field(min_length=1)
+    internal_words: list[str] = Field(min_length=1)
+
+
+class AutomationPolicy(RuleConfig):
+    categories: list[Category]
+    value_limit: Money = Field(ge=0)
+    min_confidence: float = Field(ge=0, le=1)
+    approver: Role
+
+
+class UntrustedTextPolicy(RuleConfig):
+    escalate_to: Role
+
+
+class Policy(Strict):
+    """One section per rule; the section name is the rule id."""
+
+    version: int = Field(ge=1)
+    payment_retry: PaymentRetryPolicy
+    fraud_release: FraudReleasePolicy
+    address_change: AddressChangePolicy
+    cancel_edit: CancelEditPolicy
+    intercept: InterceptPolicy
+    refund: RefundPolicy
+    concession: ConcessionPolicy
+    identity: IdentityPolicy
+    customer_message: MessagePolicy
+    automation: AutomationPolicy
+    untrusted_text: UntrustedTextPolicy
+
+    def mode_of(self, rule_id: str) -> Mode:
+        section = getattr(self, rule_id, None)
+        if not isinstance(section, RuleConfig):
+            raise ConfigError(f"no policy section for rule {rule_id!r}")
+        return section.mode
+
+
+def parse_policy(text: str | bytes, source: str = "policy") -> Policy:
+    try:
+        return Policy.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(root)"
+        raise ConfigError(f"{source} is not a valid policy: {where}: {first['msg']}", errors=exc.error_count()) from exc
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The policy at `path`, or the packaged defaults when no path is given."""
+    path = path or DEFAULT_POLICY_PATH
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read policy file {path}: {exc.strerror}") from exc
+    return parse_policy(text, source=str(path))

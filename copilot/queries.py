@@ -1,0 +1,377 @@
+"""Read models for the desk: the queue listing (keyset pages by nearest deadline), a case in full, queues."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from psycopg import AsyncConnection
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from copilot.errors import InvalidInput, NotFound
+from copilot.keys import APPROVAL_RANK, Role
+
+
+class SlaState(StrEnum):
+    ok = "ok"
+    at_risk = "at_risk"
+    breached = "breached"
+
+
+class Out(BaseModel):
+    """Response bodies: built from rows we select ourselves, so unknown keys are a bug."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaseSummary(Out):
+    id: int
+    order_id: str | None
+    customer_email: str | None
+    category: str
+    disposition: str | None
+    priority: str | None
+    priority_score: float | None
+    queue: str | None
+    status: str
+    owner: str | None
+    assignee: str | None
+    escalation_level: int
+    order_value: Decimal | None
+    deadline_at: datetime | None
+    first_touch_due: datetime | None
+    resolution_due: datetime | None
+    next_due_at: datetime | None = Field(description="The nearest deadline; the queue is sorted by it.")
+    sla_state: SlaState
+    plan_version: int
+    created_at: datetime
+
+
+class CasePage(Out):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` to read the next page; null on the last.")
+
+
+class Verdict(Out):
+    rule_id: str
+    outcome: str
+    role: str | None
+    reason: str
+    mode: str
+
+
+class PlannedAction(Out):
+    action_id: str
+    tool: str
+    kind: str
+    args: JsonValue
+    status: str
+    outcome: str | None = Field(description="The most restrictive verdict: allow, needs_approval or block.")
+    verdicts: list[Verdict]
+
+
+class Plan(Out):
+    version: int
+    detail: JsonValue
+    required_role: str | None = Field(description="The role an approval of this plan needs, if any.")
+    actions: list[PlannedAction]
+
+
+class DraftMessage(Out):
+    id: int
+    scenario: str
+    body: str
+    written_by: str
+    status: str
+    created_at: datetime
+
+
+class TimelineEvent(Out):
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    data: JsonValue
+
+
+class Note(Out):
+    id: int
+    at: datetime
+    author: str
+    body: str
+
+
+class SignalView(Out):
+    id: int
+    source: str
+    kind: str
+    occurred_at: datetime
+    order_id: str | None
+    customer_email: str | None
+    ticket_id: str | None
+    payload: JsonValue
+
+
+class OrderSnapshot(Out):
+    order: dict[str, JsonValue]
+    customer: dict[str, JsonValue] | None
+    lines: list[dict[str, JsonValue]]
+    payments: list[dict[str, JsonValue]]
+    fulfillments: list[dict[str, JsonValue]]
+    disputes: list[dict[str, JsonValue]]
+
+
+class CaseDetail(Out):
+    case: CaseSummary
+    priority_reasons: JsonValue
+    escalation_path: JsonValue
+    facts: JsonValue
+    root_cause: str | None
+    close_reason: str | None
+    signals: list[SignalView]
+    order: OrderSnapshot | None
+    plan: Plan | None
+    draft: DraftMessage | None
+    timeline: list[TimelineEvent]
+    notes: list[Note]
+
+
+
+class QueueStats(Out):
+    queue: str
+    open: int
+    at_risk: int
+    breached: int
+    sla_attainment: float | None = Field(description="Share of this queue's cases with no SLA breach.")
+    oldest_case_id: int | None
+    oldest_created_at: datetime | None
+
+
+class QueuesView(Out):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"as_of": "2025-03-04T10:00:00Z", "queues": [
+            {"queue": "pre_fulfillment_holds", "open": 12, "at_risk": 3, "breached": 1,
+             "sla_attainment": 0.93, "oldest_case_id": 7, "oldest_created_at": "2025-03-03T08:00:00Z"}]}]},
+    )
+    as_of: datetime
+    queues: list[QueueStats]
+
+class CaseFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    queue: str | None = None
+    category: str | None = None
+    status: str = "open"
+    priority: str | None = None
+    sla_state: SlaState | None = None
+    assignee: str | None = None
+
+
+# The SLA state on the case's own clock: "now" while open, its closing time once closed. At risk is
+# 75% of a clock's budget (created -> due), breached is past due; a mark the scheduler set also counts.
+SLA_STATE_SQL = """
+CASE
+  WHEN c.sla_breached_at IS NOT NULL
+    OR (c.first_touched_at IS NULL AND c.first_touch_due <= COALESCE(c.closed_at, %(now)s))
+    OR c.resolution_due <= COALESCE(c.closed_at, %(now)s) THEN 'breached'
+  WHEN c.sla_flagged_at IS NOT NULL
+    OR (c.first_touched_at IS NULL
+        AND COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.first_touch_due - c.created_at) * 0.75)
+    OR COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.resolution_due - c.created_at) * 0.75 THEN 'at_risk'
+  ELSE 'ok'
+END"""
+
+SUMMARY_COLUMNS = f"""
+c.id, c.order_id, c.customer_email, c.category, c.disposition, c.priority, c.priority_score, c.queue,
+c.status, c.owner, c.assignee, c.escalation_level, c.order_value, c.deadline_at, c.first_touch_due,
+c.resolution_due, NULLIF(c.next_due_at, 'infinity') AS next_due_at, {SLA_STATE_SQL} AS sla_state,
+c.plan_version, c.created_at"""
+
+OPEN_SQL = "c.status NOT IN ('closed', 'routed_away')"
+MAX_PAGE = 200
+
+
+def encode_cursor(next_due_at: datetime | None, case_id: int) -> str:
+    due = next_due_at.isoformat() if next_due_at else "infinity"
+    return base64.urlsafe_b64encode(f"{due}|{case_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        due, _, case_id = raw.rpartition("|")
+        if due != "infinity":
+            datetime.fromisoformat(due)
+        return due, int(case_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput("cursor: not a cursor this API returned; start again without it") from None
+
+
+def _where(filters: CaseFilters) -> tuple[list[str], dict[str, object]]:
+    clauses: list[str] = []
+    params: dict[str, object] = {}
+    if filters.status == "open":
+        clauses.append(OPEN_SQL)
+    elif filters.status != "all":
+        clauses.append("c.status = %(status)s")
+        params["status"] = filters.status
+    for name in ("queue", "category", "priority", "assignee"):
+        value = getattr(filters, name)
+        if value is not None:
+            clauses.append(f"c.{name} = %({name})s")
+            params[name] = value
+    if filters.sla_state is not None:
+        clauses.append(f"({SLA_STATE_SQL}) = %(sla_state)s")
+        params["sla_state"] = filters.sla_state.value
+    return clauses, params
+
+
+async def list_cases(conn: AsyncConnection, filters: CaseFilters, now: datetime,
+                     cursor: str | None = None, limit: int = 50) -> CasePage:
+    clauses, params = _where(filters)
+    params.update(now=now, limit=min(max(limit, 1), MAX_PAGE) + 1)
+    if cursor:
+        due, after_id = decode_cursor(cursor)
+        clauses.append("(c.next_due_at, c.id) > (%(after_due)s::timestamptz, %(after_id)s)")
+        params.update(after_due=due, after_id=after_id)
+    where = " AND ".join(clauses) or "TRUE"
+    cur = await conn.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE {where} ORDER BY c.next_due_at, c.id LIMIT %(limit)s",
+        params,
+    )
+    rows = await cur.fetchall()
+    items = [CaseSummary.model_validate(r) for r in rows[: params["limit"] - 1]]
+    more = len(rows) == params["limit"]
+    last = items[-1] if items else None
+    return CasePage(items=items, next_cursor=encode_cursor(last.next_due_at, last.id) if more and last else None)
+
+
+async def case_summary(conn: AsyncConnection, case_id: int, now: datetime) -> CaseSummary:
+    cur = await conn.execute(f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE c.id = %(id)s",
+                             {"id": case_id, "now": now})
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return CaseSummary.model_validate(row)
+
+
+async def _all(conn: AsyncConnection, sql: str, *args: object) -> list[dict[str, JsonValue]]:
+    cur = await conn.execute(sql, args)
+    return list(await cur.fetchall())
+
+
+async def order_snapshot(conn: AsyncConnection, order_id: str) -> OrderSnapshot | None:
+    order = await _all(conn, "SELECT to_jsonb(o) AS j FROM sandbox.orders o WHERE o.id = %s", order_id)
+    if not order:
+        return None
+    body = order[0]["j"]
+    assert isinstance(body, dict)
+    customer = await _all(
+        conn, "SELECT to_jsonb(c) - 'payment_methods' AS j FROM sandbox.customers c WHERE c.id = %s",
+        body["customer_id"],
+    )
+    lines = await _all(conn, "SELECT to_jsonb(l) AS j FROM sandbox.order_lines l WHERE order_id = %s"
+                             " ORDER BY line_no", order_id)
+    payments = await _all(conn, "SELECT to_jsonb(p) AS j FROM sandbox.payments p WHERE order_id = %s"
+                                " ORDER BY created_at", order_id)
+    fulfillments = await _all(conn, "SELECT to_jsonb(f) AS j FROM sandbox.fulfillments f"
+                                    " WHERE order_id = %s ORDER BY created_at", order_id)
+    disputes = await _all(conn, "SELECT to_jsonb(d) AS j FROM sandbox.disputes d WHERE order_id = %s"
+                                " ORDER BY created_at", order_id)
+    return OrderSnapshot(
+        order=body, customer=customer[0]["j"] if customer else None,  # type: ignore[arg-type]
+        lines=[r["j"] for r in lines], payments=[r["j"] for r in payments],  # type: ignore[misc]
+        fulfillments=[r["j"] for r in fulfillments], disputes=[r["j"] for r in disputes],  # type: ignore[misc]
+    )
+
+
+RESTRICTIVENESS = {"allow": 0, "needs_approval": 1, "block": 2}
+
+
+async def current_plan(conn: AsyncConnection, case_id: int, version: int, detail: JsonValue) -> Plan | None:
+    actions = await _all(
+        conn, "SELECT action_id, tool, kind, args, status FROM proposed_actions"
+              " WHERE case_id = %s AND plan_version = %s ORDER BY id", case_id, version)
+    verdicts = await _all(
+        conn, "SELECT action_id, rule_id, outcome, role, reason, mode FROM guardrail_verdicts"
+              " WHERE case_id = %s AND plan_version = %s ORDER BY id", case_id, version)
+    if not actions and not verdicts and detail is None:
+        return None
+    by_action: dict[str, list[Verdict]] = {}
+    for v in verdicts:
+        by_action.setdefault(str(v.pop("action_id")), []).append(Verdict.model_validate(v))
+    planned = []
+    for a in actions:
+        mine = by_action.get(str(a["action_id"]), [])
+        active = [v.outcome for v in mine if v.mode == "active"]
+        outcome = max(active, key=lambda o: RESTRICTIVENESS.get(o, 0)) if active else None
+        planned.append(PlannedAction(**a, outcome=outcome, verdicts=mine))  # type: ignore[arg-type]
+    return Plan(version=version, detail=detail, required_role=required_role(verdicts_of(by_action)),
+                actions=planned)
+
+
+def verdicts_of(by_action: dict[str, list[Verdict]]) -> list[Verdict]:
+    return [v for vs in by_action.values() for v in vs]
+
+
+def required_role(verdicts: list[Verdict]) -> str | None:
+    """The highest role any active needs_approval verdict reserves the approval for."""
+    roles = [Role(v.role) for v in verdicts
+             if v.outcome == "needs_approval" and v.mode == "active" and v.role in Role.__members__]
+    return max(roles, key=lambda r: APPROVAL_RANK[r]).value if roles else None
+
+
+async def plan_required_role(conn: AsyncConnection, case_id: int, version: int) -> str | None:
+    rows = await _all(conn, "SELECT rule_id, outcome, role, reason, mode FROM guardrail_verdicts"
+                            " WHERE case_id = %s AND plan_version = %s", case_id, version)
+    return required_role([Verdict.model_validate(r) for r in rows])
+
+
+async def case_detail(conn: AsyncConnection, case_id: int, now: datetime) -> CaseDetail:
+    summary = await case_summary(conn, case_id, now)
+    extra = (await _all(conn, "SELECT priority_reasons, escalation_path, facts, root_cause, close_reason, plan"
+                              " FROM cases WHERE id = %s", case_id))[0]
+    signals = await _all(conn, "SELECT id, source, kind, occurred_at, order_id, customer_email, ticket_id,"
+                               " payload FROM signals WHERE case_id = %s ORDER BY occurred_at, id", case_id)
+    drafts = await _all(conn, "SELECT id, scenario, body, written_by, status, created_at FROM messages"
+                              " WHERE case_id = %s AND status = 'draft'"
+                              " ORDER BY plan_version DESC, id DESC LIMIT 1", case_id)
+    events = await _all(conn, "SELECT id, at, actor, kind, data FROM case_events WHERE case_id = %s"
+                              " ORDER BY id", case_id)
+    notes = await _all(conn, "SELECT id, at, author, body FROM case_notes WHERE case_id = %s ORDER BY id",
+                       case_id)
+    return CaseDetail(
+        case=summary,
+        priority_reasons=extra["priority_reasons"], escalation_path=extra["escalation_path"],
+        facts=extra["facts"], root_cause=extra["root_cause"], close_reason=extra["close_reason"],  # type: ignore[arg-type]
+        signals=[SignalView.model_validate(s) for s in signals],
+        order=await order_snapshot(conn, summary.order_id) if summary.order_id else None,
+        plan=await current_plan(conn, case_id, summary.plan_version, extra["plan"]),
+        draft=DraftMessage.model_validate(drafts[0]) if drafts else None,
+        timeline=[TimelineEvent.model_validate(e) for e in events],
+        notes=[Note.model_validate(n) for n in notes],
+    )
+
+
+QUEUE_STATS_SQL = f"""
+WITH c AS (
+    SELECT c.id, COALESCE(c.queue, 'unrouted') AS queue, c.created_at, {OPEN_SQL} AS is_open,
+           {SLA_STATE_SQL} AS sla
+    FROM cases c WHERE c.status <> 'routed_away'
+)
+SELECT queue,
+       count(*) FILTER (WHERE is_open) AS open,
+       count(*) FILTER (WHERE is_open AND sla = 'at_risk') AS at_risk,
+       count(*) FILTER (WHERE is_open AND sla = 'breached') AS breached,
+       1 - (count(*) FILTER (WHERE sla = 'breached'))::float / count(*) AS sla_attainment,
+       (array_agg(id ORDER BY created_at, id) FILTER (WHERE is_open))[1] AS oldest_case_id,
+       min(created_at) FILTER (WHERE is_open) AS oldest_created_at
+FROM c GROUP BY queue ORDER BY queue"""
+
+
+async def queue_stats(conn: AsyncConnection, now: datetime) -> QueuesView:
+    cur = await conn.execute(QUEUE_STATS_SQL, {"now": now})
+    return QueuesView(as_of=now, queues=[QueueStats.model_validate(r) for r in await cur.fetchall()])

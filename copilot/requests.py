@@ -1,0 +1,42 @@
+"""What a customer asked, read deterministically from ticket text into typed, untrusted fields."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.models import Category, Signal
+from copilot.plan import CustomerRequest, Origin
+from tools.address import validate_address_text
+
+_INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    ("cancel", re.compile(r"\bcancel", re.I)),
+    ("change_address", re.compile(r"\b(wrong|change|update|new)\b.{0,40}\baddress|\bship (it )?to\b", re.I)),
+    ("swap_item", re.compile(r"\b(swap|exchange|change)\b.{0,30}\b(size|color|colour|item)", re.I)),
+    ("remove_item", re.compile(r"\bremove\b.{0,30}\bitem", re.I)),
+    ("damaged", re.compile(r"\b(damaged|broken|crushed|cracked)\b", re.I)),
+    ("wrong_item", re.compile(r"\bwrong (item|product|size|colou?r)\b|\bnot the\b.{0,30}\bordered", re.I)),
+    ("missing", re.compile(r"\bmissing\b", re.I)),
+    ("not_received", re.compile(r"\b(never|not) (arrived|received|got)\b", re.I)),
+    ("refund_status", re.compile(r"\brefund|money back", re.I)),
+    ("payment_help", re.compile(r"\b(card|payment)\b.{0,30}\b(declin|fail)", re.I)),
+]
+CATEGORY_DEFAULT = {
+    Category.change_request: "cancel", Category.address_issue: "change_address",
+    Category.refund_request: "refund_status", Category.concession_request: "damaged",
+    Category.payment_failure: "payment_help",
+}
+
+
+def read_request(category: Category, signal: Signal | None, order_id: str | None) -> CustomerRequest | None:
+    """The ask in a ticket; None when the case came from a system signal rather than a person."""
+    if signal is None or not signal.text:
+        return None
+    text = f"{signal.subject or ''}\n{signal.text}"
+    intent = next((name for name, pattern in _INTENTS if pattern.search(text)), None)
+    intent = intent or CATEGORY_DEFAULT.get(category, "other")
+    new_address = None
+    if intent == "change_address":
+        checked = validate_address_text(signal.text)
+        new_address = checked.normalized
+    return CustomerRequest(origin=Origin.ticket, intent=intent, order_id=order_id,  # type: ignore[arg-type]
+                           new_address=new_address)

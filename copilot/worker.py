@@ -1,0 +1,96 @@
+"""Worker processes: claim case jobs from Postgres and drive each case's graph thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from psycopg_pool import AsyncConnectionPool
+
+from copilot import jobs
+from copilot.jobs import Job
+from copilot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+JobRunner = Callable[[Job], Awaitable[None]]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class WorkerStats:
+    done: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+async def work(pool: AsyncConnectionPool, run_job: JobRunner, *, concurrency: int = 4,
+               stop: asyncio.Event | None = None, drain: bool = False, idle_sleep: float = 0.2,
+               name: str | None = None, on_progress: Callable[[WorkerStats], None] | None = None) -> WorkerStats:
+    """Claim and run jobs until `stop` is set, or, with `drain`, until no job is ready."""
+    me = name or worker_name()
+    stats = WorkerStats()
+    running: set[asyncio.Task[None]] = set()
+    stop = stop or asyncio.Event()
+
+    async def one(job: Job) -> None:
+        try:
+            await run_job(job)
+            async with pool.connection() as conn:
+                await jobs.finish(conn, job, me)
+            stats.done += 1
+        except Exception as exc:  # noqa: BLE001 - a failed job is retried with backoff, not lost
+            log.exception("job %s for case %s failed", job.id, job.case_id)
+            async with pool.connection() as conn:
+                if await jobs.fail(conn, job, f"{type(exc).__name__}: {exc}"):
+                    stats.failed += 1
+                    stats.errors.append(f"case {job.case_id}: {exc}")
+        if on_progress:
+            on_progress(stats)
+
+    while not stop.is_set():
+        free = concurrency - len(running)
+        claimed: list[Job] = []
+        if free > 0:
+            async with pool.connection() as conn:
+                claimed = await jobs.claim(conn, me, free)
+        for job in claimed:
+            task = asyncio.create_task(one(job))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        if not claimed:
+            if drain and not running:
+                break
+            if running:
+                await asyncio.wait(running, timeout=idle_sleep, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle_sleep)
+    if running:
+        await asyncio.gather(*running, return_exceptions=True)
+    return stats
+
+
+@asynccontextmanager
+async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionPool,
+                            concurrency: int = 4) -> AsyncIterator[None]:
+    """One worker as a background task of the serving process, stopped cleanly with it."""
+    from copilot.engine import open_engine
+
+    stop = asyncio.Event()
+    async with open_engine(url, settings, pool=pool) as engine:
+        task = asyncio.create_task(work(pool, engine.run_job, concurrency=concurrency, stop=stop, idle_sleep=0.5))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task

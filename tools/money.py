@@ -1,0 +1,48 @@
+"""MONEY tools: payments, refunds, credit, reships and cancellations, each bounded by the system of record."""
+
+from __future__ import annotations
+
+from tools.base import ToolDeps, ToolKind, tool
+from tools.schemas import (
+    CancelOrderInput,
+    CancelOrderOutput,
+    IssueStoreCreditInput,
+    IssueStoreCreditOutput,
+    RefundPaymentInput,
+    RefundPaymentOutput,
+    ReshipOrderInput,
+    ReshipOrderOutput,
+    RetryPaymentInput,
+    RetryPaymentOutput,
+)
+
+
+@tool(ToolKind.MONEY)
+async def retry_payment(deps: ToolDeps, args: RetryPaymentInput) -> RetryPaymentOutput:
+    """Retry the failed payment of an order; the PSP refuses hard declines and expired authorizations."""
+    return await deps.connectors.psp.retry_payment(args.order_id)
+
+
+@tool(ToolKind.MONEY)
+async def refund_payment(deps: ToolDeps, args: RefundPaymentInput) -> RefundPaymentOutput:
+    """Refund part or all of what was captured and not yet refunded, for a reason the order's state allows."""
+    return await deps.connectors.psp.refund(args.order_id, args.amount, args.reason, deps.idempotency_key)
+
+
+@tool(ToolKind.MONEY)
+async def issue_store_credit(deps: ToolDeps, args: IssueStoreCreditInput) -> IssueStoreCreditOutput:
+    """Give the order's customer store credit, never more in total than the order was worth."""
+    return await deps.connectors.storefront.issue_store_credit(args.order_id, args.amount, args.reason,
+                                                               deps.idempotency_key)
+
+
+@tool(ToolKind.MONEY)
+async def reship_order(deps: ToolDeps, args: ReshipOrderInput) -> ReshipOrderOutput:
+    """Send the given lines of a shipped order again, from a warehouse that holds them all."""
+    return await deps.connectors.wms.reship(args.order_id, args.line_nos, args.reason)
+
+
+@tool(ToolKind.MONEY)
+async def cancel_order(deps: ToolDeps, args: CancelOrderInput) -> CancelOrderOutput:
+    """Cancel an order before shipment, label and cutoff: void the authorization, refund any capture."""
+    return await deps.connectors.storefront.cancel_order(args.order_id, args.reason)

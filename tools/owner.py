@@ -1,0 +1,58 @@
+"""OWNER tools: hand a case to an owner outside the desk, and build a chargeback evidence pack."""
+
+from __future__ import annotations
+
+from psycopg.types.json import Jsonb
+
+from copilot.errors import InvalidInput, NotFound
+from tools.base import ToolDeps, ToolKind, tool
+from tools.read import track_shipment
+from tools.schemas import (
+    AssembleDisputeEvidenceInput,
+    AssembleDisputeEvidenceOutput,
+    EscalateCaseInput,
+    EscalateCaseOutput,
+    TrackShipmentInput,
+)
+
+
+@tool(ToolKind.OWNER)
+async def escalate_case(deps: ToolDeps, args: EscalateCaseInput) -> EscalateCaseOutput:
+    """Make an owner outside the desk (lead, finance, risk, 3PL, ops) responsible for this case."""
+    if deps.case_id is None:
+        raise InvalidInput("escalate_case needs the case it runs for")
+    cur = await deps.conn.execute(
+        "UPDATE cases SET owner = %s, escalation_level = escalation_level + 1, updated_at = %s WHERE id = %s"
+        " RETURNING escalation_level", (args.owner, deps.now, deps.case_id))
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"no case {deps.case_id}")
+    await deps.conn.execute(
+        "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, 'tool', 'escalated', %s)",
+        (deps.case_id, deps.now, Jsonb({"owner": args.owner, "reason": args.reason,
+                                        "level": row["escalation_level"]})))  # type: ignore[index]
+    return EscalateCaseOutput(case_id=deps.case_id, owner=args.owner,
+                              escalation_level=row["escalation_level"])  # type: ignore[index]
+
+
+@tool(ToolKind.OWNER)
+async def assemble_dispute_evidence(deps: ToolDeps, args: AssembleDisputeEvidenceInput
+                                    ) -> AssembleDisputeEvidenceOutput:
+    """Gather what answers a chargeback: the order, payment, tracking and delivery proof, and our messages."""
+    dispute = await deps.connectors.psp.dispute(args.order_id, args.dispute_id)
+    order = await deps.connectors.storefront.get_order(args.order_id)
+    payments = await deps.connectors.psp.payments(args.order_id)
+    payment = next(p for p in payments.payments if p.id == dispute.payment_id)
+    shipments = (await track_shipment(deps, TrackShipmentInput(order_id=args.order_id))).shipments
+    delivered = [e for s in shipments for e in s.events if e.status == "delivered"]
+    delivered_at = max((s.delivered_at for s in shipments if s.delivered_at), default=None)
+    place = f"{order.shipping_address.city}, {order.shipping_address.state}".lower()
+    to_address = any(e.location and e.location.lower() == place for e in delivered)
+    customer = await deps.connectors.storefront.get_customer(order.customer_id)
+    messages = await deps.connectors.helpdesk.messages(args.order_id)
+    proof = f"delivered {delivered_at:%Y-%m-%d} to {place}" if delivered_at else "no delivery scan"
+    summary = (f"Dispute {dispute.id} ({dispute.reason}) for {dispute.amount} on order {order.id}, "
+               f"{order.status}; {proof}; {len(messages)} messages to the customer.")
+    return AssembleDisputeEvidenceOutput(
+        dispute=dispute, order=order, payment=payment, shipments=shipments, delivered_at=delivered_at,
+        delivered_to_order_address=to_address, messages=messages, customer_email=customer.email, summary=summary)

@@ -1,0 +1,405 @@
+"""Input and output models of every tool (DESIGN §5). READ outputs are the facts the playbooks read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from copilot.models import Strict
+from tools.connectors.sandbox.world import Address
+from tools.snapshots import (  # noqa: F401 - part of this module's public names
+    DeclineType,
+    DisputeSnapshot,
+    FulfillmentSnapshot,
+    LineSnapshot,
+    OrderSnapshot,
+    OutboxMessage,
+    PaymentSnapshot,
+    Shipment,
+    TrackingEventOut,
+)
+
+OrderId = str
+Money = Decimal
+EscalationOwner = Literal["lead", "finance", "risk", "threepl", "ops"]
+PositiveMoney = Decimal
+# Why money goes back; returns and item complaints need a delivered order, carrier losses a shipped one.
+RefundReason = Literal["return", "damaged", "wrong_item", "missing_item", "lost_in_transit", "not_delivered",
+                       "late_delivery", "price_adjustment", "goodwill", "duplicate_charge"]
+DELIVERED_REASONS = frozenset({"return", "damaged", "wrong_item", "missing_item"})
+SHIPPED_REASONS = frozenset({"lost_in_transit", "not_delivered", "late_delivery"})
+
+SOFT_DECLINES = frozenset({"insufficient_funds", "processing_error", "try_again_later", "issuer_not_available",
+                           "generic_decline", "do_not_honor", "card_velocity_exceeded"})
+HARD_DECLINES = frozenset({"stolen_card", "lost_card", "fraudulent", "pickup_card", "invalid_account",
+                           "expired_card", "incorrect_number"})
+
+
+def decline_type(code: str | None) -> DeclineType | None:
+    if code is None:
+        return None
+    return "hard" if code in HARD_DECLINES else "soft"
+
+
+# ---- READ ----------------------------------------------------------------------------------------------
+
+
+class LookupOrderInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+
+
+class LookupOrderOutput(Strict):
+    order: OrderSnapshot
+    fulfillments: list[FulfillmentSnapshot]
+
+
+class LookupCustomerInput(Strict):
+    customer_id: str | None = None
+    email: str | None = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> LookupCustomerInput:
+        if (self.customer_id is None) == (self.email is None):
+            raise ValueError("give exactly one of customer_id or email")
+        return self
+
+
+class LookupCustomerOutput(Strict):
+    id: str
+    email: str
+    name: str
+    vip: bool
+    lifetime_value: Money
+    address: Address | None
+    previous_addresses: list[Address]
+    orders_count: int
+    fulfilled_orders: int
+    open_orders: list[OrderId]
+    claims_90d: int
+    disputes_total: int
+    open_disputes: int
+    payment_methods_last4: list[str]
+
+
+class LookupPaymentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+
+
+class LookupPaymentOutput(Strict):
+    order_id: OrderId
+    payments: list[PaymentSnapshot]
+    captured: Money
+    refunded: Money
+    refundable: Money
+    disputes: list[DisputeSnapshot]
+    open_dispute: bool
+
+
+class TrackShipmentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+
+
+class TrackShipmentOutput(Strict):
+    order_id: OrderId
+    shipments: list[Shipment]
+
+
+class ValidateAddressInput(Strict):
+    address: Address
+    carrier: str | None = None
+    order_id: OrderId | None = None
+
+
+class ValidateAddressOutput(Strict):
+    valid: bool
+    validated: bool
+    normalized: Address | None
+    issues: list[str]
+    po_box: bool
+    carrier_delivers_po_box: bool | None
+    has_unit: bool
+    missing_unit: bool
+    reason: str | None
+
+
+class LocateInventoryInput(Strict):
+    sku: str = Field(min_length=1)
+    quantity: int = Field(default=1, ge=1)
+
+
+class StockAt(Strict):
+    warehouse_id: str
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class LocateInventoryOutput(Strict):
+    sku: str
+    stock: list[StockAt]
+    total_available: int
+    warehouses_with_quantity: list[str]
+
+
+class AssessFraudSignalsInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+
+
+class AssessFraudSignalsOutput(Strict):
+    order_id: OrderId
+    order_value: Money
+    risk_level: str
+    risk_recommendation: str
+    risk_rules: list[str]
+    avs_result: str
+    cvv_result: str
+    customer_fulfilled_orders: int
+    customer_disputes: int
+    shipping_matches_customer_address: bool
+
+
+class FindSimilarCasesInput(Strict):
+    case_id: int
+    text: str | None = Field(default=None, max_length=8000)
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+class SimilarCase(Strict):
+    case_id: int
+    category: str
+    status: str
+    root_cause: str | None
+    distance: float
+
+
+class FindSimilarCasesOutput(Strict):
+    cases: list[SimilarCase]
+
+
+# ---- WRITE ---------------------------------------------------------------------------------------------
+
+
+class UpdateAddressInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    address: Address
+
+
+class UpdateAddressOutput(Strict):
+    order_id: OrderId
+    previous: Address
+    address: Address
+
+
+class ReleaseHoldInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class ReleaseHoldOutput(Strict):
+    order_id: OrderId
+    released: str
+
+
+class HoldOrderInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class HoldOrderOutput(Strict):
+    order_id: OrderId
+    hold_reason: str
+
+
+class SplitShipmentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    ship_now_line_nos: list[int] = Field(min_length=1)
+
+
+class SplitShipmentOutput(Strict):
+    order_id: OrderId
+    ship_now_fulfillment_id: str
+    later_fulfillment_id: str
+    ship_now_skus: list[str]
+    later_skus: list[str]
+
+
+class SubstituteItemInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    line_no: int = Field(ge=1)
+    new_sku: str = Field(min_length=1)
+
+
+class SubstituteItemOutput(Strict):
+    order_id: OrderId
+    line_no: int
+    old_sku: str
+    new_sku: str
+    warehouse_id: str
+    price_difference: Money
+
+
+class InterceptShipmentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class InterceptShipmentOutput(Strict):
+    order_id: OrderId
+    fulfillment_id: str
+    cost: Money
+    intercept_count: int
+    intercepts_left: int
+
+
+class RerouteShipmentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    address: Address
+
+
+class RerouteShipmentOutput(Strict):
+    order_id: OrderId
+    fulfillment_id: str
+    address: Address
+    cost: Money
+    intercept_count: int
+    intercepts_left: int
+
+
+# ---- MONEY ---------------------------------------------------------------------------------------------
+
+
+class RetryPaymentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+
+
+class RetryPaymentOutput(Strict):
+    payment_id: str
+    succeeded: bool
+    status: str
+    decline_code: str | None
+    retry_count: int
+    amount: Money
+    auth_expires_at: datetime | None
+
+
+class RefundPaymentInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    amount: PositiveMoney = Field(gt=0, decimal_places=2)
+    reason: RefundReason
+
+
+class RefundPaymentOutput(Strict):
+    refund_id: str
+    payment_id: str
+    amount: Money
+    refunded_total: Money
+    refundable_left: Money
+
+
+class IssueStoreCreditInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    amount: PositiveMoney = Field(gt=0, decimal_places=2)
+    reason: str = Field(min_length=1)
+
+
+class IssueStoreCreditOutput(Strict):
+    credit_id: str
+    customer_id: str
+    amount: Money
+
+
+class ReshipOrderInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    line_nos: list[int] = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class ReshipOrderOutput(Strict):
+    order_id: OrderId
+    fulfillment_id: str
+    warehouse_id: str
+    skus: list[str]
+    cost: Money
+
+
+class CancelOrderInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class CancelOrderOutput(Strict):
+    order_id: OrderId
+    status: str
+    voided: Money
+    refunded: Money
+    restocked_skus: list[str]
+
+
+# ---- CONTACT -------------------------------------------------------------------------------------------
+
+
+class SendCustomerMessageInput(Strict):
+    order_id: OrderId | None = None
+    ticket_id: str | None = None
+    scenario: str = Field(min_length=1)
+    body: str = Field(min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _addressed(self) -> SendCustomerMessageInput:
+        if self.order_id is None and self.ticket_id is None:
+            raise ValueError("a message needs an order_id or a ticket_id")
+        return self
+
+
+class SendCustomerMessageOutput(Strict):
+    outbox_id: int
+    ticket_id: str | None
+    customer_id: str
+    channel: str
+
+
+class RequestPaymentUpdateInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    ticket_id: str | None = None
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class RequestPaymentUpdateOutput(Strict):
+    outbox_id: int
+    ticket_id: str | None
+    customer_id: str
+    payment_id: str
+
+
+# ---- OWNER ---------------------------------------------------------------------------------------------
+
+
+class EscalateCaseInput(Strict):
+    owner: EscalationOwner
+    reason: str = Field(min_length=1)
+
+
+class EscalateCaseOutput(Strict):
+    case_id: int
+    owner: EscalationOwner
+    escalation_level: int
+
+
+class AssembleDisputeEvidenceInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    dispute_id: str | None = None
+
+
+class AssembleDisputeEvidenceOutput(Strict):
+    dispute: DisputeSnapshot
+    order: OrderSnapshot
+    payment: PaymentSnapshot
+    shipments: list[Shipment]
+    delivered_at: datetime | None
+    delivered_to_order_address: bool
+    messages: list[OutboxMessage]
+    customer_email: str
+    summary: str
