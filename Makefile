@@ -26,3 +26,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# Re-record the LLM cassettes from the real local model (needs the local-llm extra installed).
+LLM_PORT ?= 8089
+LLM_TESTS ?= tests/unit/test_llm_cassettes.py
+.PHONY: record-cassettes
+record-cassettes: $(STAMP)
+	@$(VENV)/bin/copilot llm serve-local --port $(LLM_PORT) > $(VENV)/llm-server.log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
+	$(PY) -m tests.llm_support http://127.0.0.1:$(LLM_PORT)/v1 || { cat $(VENV)/llm-server.log; exit 1; }; \
+	COPILOT_VCR_RECORD=all COPILOT_TEST_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 $(PY) -m pytest -q -p no:randomly $(LLM_TESTS)

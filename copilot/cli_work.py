@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -33,7 +34,8 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, help="Cases run at on
             loop.add_signal_handler(sig, stop.set)
         async with open_engine(url, settings, pool_size=concurrency + 2) as engine:
             console.print(f"worker started, concurrency {concurrency}")
-            stats = await work(engine.pool, engine.run_job, concurrency=concurrency, stop=stop)
+            stats = await work(engine.pool, engine.run_job, concurrency=concurrency, stop=stop,
+                               lease=timedelta(seconds=settings.job_lease_s))
         console.print(f"worker stopped: {stats.done} jobs done, {stats.failed} failed")
 
     asyncio.run(main())

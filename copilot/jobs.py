@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from copilot.models import Strict
 
-LEASE = timedelta(seconds=120)
+LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 
 
@@ -48,8 +48,8 @@ RETURNING case_jobs.id, case_jobs.case_id, case_jobs.kind, case_jobs.payload, ca
 """
 
 
-async def claim(conn: AsyncConnection, worker: str, limit: int) -> list[Job]:
-    cur = await conn.execute(_CLAIM, {"worker": worker, "limit": limit, "lease": LEASE,
+async def claim(conn: AsyncConnection, worker: str, limit: int, lease: timedelta = LEASE) -> list[Job]:
+    cur = await conn.execute(_CLAIM, {"worker": worker, "limit": limit, "lease": lease,
                                       "max_attempts": MAX_ATTEMPTS})
     return [Job.model_validate(row) for row in await cur.fetchall()]
 

@@ -215,6 +215,8 @@ def _where(filters: CaseFilters) -> tuple[list[str], dict[str, object]]:
     params: dict[str, object] = {}
     if filters.status == "open":
         clauses.append(OPEN_SQL)
+    elif filters.status == "actionable":
+        clauses.append("c.status IN ('awaiting_approval', 'escalated')")
     elif filters.status != "all":
         clauses.append("c.status = %(status)s")
         params["status"] = filters.status

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     seed: int = 7
     seed_on_start: bool = True
     worker_on_start: bool = True
+    job_lease_s: float = Field(default=60.0, gt=0, description="How long a claimed job is a worker's before "
+                               "another worker may take it over (a crashed worker's jobs wait this long).")
 
     @property
     def pgdata(self) -> Path:

@@ -10,6 +10,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -35,7 +36,8 @@ class WorkerStats:
 
 async def work(pool: AsyncConnectionPool, run_job: JobRunner, *, concurrency: int = 4,
                stop: asyncio.Event | None = None, drain: bool = False, idle_sleep: float = 0.2,
-               name: str | None = None, on_progress: Callable[[WorkerStats], None] | None = None) -> WorkerStats:
+               name: str | None = None, on_progress: Callable[[WorkerStats], None] | None = None,
+               lease: timedelta = jobs.LEASE) -> WorkerStats:
     """Claim and run jobs until `stop` is set, or, with `drain`, until no job is ready."""
     me = name or worker_name()
     stats = WorkerStats()
@@ -62,7 +64,7 @@ async def work(pool: AsyncConnectionPool, run_job: JobRunner, *, concurrency: in
         claimed: list[Job] = []
         if free > 0:
             async with pool.connection() as conn:
-                claimed = await jobs.claim(conn, me, free)
+                claimed = await jobs.claim(conn, me, free, lease)
         for job in claimed:
             task = asyncio.create_task(one(job))
             running.add(task)
@@ -88,7 +90,8 @@ async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionP
 
     stop = asyncio.Event()
     async with open_engine(url, settings, pool=pool) as engine:
-        task = asyncio.create_task(work(pool, engine.run_job, concurrency=concurrency, stop=stop, idle_sleep=0.5))
+        task = asyncio.create_task(work(pool, engine.run_job, concurrency=concurrency, stop=stop, idle_sleep=0.5,
+                                        lease=timedelta(seconds=settings.job_lease_s)))
         try:
             yield
         finally:

@@ -33,7 +33,7 @@ from copilot.sla_scheduler import add_event, escalate_case
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 Conn = Annotated[AsyncConnection, Depends(connection)]
 CaseId = Annotated[int, Path(ge=1, le=2**62, description="The case id.")]
-StatusFilter = Literal["open", "all", *[s.value for s in CaseStatus]]  # type: ignore[valid-type]
+StatusFilter = Literal["open", "actionable", "all", *[s.value for s in CaseStatus]]  # type: ignore[valid-type]
 
 ERRORS = {
     401: {"description": "No API key, or an unknown or revoked one."},
@@ -56,7 +56,7 @@ async def get_cases(
     _: Caller, conn: Conn, now: Now,
     queue: str | None = None,
     category: Category | None = None,
-    status: Annotated[StatusFilter, Query(description="open (default), all, or one status")] = "open",
+    status: Annotated[StatusFilter, Query(description="open (default), actionable (awaiting approval or escalated), all, or one status")] = "open",
     priority: Priority | None = None,
     sla_state: SlaState | None = None,
     assignee: str | None = None,

@@ -33,7 +33,7 @@ MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
 def countdown(due: datetime | None, now: datetime) -> str:
     if due is None:
         return "no deadline"
-    minutes = int((due - now).total_seconds() // 60)
+    minutes = round((due - now).total_seconds() / 60)
     left = abs(minutes)
     text = f"{left // 1440}d {left % 1440 // 60}h" if left >= 1440 else f"{left // 60}h {left % 60:02d}m"
     return f"overdue {text}" if minutes < 0 else f"{text} left"
@@ -86,7 +86,8 @@ def _filters(request: Request) -> CaseFilters:
         state = SlaState(q["sla_state"]) if q.get("sla_state") else None
     except ValueError:
         state = None
-    return CaseFilters(queue=q.get("queue") or None, category=q.get("category") or None,
+    view = "open" if q.get("view") == "open" else "actionable"
+    return CaseFilters(status=view, queue=q.get("queue") or None, category=q.get("category") or None,
                        priority=q.get("priority") or None, sla_state=state, assignee=q.get("assignee") or None)
 
 
@@ -97,7 +98,9 @@ async def queue_page(request: Request, who: MaybeWho, conn: Conn, now: Now, curs
     page = await list_cases(conn, filters, now, cursor=cursor, limit=50)
     queues = await queue_stats(conn, now)
     keep = {k: v for k, v in filters.model_dump().items() if v and k != "status"}
-    context = {"me": me, "page": page, "now": now, "queues": queues.queues, "filters": keep,
+    if filters.status == "open":
+        keep["view"] = "open"
+    context = {"me": me, "page": page, "view": filters.status, "now": now, "queues": queues.queues, "filters": keep,
                "next_query": urlencode(keep | {"cursor": page.next_cursor}) if page.next_cursor else None,
                "rows_query": urlencode(keep | ({"cursor": cursor} if cursor else {}))}
     name = "_rows.html" if request.headers.get("hx-request") and request.query_params.get("rows") else "queue.html"

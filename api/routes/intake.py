@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 
-from api.deps import connection
-from api.routes.webhooks import IngestAnswer, answer, chosen_headers, log_rejection, now_of
+from api.routes.webhooks import IngestAnswer, answer, chosen_headers, connection, log_rejection, now_of
 from copilot.errors import Unauthorized
 from copilot.intake.ingest import dead_letter, ingest_delivery, store_raw
 from copilot.intake.parsers import BadPayload

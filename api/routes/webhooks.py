@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -12,8 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 
-from api.deps import connection
-from copilot.errors import Unauthorized
+from copilot.errors import Unauthorized, Unavailable
 from copilot.intake import signatures as sig
 from copilot.intake.ingest import IngestOutcome, ingest_delivery
 from copilot.models import Strict
@@ -29,6 +28,18 @@ class IngestAnswer(Strict):
     case_id: int | None = None
     dead_letter_id: int | None = None
     error: str | None = None
+
+
+async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection; a pool that cannot hand one out answers 503 so senders retry later.
+
+    psycopg_pool raises PoolTimeout, an OperationalError rather than a TimeoutError, so api.deps misses it.
+    """
+    try:
+        async with request.app.state.pool.connection(timeout=5) as conn:
+            yield conn
+    except (TimeoutError, psycopg.OperationalError) as exc:
+        raise Unavailable("the database is not answering; retry shortly") from exc
 
 
 def now_of(request: Request) -> datetime:
@@ -57,7 +68,8 @@ def answer(outcome: IngestOutcome) -> JSONResponse:
     body = IngestAnswer(**outcome.model_dump(include=set(IngestAnswer.model_fields)))
     if outcome.rejected_status:
         error = {"code": outcome.rejected_code, "message": outcome.error.split(": ", 1)[-1] if outcome.error else ""}
-        return JSONResponse({"error": error, **body.model_dump()}, status_code=outcome.rejected_status)
+        kept = body.model_dump(exclude={"error"})
+        return JSONResponse({"error": error, **kept}, status_code=outcome.rejected_status)
     status = 202 if outcome.outcome == "dead_letter" else 200
     return JSONResponse(body.model_dump(), status_code=status)
 

@@ -43,10 +43,10 @@
   });
 
   function fmt(ms) {
-    var m = Math.floor(Math.abs(ms) / 60000), text;
+    var m = Math.abs(Math.round(ms / 60000)), text;
     if (m >= 1440) text = Math.floor(m / 1440) + "d " + Math.floor((m % 1440) / 60) + "h";
     else text = Math.floor(m / 60) + "h " + String(m % 60).padStart(2, "0") + "m";
-    return ms < 0 ? "overdue " + text : text + " left";
+    return Math.round(ms / 60000) < 0 ? "overdue " + text : text + " left";
   }
   function tick() {
     document.querySelectorAll("[data-due]").forEach(function (el) {

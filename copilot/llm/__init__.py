@@ -15,6 +15,7 @@ from copilot.llm.uses import (
     TicketFacts,
     Tone,
     check_passed,
+    fidelity_problems,
     normalize_order_ref,
     read_ticket,
     rewrite_message,
@@ -23,7 +24,7 @@ from copilot.llm.uses import (
 
 __all__ = [
     "LLM", "CaseBrief", "DeterministicFacts", "Disagreement", "LLMCall", "LLMConfig", "Outcome", "Purpose",
-    "ReconciledFacts", "TicketFacts", "Tone", "check_passed", "forget_learned_formats", "normalize_order_ref",
+    "ReconciledFacts", "TicketFacts", "Tone", "check_passed", "fidelity_problems", "forget_learned_formats", "normalize_order_ref",
     "read_ticket", "reconcile", "record_calls", "rewrite_message", "strict_schema", "summarize_case",
     "tokens_used",
 ]

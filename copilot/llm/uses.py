@@ -21,6 +21,8 @@ from copilot.models import Category, Strict
 
 MAX_MESSAGE_WORDS = 90
 MAX_SUMMARY_WORDS = 60
+# Long threads are cut: the ask is almost always near the top, and the context window is small.
+MAX_TICKET_CHARS = 4000
 
 
 class Tone(StrEnum):
@@ -121,7 +123,8 @@ async def read_ticket(llm: LLM, text: str, *, subject: str = "", customer_name: 
     if not llm.enabled or not text.strip():
         return None
     vault = pii.Vault()
-    masked = [pii.mask(value, vault)[0] for value in (subject, text, customer_name, shipping_address)]
+    fields = (subject[:200], text[:MAX_TICKET_CHARS], customer_name[:200], shipping_address[:300])
+    masked = [pii.mask(value, vault)[0] for value in fields]
     prompt = ReadTicketPrompt(subject=masked[0] or "(none)", text=masked[1], customer_name=masked[2] or "(unknown)",
                               shipping_address=masked[3] or "(unknown)", categories=[c.value for c in Category])
     reply = await llm.complete(Purpose.read_ticket, render("read_ticket", prompt), max_tokens=200,
@@ -152,12 +155,26 @@ async def rewrite_message(llm: LLM, template_text: str, context: Mapping[str, ob
     if reply is None:
         return template_text, "template"
     text = _clean_reply(pii.restore(reply, vault))
-    leftovers = pii.leftover_placeholders(text)
-    passed, reasons = (False, [f"unrestored placeholder {leftovers[0]}"]) if leftovers else check_passed(check(text))
+    reasons = [f"unrestored placeholder {p}" for p in pii.leftover_placeholders(text)]
+    reasons += fidelity_problems(template_text, text)
+    passed, check_reasons = check_passed(check(text)) if not reasons else (False, [])
+    reasons += check_reasons
     if not passed:
         llm.amend_last(Outcome.check_failed, "; ".join(reasons) or "message check failed")
         return template_text, "template"
     return text, "llm"
+
+
+# Facts a rewrite must carry over unchanged: order numbers, money, percentages, links.
+_FACT_TOKENS = re.compile(r"#[A-Z]*\d+|\$\s?\d[\d,]*(?:\.\d{2})?|\b\d+(?:\.\d+)?\s?%|https?://\S+[\w/]", re.IGNORECASE)
+
+
+def fidelity_problems(template_text: str, rewrite: str) -> list[str]:
+    """Where a rewrite lost a fact of the template or invented one (an amount, a discount, a link)."""
+    before = {t.replace(" ", "") for t in _FACT_TOKENS.findall(template_text)}
+    after = {t.replace(" ", "") for t in _FACT_TOKENS.findall(rewrite)}
+    return ([f"dropped {t!r} from the template" for t in sorted(before - after)]
+            + [f"added {t!r}, which the template does not state" for t in sorted(after - before)])
 
 
 async def summarize_case(llm: LLM, brief: CaseBrief) -> str:

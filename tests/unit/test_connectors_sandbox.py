@@ -274,3 +274,24 @@ async def test_every_write_refuses_another_customers_order(world, aconn, conn):
         error = await refused(aconn, name, args, customer="cus_1")
         assert error.reason in ("not_customers_order", "not_acting_customer"), name
     assert conn.execute("SELECT status FROM sandbox.orders WHERE id = '#9'").fetchone()["status"] == "pending"
+
+
+async def test_no_sequence_of_refunds_ever_exceeds_captured_minus_refunded(world, aconn, conn):
+    """Seeded random amounts: each refund succeeds exactly when it fits in what is left, never beyond."""
+    import random
+
+    rng = random.Random(4)
+    left = Decimal("80.00")
+    for _ in range(25):
+        amount = Decimal(rng.randint(1, 3000)) / 100
+        if amount <= left:
+            out = await run(aconn, "refund_payment", {"order_id": "#3", "amount": str(amount), "reason": "damaged"})
+            left -= amount
+            assert out.refundable_left == left
+        else:
+            error = await refused(aconn, "refund_payment", {"order_id": "#3", "amount": str(amount), "reason": "damaged"})
+            assert error.reason == "amount_exceeds_refundable"
+    row = conn.execute("SELECT amount_captured - amount_refunded AS left, (SELECT sum(amount) FROM sandbox.refunds)"
+                       " AS refunded FROM sandbox.payments WHERE id = 'pi_3'").fetchone()
+    assert row["left"] == left >= 0
+    assert row["refunded"] == Decimal("80.00") - left

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 from copilot.models import Category, SignalKind, SignalSource
 from tools.connectors.sandbox import catalog
-from tools.connectors.sandbox.world import Address, Claim, Dispute, Order, Refund, SeedSignal, Ticket, TrackingEvent
+from tools.connectors.sandbox.world import (
+    Address,
+    Claim,
+    Dispute,
+    Order,
+    Refund,
+    SeedSignal,
+    Ticket,
+    TrackingEvent,
+)
 
 if TYPE_CHECKING:
     from tools.connectors.sandbox.generator import WorldBuilder
@@ -137,9 +146,7 @@ class _Planter:
     def _short(self, order: Order, sku: str, elsewhere: bool) -> str:
         fulfillment = self.fulfillment_of(order)
         for row in self.b.world.inventory:
-            if row.sku == sku and row.warehouse_id == fulfillment.warehouse_id:
-                row.on_hand = 0
-            elif row.sku == sku and not elsewhere:
+            if row.sku == sku and row.warehouse_id == fulfillment.warehouse_id or row.sku == sku and not elsewhere:
                 row.on_hand = 0
         return fulfillment.warehouse_id
 

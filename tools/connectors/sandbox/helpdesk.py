@@ -28,10 +28,11 @@ class SandboxHelpdesk(SandboxBase):
                                 " ORDER BY created_at DESC, id DESC LIMIT 1", (customer_id,))
         if latest is not None:
             return latest["id"], latest["channel"]
-        count = await self.one("SELECT count(*) AS n FROM sandbox.tickets")
-        new_id = f"tk_out_{(count or {'n': 0})['n'] + 1}"
+        # One outbound thread per customer, named after them, so concurrent first messages share it.
+        new_id = f"tk_out_{customer_id}"
         await self.conn.execute(
-            "INSERT INTO sandbox.tickets (id, customer_id, channel, subject, created_at) VALUES (%s, %s, 'email', %s, %s)",
+            "INSERT INTO sandbox.tickets (id, customer_id, channel, subject, created_at) VALUES (%s, %s, 'email', %s, %s)"
+            " ON CONFLICT (id) DO NOTHING",
             (new_id, customer_id, f"About your order {order_id}" if order_id else "A message from support", self.now))
         return new_id, "email"
 
