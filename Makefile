@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench faults clean
+.PHONY: e2e-setup run test lint bench faults clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/copilot run
 
-test: $(STAMP)
+test: $(STAMP) e2e-setup
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -36,3 +36,7 @@ record-cassettes: $(STAMP)
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
 	$(PY) -m tests.llm_support http://127.0.0.1:$(LLM_PORT)/v1 || { cat $(VENV)/llm-server.log; exit 1; }; \
 	COPILOT_VCR_RECORD=all COPILOT_TEST_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 $(PY) -m pytest -q -p no:randomly $(LLM_TESTS)
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+e2e-setup:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)

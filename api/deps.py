@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import Request
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from copilot.errors import Unavailable
 
@@ -16,5 +16,5 @@ async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
     try:
         async with pool.connection(timeout=5) as conn:
             yield conn
-    except TimeoutError as exc:
+    except (TimeoutError, PoolTimeout) as exc:
         raise Unavailable("the database is not answering; retry shortly") from exc

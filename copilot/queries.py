@@ -78,6 +78,7 @@ class Plan(Out):
     detail: JsonValue
     required_role: str | None = Field(description="The role an approval of this plan needs, if any.")
     actions: list[PlannedAction]
+    plan_verdicts: list[Verdict] = Field(description="Verdicts on the plan as a whole (e.g. its message).")
 
 
 class DraftMessage(Out):
@@ -311,8 +312,10 @@ async def current_plan(conn: AsyncConnection, case_id: int, version: int, detail
         active = [v.outcome for v in mine if v.mode == "active"]
         outcome = max(active, key=lambda o: RESTRICTIVENESS.get(o, 0)) if active else None
         planned.append(PlannedAction(**a, outcome=outcome, verdicts=mine))  # type: ignore[arg-type]
+    listed = {str(a["action_id"]) for a in actions}
+    loose = [v for action_id, vs in by_action.items() if action_id not in listed for v in vs]
     return Plan(version=version, detail=detail, required_role=required_role(verdicts_of(by_action)),
-                actions=planned)
+                actions=planned, plan_verdicts=loose)
 
 
 def verdicts_of(by_action: dict[str, list[Verdict]]) -> list[Verdict]:

@@ -25,7 +25,7 @@ LABELS = [c.value for c in Category]
 
 class Ticket(Strict):
     id: str
-    split: Literal["train", "test"]
+    split: Literal["train", "dev", "test"]
     label: Category
     subject: str
     body: str
@@ -96,7 +96,7 @@ def render(report: Report, show_errors: bool = False) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "train", "all"], default="test")
+    parser.add_argument("--split", choices=["test", "dev", "train", "all"], default="test")
     parser.add_argument("--errors", action="store_true", help="list every misclassified ticket")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)

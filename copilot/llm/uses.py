@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, field_validator
 from copilot import pii
 from copilot.llm.client import LLM, parse_json_object
 from copilot.llm.config import Outcome, Purpose
-from copilot.llm.prompts import ReadTicketPrompt, RewritePrompt, SummaryPrompt, render
+from copilot.llm.prompts import READ_TICKET_EXAMPLES, ReadTicketPrompt, RewritePrompt, SummaryPrompt, render
 from copilot.models import Category, Strict
 
 MAX_MESSAGE_WORDS = 90
@@ -127,7 +127,7 @@ async def read_ticket(llm: LLM, text: str, *, subject: str = "", customer_name: 
     masked = [pii.mask(value, vault)[0] for value in fields]
     prompt = ReadTicketPrompt(subject=masked[0] or "(none)", text=masked[1], customer_name=masked[2] or "(unknown)",
                               shipping_address=masked[3] or "(unknown)", categories=[c.value for c in Category])
-    reply = await llm.complete(Purpose.read_ticket, render("read_ticket", prompt), max_tokens=200,
+    reply = await llm.complete(Purpose.read_ticket, render("read_ticket", prompt, READ_TICKET_EXAMPLES), max_tokens=200,
                                schema_model=TicketFacts)
     if reply is None:
         return None

@@ -69,3 +69,13 @@ def test_metrics_page_draws_the_four_charts_as_inline_svg(database_url, conn):
     for title in ("SLA attainment by queue", "Median time to first touch", "Queue sizes over time"):
         assert f'aria-label="{title}"' in page
     assert f">{queue}</text>" in page
+
+
+def test_queue_rows_refresh_by_htmx_returns_only_the_table_rows(database_url, conn):
+    queue = unique("q")
+    case_id = insert_case(conn, queue=queue)
+    with client(database_url) as api:
+        _signed_in(api, conn, "agent")
+        rows = api.get("/desk", params={"rows": 1, "queue": queue}, headers={"HX-Request": "true"}).text
+    assert rows.lstrip().startswith("<tr") and "<html" not in rows
+    assert re.findall(r'data-case-id="(\d+)"', rows) == [str(case_id)]

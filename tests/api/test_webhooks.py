@@ -206,3 +206,20 @@ def test_exhausted_database_pool_answers_503_so_the_sender_retries(database_url)
         finally:
             client.portal.call(pool.putconn, held)
     assert res.status_code == 503 and res.json()["error"]["code"] == "unavailable"
+
+
+def test_a_case_builder_failure_keeps_the_signal_as_a_dead_letter_not_a_500(database_url, conn, monkeypatch):
+    from copilot.intake import ingest
+
+    async def refuses(*_args, **_kwargs):
+        raise RuntimeError("builder exploded")
+
+    monkeypatch.setattr(ingest, "route_signal", refuses)
+    _, body = stripe_event("stripe/charge.failed.json", f"#{unique('B')}")
+    before = counts(conn)
+    with make_client(database_url) as client:
+        res = client.post("/webhooks/stripe", content=body, headers=stripe_headers(body))
+    assert res.status_code == 202 and res.json()["error"] == "case builder failed: builder exploded"
+    # The signal insert rolled back with the failed routing: only the raw body and the dead letter remain.
+    assert delta(before, counts(conn)) == {"raw": 1, "no_outcome": 0, "signals": 0, "duplicates": 0,
+                                           "dead_letters": 1, "security": 0}

@@ -86,3 +86,27 @@ def _wait_for_status(page, wanted: set[str], seconds: float = 20) -> str:
             return status
         time.sleep(0.3)
         page.reload()
+
+
+def test_editing_the_draft_reruns_the_guardrails_and_the_verdict_changes(desk_url, page, conn, key_of):
+    case = awaiting(conn, tool="send_customer_message")[0]
+    role = needed_role(conn, case["id"])
+    sign_in(page, desk_url, key_of(role, f"e2e-edit-{role}"), then=f"/desk/cases/{case['id']}")
+    message_row = page.locator("tr.action", has_text="send_customer_message")
+    assert message_row.locator(".badge.verdict").inner_text() != "block"
+    page.keyboard.press("e")
+    assert page.evaluate("document.activeElement.id") == "draft"
+    page.fill("#draft", "Hi, our fraud team flagged your risk score. Reply to confirm your order.")
+    page.click("#edit")
+    version = case["plan_version"] + 1
+    deadline = time.monotonic() + 20
+    while f"plan v{version}" not in page.locator(".case-head").inner_text() and time.monotonic() < deadline:
+        time.sleep(0.3)
+        page.reload()
+    message_row = page.locator("tr.action", has_text="send_customer_message")
+    assert message_row.locator(".badge.verdict").inner_text() == "block"
+    assert "internal" in message_row.locator(".verdicts").inner_text()
+    shot(page, "case-after-edit")
+    verdict = conn.execute("SELECT outcome FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
+                           " AND rule_id = 'customer_message'", (case["id"], version)).fetchone()
+    assert verdict == {"outcome": "block"}

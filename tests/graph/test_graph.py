@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from copilot.errors import Conflict, Forbidden
@@ -78,29 +76,42 @@ async def test_stale_version_and_wrong_role_are_refused(database_url, engine):
                      Actor(name="quinn", role="qa"))
 
 
-async def test_edit_above_the_agent_limit_comes_back_needing_a_higher_role(database_url, engine):
+async def test_edit_above_a_limit_comes_back_needing_a_higher_role(database_url, engine):
     await seed_desk(database_url)
+    case = (await rows(engine, "SELECT c.id, c.order_id, c.customer_email FROM cases c WHERE"
+                       " c.category = 'concession_request' ORDER BY c.id LIMIT 1"))[0]
+    async with engine.pool.connection() as conn:
+        # The claimed item is cheap; the order also holds an expensive one the edit will add.
+        await conn.execute("UPDATE sandbox.order_lines SET unit_price = 20, quantity = 1"
+                           " WHERE order_id = %s AND line_no = 1", (case["order_id"],))
+        await conn.execute("INSERT INTO sandbox.order_lines (order_id, line_no, sku, name, quantity, unit_price)"
+                           " VALUES (%s, 9, 'SKU-017-S', 'Office Chair', 1, 289)", (case["order_id"],))
+        await conn.execute("DELETE FROM sandbox.claims WHERE customer_id = (SELECT customer_id FROM"
+                           " sandbox.orders WHERE id = %s)", (case["order_id"],))
     await drain(engine)
-    case = await _awaiting(engine, "refund_payment")
-    refund = (await rows(engine, "SELECT action_id, args FROM proposed_actions WHERE case_id = %s AND"
-                         " plan_version = %s AND tool = 'refund_payment'", case["id"], case["plan_version"]))[0]
-    captured = (await rows(engine, "SELECT sum(amount_captured - amount_refunded) AS left FROM sandbox.payments p"
-                           " JOIN cases c ON c.order_id = p.order_id WHERE c.id = %s", case["id"]))[0]["left"]
-    amount = min(Decimal(captured), Decimal("150.00"))
-    assert amount > Decimal("100.00"), "the demo case must have room above the agent limit"
-    await decide(engine.pool, case["id"], Decision(action="edit", plan_version=case["plan_version"], edits=[
-        ActionEdit(action_id=refund["action_id"], args={"amount": str(amount)})]), Actor(name="al", role="agent"))
+    plan = (await rows(engine, "SELECT status, plan_version FROM cases WHERE id = %s", case["id"]))[0]
+    assert plan["status"] == "awaiting_approval"
+    before = await rows(engine, "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
+                        " AND outcome = 'needs_approval'", case["id"], plan["plan_version"])
+    assert {v["role"] for v in before} == {"agent"}
+    await decide(engine.pool, case["id"], Decision(action="edit", plan_version=plan["plan_version"], edits=[
+        ActionEdit(action_id="reship", args={"line_nos": [1, 9]})]), Actor(name="al", role="agent"))
     await drain(engine)
     after = (await rows(engine, "SELECT status, plan_version FROM cases WHERE id = %s", case["id"]))[0]
     assert after["status"] == "awaiting_approval"
-    assert after["plan_version"] == case["plan_version"] + 1
-    verdicts = await rows(engine, "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
-                          " AND action_id = %s AND outcome = 'needs_approval'", case["id"], after["plan_version"],
-                          refund["action_id"])
-    assert "lead" in {v["role"] for v in verdicts}
+    assert after["plan_version"] == plan["plan_version"] + 1
+    verdicts = await rows(engine, "SELECT rule_id, role, reason FROM guardrail_verdicts WHERE case_id = %s"
+                          " AND plan_version = %s AND outcome = 'needs_approval'", case["id"], after["plan_version"])
+    assert ("concession", "lead") in {(v["rule_id"], v["role"]) for v in verdicts}
     with pytest.raises(Forbidden, match="needs a lead"):
         await decide(engine.pool, case["id"], Decision(action="approve", plan_version=after["plan_version"]),
                      Actor(name="al", role="agent"))
+    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=after["plan_version"]),
+                 Actor(name="lee", role="lead"))
+    await drain(engine)
+    reshipped = await rows(engine, "SELECT result FROM tool_calls WHERE case_id = %s AND tool = 'reship_order'",
+                           case["id"])
+    assert len(reshipped) == 1 and len(reshipped[0]["result"]["skus"]) == 2
 
 
 async def test_reject_with_close_closes_with_the_reason(database_url, engine):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from copilot.cases.builder import route_signal
+from copilot.cases.triage import QUEUES
 from copilot.models import Category
 from tests.unit.test_case_builder import aconn, clean_world, insert_signal  # noqa: F401 - aconn is a fixture
 from tools.connectors.sandbox.generator import generate_world
@@ -15,6 +17,7 @@ async def test_every_seed_signal_of_world_7_lands_in_its_true_category(conn, aco
     clean_world(conn, world)
     wrong: list[tuple[str, str, str]] = []
     per_category: Counter[str] = Counter()
+    started = time.perf_counter()
     for seed in sorted(world.seed_signals, key=lambda s: s.signal.occurred_at):
         async with aconn.transaction():
             signal_id = await insert_signal(aconn, seed.signal)
@@ -24,8 +27,17 @@ async def test_every_seed_signal_of_world_7_lands_in_its_true_category(conn, aco
         if row["category"] != seed.category.value:
             wrong.append((seed.id, seed.category.value, row["category"]))
     total = len(world.seed_signals)
-    print(f"seed accuracy {total - len(wrong)}/{total}; wrong: {wrong}")
+    per_signal_ms = (time.perf_counter() - started) * 1000 / total
+    print(f"seed accuracy {total - len(wrong)}/{total}; {per_signal_ms:.1f} ms per signal; wrong: {wrong}")
     assert set(per_category) == {c.value for c in Category}
     assert wrong == []
     routed_away = conn.execute("SELECT count(*) AS n FROM cases WHERE status = 'routed_away'").fetchone()["n"]
     assert routed_away == per_category[Category.out_of_scope.value]
+    worked = conn.execute("SELECT category, queue, owner, priority, priority_reasons, first_touch_due,"
+                          " resolution_due, disposition FROM cases WHERE status = 'triaged'").fetchall()
+    for case in worked:
+        assert case["queue"] == QUEUES[Category(case["category"])]
+        assert case["owner"] == "recovery_desk" and case["priority"] in ("P1", "P2", "P3", "P4")
+        assert case["priority_reasons"] and case["first_touch_due"] <= case["resolution_due"]
+        assert case["disposition"] is not None
+    assert {c["priority"] for c in worked} >= {"P1", "P2", "P3"}

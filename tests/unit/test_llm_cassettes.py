@@ -102,14 +102,8 @@ PAYMENT_TEMPLATE = (
     "hold.\n\nPlease update your payment method using the secure link: https://shop.example/pay/1042\n\n"
     "As soon as it's updated, we'll get your order moving."
 )
-CONCESSION_TEMPLATE = (
-    "Hi Gus,\n\nWe're sorry your lamp from order #1048 arrived damaged. We can send a replacement at no cost "
-    "or refund the $45.00 item. Please reply replace or refund."
-)
-
-
 def rule_9(text: str) -> list[str]:
-    facts = MessageFacts(allowed_dates=[date(2026, 3, 14)], known_tokens=["#1042", "#1048"], last4=["4242"])
+    facts = MessageFacts(allowed_dates=[date(2026, 3, 14)], known_tokens=["#1042"], last4=["4242"])
     return check_message(text, facts, load_policy())
 
 
@@ -117,23 +111,22 @@ async def test_rewrite_that_passes_rule_9_is_used():
     assert rule_9(PAYMENT_TEMPLATE) == []
     with cassette("rewrite_passes"):
         async with LLM(local_config()) as llm:
-            text, source = await rewrite_message(llm, PAYMENT_TEMPLATE, {"first_name": "Ana", "order_id": "#1042"},
-                                                 rule_9)
+            text, source = await rewrite_message(llm, PAYMENT_TEMPLATE, None, rule_9)
     assert source == "llm" and text != PAYMENT_TEMPLATE
     assert rule_9(text) == [] and "#1042" in text and "https://shop.example/pay/1042" in text
     assert llm.calls[0].outcome == Outcome.ok
 
 
-async def test_rewrite_that_fails_the_checks_falls_back_to_the_template():
-    assert rule_9(CONCESSION_TEMPLATE) == []
+async def test_rewrite_that_fails_rule_9_falls_back_to_the_template_and_says_why():
+    """With the facts listed, the small model drops the 'Please': the message no longer asks anything."""
     with cassette("rewrite_falls_back"):
         async with LLM(local_config()) as llm:
-            text, source = await rewrite_message(llm, CONCESSION_TEMPLATE, {"first_name": "Gus", "item": "lamp"},
+            text, source = await rewrite_message(llm, PAYMENT_TEMPLATE, {"first_name": "Ana", "order_id": "#1042"},
                                                  rule_9)
-    assert (text, source) == (CONCESSION_TEMPLATE, "template")
+    assert (text, source) == (PAYMENT_TEMPLATE, "template")
     [call] = llm.calls
     assert call.outcome == Outcome.check_failed and call.completion_tokens > 0
-    assert call.detail and ("dropped" in call.detail or "asks" in call.detail or "added" in call.detail)
+    assert call.detail == "has 0 asks; a message carries exactly 1"
 
 
 async def test_case_summary_is_short_and_never_sees_the_customers_email():
@@ -191,10 +184,12 @@ def test_recorded_cassettes_carry_no_secrets_and_no_pii():
     files = sorted(CASSETTES.glob("*.yaml"))
     assert len(files) >= 10
     for path in files:
-        text = path.read_text()
-        assert "authorization" not in text.lower() and "Bearer" not in text, path.name
-        for request_body in [json.loads(i["request"]["body"]) for i in _interactions(path)]:
-            prompt = "\n".join(m["content"] for m in request_body["messages"])
+        assert "Bearer" not in path.read_text(), path.name
+        for interaction in _interactions(path):
+            request = interaction["request"]
+            assert not {h.lower() for h in request["headers"]} & {"authorization", "api-key", "cookie"}, path.name
+            assert request["uri"].startswith("http://llm.local/"), path.name
+            prompt = "\n".join(m["content"] for m in json.loads(request["body"])["messages"])
             assert not pii.contains_pii(prompt), path.name
 
 

@@ -30,6 +30,7 @@ from copilot.llm import (
 )
 from copilot.llm.prompts import (
     PROMPTS_DIR,
+    READ_TICKET_EXAMPLES,
     ReadTicketPrompt,
     RewritePrompt,
     SummaryPrompt,
@@ -170,6 +171,13 @@ def test_every_prompt_template_renders_with_its_typed_context():
     for messages in rendered.values():
         assert [m["role"] for m in messages] == ["system", "user"] and all(m["content"] for m in messages)
     assert "c1, c2" in rendered["read_ticket"][0]["content"] and "<ticket>" in rendered["read_ticket"][1]["content"]
+    with_examples = render("read_ticket", ReadTicketPrompt(subject="s", text="my ticket", customer_name="n",
+                                                           shipping_address="a", categories=["c"]),
+                           READ_TICKET_EXAMPLES)
+    assert [m["role"] for m in with_examples] == ["system", "user", "assistant", "user", "assistant", "user"]
+    for answer in with_examples[2::2]:
+        TicketFacts.model_validate_json(answer["content"])  # the worked examples are valid answers
+    assert "my ticket" in with_examples[-1]["content"]
     assert (PROMPTS_DIR / "read_ticket.user.j2").exists()
 
 
