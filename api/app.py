@@ -49,12 +49,12 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
-        return JSONResponse(
-            {"error": {"code": "invalid_input", "message": f"{where}: {first.get('msg')}", "details": exc.errors()}},
-            status_code=422,
-        )
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(p for p in first["loc"] if p != "body") or "body"
+        return JSONResponse({"error": {"code": "invalid_input", "message": f"{where}: {first['msg']}",
+                                       "details": errors}}, status_code=422)
 
     app.include_router(health.router)
     app.include_router(cases.router)

@@ -17,7 +17,7 @@ from copilot import jobs
 from copilot.engine import open_engine
 from copilot.runtime import prepare_database
 from copilot.settings import get_settings
-from copilot.worker import work
+from copilot.worker import sla_loop, work
 
 console = Console()
 
@@ -34,8 +34,10 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, help="Cases run at on
             loop.add_signal_handler(sig, stop.set)
         async with open_engine(url, settings, pool_size=concurrency + 2) as engine:
             console.print(f"worker started, concurrency {concurrency}")
+            ticks = asyncio.create_task(sla_loop(engine.pool, engine.deps.clock, stop))
             stats = await work(engine.pool, engine.run_job, concurrency=concurrency, stop=stop,
                                lease=timedelta(seconds=settings.job_lease_s))
+            await ticks
         console.print(f"worker stopped: {stats.done} jobs done, {stats.failed} failed")
 
     asyncio.run(main())

@@ -10,7 +10,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -92,8 +92,24 @@ async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionP
     async with open_engine(url, settings, pool=pool) as engine:
         task = asyncio.create_task(work(pool, engine.run_job, concurrency=concurrency, stop=stop, idle_sleep=0.5,
                                         lease=timedelta(seconds=settings.job_lease_s)))
+        ticks = asyncio.create_task(sla_loop(pool, engine.deps.clock, stop))
         try:
             yield
         finally:
             stop.set()
-            await task
+            await asyncio.gather(task, ticks)
+
+
+async def sla_loop(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event,
+                   every_s: float = 60.0) -> None:
+    """The SLA scheduler beside the worker: flag at 75% of a clock, escalate at breach."""
+    from copilot.sla_scheduler import run_sla_tick
+
+    while not stop.is_set():
+        try:
+            async with pool.connection() as conn:
+                await run_sla_tick(conn, clock())
+        except Exception:  # noqa: BLE001 - a failed tick is retried at the next one
+            log.exception("SLA tick failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every_s)

@@ -10,12 +10,9 @@ from pydantic import Field, model_validator
 
 from copilot import jobs
 from copilot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from copilot.keys import APPROVAL_RANK, DESK_ROLES, Role, can_approve
 from copilot.models import CaseStatus, Strict
 from copilot.transitions import move
-
-# Who may approve what a verdict reserves: a role satisfies its own level and every level below it.
-APPROVAL_RANK = {"agent": 1, "lead": 2, "finance": 3, "admin": 4}
-ACTOR_ROLES = ("agent", "lead", "finance", "qa", "admin")
 
 
 class Actor(Strict):
@@ -52,14 +49,10 @@ class DecisionResult(Strict):
     job_id: int
 
 
-def required_role(verdict_roles: list[str | None]) -> str:
+def required_role(verdict_roles: list[str | None]) -> Role:
     """The lowest role that satisfies every needs_approval verdict of the plan."""
-    ranked = [r for r in verdict_roles if r in APPROVAL_RANK]
-    return max(ranked, key=APPROVAL_RANK.__getitem__) if ranked else "agent"
-
-
-def may_approve(actor_role: str, needed: str) -> bool:
-    return APPROVAL_RANK.get(actor_role, 0) >= APPROVAL_RANK[needed]
+    ranked = [Role(r) for r in verdict_roles if r in Role.__members__ and Role(r) in DESK_ROLES]
+    return max(ranked, key=APPROVAL_RANK.__getitem__) if ranked else Role.agent
 
 
 async def decide(pool: AsyncConnectionPool, case_id: int, decision: Decision, actor: Actor) -> DecisionResult:
@@ -77,8 +70,8 @@ async def decide(pool: AsyncConnectionPool, case_id: int, decision: Decision, ac
             "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
             " AND outcome = 'needs_approval' AND mode = 'active'", (case_id, decision.plan_version))
         needed = required_role([r["role"] for r in await cur.fetchall()])
-        if decision.action != "reject" and not may_approve(actor.role, needed):
-            raise Forbidden(f"this plan needs a {needed} to approve; you are signed in as {actor.role}")
+        if decision.action != "reject" and not can_approve(Role(actor.role), needed):
+            raise Forbidden(f"this plan needs a {needed.value} to approve; you are signed in as {actor.role}")
         if decision.action == "reject" and actor.role == "qa":
             raise Forbidden("the qa role reviews cases; it does not decide them")
         await conn.execute(

@@ -10,7 +10,7 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from copilot.cases import linking
-from copilot.cases.snapshot import load_facts, order_via, resolve_order_id
+from copilot.cases.snapshot import Facts, load_facts, order_via, resolve_order_id
 from copilot.cases.triage import TICKET_KINDS, Triage, triage
 from copilot.models import CaseStatus, Category, Signal, Strict
 from copilot.sla import DEFAULT_CALENDAR, load_policies
@@ -85,7 +85,7 @@ async def _place_ticket(conn: psycopg.AsyncConnection, signal: Signal, vector: s
     if not email:
         return Placement(case_id=None, order_id=None, how="no sender email: unlinked case", notes=notes)
     out_of_scope = classify_signal(signal).clearly_out_of_scope
-    statuses = sorted(linking._OPEN) + ([CaseStatus.routed_away.value] if out_of_scope else [])
+    statuses = list(linking.OPEN_VALUES) + ([CaseStatus.routed_away.value] if out_of_scope else [])
     if vector is not None:
         dup = await linking.find_near_duplicate(conn, email.lower(), vector, signal.occurred_at, statuses)
         if dup is not None:
@@ -179,8 +179,8 @@ def _next_status(current: str, category: Category) -> str:
     return CaseStatus.routed_away if category is Category.out_of_scope else CaseStatus.triaged
 
 
-async def _write(conn: psycopg.AsyncConnection, case_id: int, case: dict, result: Triage, facts, signals,
-                 now: datetime) -> None:
+async def _write(conn: psycopg.AsyncConnection, case_id: int, case: dict, result: Triage, facts: Facts,
+                 signals: list[Signal], now: datetime) -> None:
     status = _next_status(case["status"], result.category)
     customer = facts.customer
     await conn.execute(_UPDATE, {

@@ -14,7 +14,7 @@ from copilot.models import OPEN_STATUSES, Strict
 
 NEAR_DUPLICATE_WINDOW = timedelta(hours=72)
 NEAR_DUPLICATE_SIMILARITY = 0.6
-_OPEN = sorted(s.value for s in OPEN_STATUSES)
+OPEN_VALUES = sorted(s.value for s in OPEN_STATUSES)
 
 # "#1001", "#W1234567", "W1234567", "order 1001", "order no. 1001", "order number: #1001", "ord#1001".
 _REFS = re.compile(
@@ -66,7 +66,7 @@ async def check_order_refs(conn: psycopg.AsyncConnection, refs: list[str], email
 async def open_case_for_order(conn: psycopg.AsyncConnection, order_id: str) -> int | None:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT id FROM cases WHERE order_id = %s AND status = ANY(%s) FOR UPDATE",
-                      (order_id, _OPEN))
+                      (order_id, OPEN_VALUES))
     row = await cur.fetchone()
     return row["id"] if row else None
 
@@ -76,7 +76,7 @@ async def open_case_for_thread(conn: psycopg.AsyncConnection, source: str, ticke
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT c.id FROM signals s JOIN cases c ON c.id = s.case_id WHERE s.source = %s"
                       " AND s.ticket_id = %s AND c.status = ANY(%s) ORDER BY s.id DESC LIMIT 1",
-                      (source, ticket_id, _OPEN))
+                      (source, ticket_id, OPEN_VALUES))
     row = await cur.fetchone()
     return row["id"] if row else None
 
@@ -84,7 +84,7 @@ async def open_case_for_thread(conn: psycopg.AsyncConnection, source: str, ticke
 async def latest_open_case_for_customer(conn: psycopg.AsyncConnection, email: str) -> int | None:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT id FROM cases WHERE lower(customer_email) = lower(%s) AND status = ANY(%s)"
-                      " ORDER BY created_at DESC, id DESC LIMIT 1", (email, _OPEN))
+                      " ORDER BY created_at DESC, id DESC LIMIT 1", (email, OPEN_VALUES))
     row = await cur.fetchone()
     return row["id"] if row else None
 
