@@ -17,6 +17,7 @@ from tools.schemas import LookupCustomerOutput, LookupOrderOutput
 
 SHIPPING = {Category.delivery_exception, Category.concession_request, Category.chargeback,
             Category.refund_request, Category.change_request, Category.fulfillment_delay}
+ADDRESS = {Category.address_issue, Category.delivery_exception}
 STOCK = {Category.inventory_mismatch, Category.split_shipment, Category.change_request}
 
 
@@ -74,7 +75,8 @@ async def gather(conn: AsyncConnection, case_id: int, now: datetime) -> CaseStat
             facts["inventory"] = [await registry.call("locate_inventory", deps, {"sku": line.sku,
                                                                                   "quantity": line.quantity})
                                   for line in order.order.lines]  # type: ignore[attr-defined]
-        facts["address_checks"] = await _address_checks(deps, order, facts["request"])  # type: ignore[arg-type]
+        if category in ADDRESS or (facts["request"] is not None and facts["request"].new_address is not None):
+            facts["address_checks"] = await _address_checks(deps, order, facts["request"])  # type: ignore[arg-type]
     return CaseState.model_validate(facts)
 
 

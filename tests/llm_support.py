@@ -55,6 +55,8 @@ def cassette(name: str) -> Iterator[Cassette]:
     path = CASSETTES / f"{name}.yaml"
     if RECORD_MODE == "none" and not path.exists():
         raise AssertionError(f"cassette {path.name} is missing: run `make record-cassettes`")
+    if RECORD_MODE == "all":
+        path.unlink(missing_ok=True)  # a re-recording starts clean: no interaction of an old prompt lingers
     with recorder.use_cassette(path.name) as cass:
         yield cass
     if RECORD_MODE == "none":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 import usaddress
@@ -182,11 +183,17 @@ def state_code(state: str) -> str | None:
     return word if word in STATE_CODES else STATES.get(word)
 
 
+@lru_cache(maxsize=4096)
+def _zip_rows(zip5: str) -> tuple[dict, ...]:
+    """zipcodes scans its whole table per lookup (about 2 ms); a ZIP's rows never change in a process."""
+    return tuple(zipcodes.matching(zip5))
+
+
 def _zip_issues(city: str, state: str, zip_code: str) -> list[AddressIssue]:
     match = _ZIP.match(zip_code.strip())
     if not match:
         return [_issue(IssueCode.zip_unknown, f"ZIP code {zip_code!r} is not a 5-digit US ZIP code")]
-    rows = zipcodes.matching(match.group(1))
+    rows = _zip_rows(match.group(1))
     known = [row for row in rows if row["active"]]
     if not known:
         why = "has been retired by USPS" if rows else "does not exist in the USPS ZIP table"
