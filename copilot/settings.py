@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 20.0
+    llm_response_format: Literal["auto", "json_schema", "json_object"] = "auto"
+    llm_case_token_budget: int = 6000
 
     policy_path: Path | None = None
     seed: int = 7

@@ -1,6 +1,7 @@
 """The LLM path (DESIGN §8): optional, typed, PII-minimized, budgeted, and never the last word.
 
-    llm = LLM(LLMConfig.from_settings(get_settings()), case_id=case_id, used_tokens=await tokens_used(conn, case_id))
+    config = LLMConfig.from_settings(get_settings())   # or LLMConfig.named("none" / "local" / "configured", settings)
+    llm = LLM(config, case_id=case_id, used_tokens=await tokens_used(conn, case_id))
     facts = await read_ticket(llm, text)                      # TicketFacts | None
     acted_on, disagreements = reconcile(facts, deterministic)  # deterministic wins on order/amount/category
     text, source = await rewrite_message(llm, template_text, context, check_message)

@@ -15,6 +15,8 @@ from copilot.settings import Settings
 
 Provider = Literal["none", "openai", "openai-compatible"]
 ResponseFormat = Literal["auto", "json_schema", "json_object"]
+LOCAL_BASE_URL = "http://127.0.0.1:8089/v1"
+LOCAL_MODEL = "smollm2-135m"
 
 
 class LLMConfig(Strict):
@@ -45,6 +47,19 @@ class LLMConfig(Strict):
                 values[name] = getattr(settings, f"llm_{name}")
         values.update(overrides)
         return cls.model_validate(values).checked()
+
+    @classmethod
+    def named(cls, name: str, settings: Settings) -> LLMConfig:
+        """The `--llm` switch: `none`, `local` (the llama.cpp server of `copilot llm serve-local`), or
+        `configured` (whatever COPILOT_LLM* say)."""
+        if name == "none":
+            return cls()
+        if name == "local":
+            return cls(provider="openai-compatible", base_url=settings.llm_base_url or LOCAL_BASE_URL,
+                       model=LOCAL_MODEL, response_format="json_object", timeout_s=max(settings.llm_timeout_s, 60.0))
+        if name == "configured":
+            return cls.from_settings(settings)
+        raise ConfigError(f"--llm must be none, local or configured, not {name!r}")
 
     def checked(self) -> LLMConfig:
         if self.provider == "openai-compatible" and not self.base_url:

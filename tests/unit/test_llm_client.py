@@ -90,6 +90,17 @@ def test_config_from_settings_defaults_to_no_llm_and_rejects_incomplete_provider
         LLMConfig.from_settings(Settings(_env_file=None, llm="openai"))
 
 
+def test_llm_switch_names_none_local_and_configured():
+    settings = Settings(_env_file=None, llm="openai", llm_api_key="sk-test", llm_model="gpt-4o-mini")
+    assert LLMConfig.named("none", settings).enabled is False
+    local_cfg = LLMConfig.named("local", settings)
+    assert (local_cfg.provider, local_cfg.base_url, local_cfg.model, local_cfg.response_format) == (
+        "openai-compatible", "http://127.0.0.1:8089/v1", "smollm2-135m", "json_object")
+    assert LLMConfig.named("configured", settings).provider == "openai"
+    with pytest.raises(ConfigError, match="none, local or configured"):
+        LLMConfig.named("gpt5", settings)
+
+
 async def test_provider_none_uses_the_deterministic_fallbacks_and_makes_no_call():
     llm = LLM(LLMConfig())
     brief = CaseBrief(category="payment_failure", status="triaged", priority="P2", order_id="#1042",
