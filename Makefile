@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(VENV)/bin/copilot run
 
 test: $(STAMP) e2e-setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not faults"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check copilot tools api evals tests bench
@@ -24,12 +24,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# Every fault and security test, the slow ones (marked `faults`, skipped by `make test`) included.
+faults: $(STAMP)
+	$(PY) -m pytest -q tests/faults tests/security
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
 # Re-record the LLM cassettes from the real local model (needs the local-llm extra installed).
 LLM_PORT ?= 8089
-LLM_TESTS ?= tests/unit/test_llm_cassettes.py
+LLM_TESTS ?= tests/unit/test_llm_cassettes.py tests/graph/test_llm_graph.py
 .PHONY: record-cassettes
 record-cassettes: $(STAMP)
 	@$(VENV)/bin/copilot llm serve-local --port $(LLM_PORT) > $(VENV)/llm-server.log 2>&1 & pid=$$!; \

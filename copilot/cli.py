@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from copilot import cli_work, db
+from copilot.cli_eval import eval_app
 from copilot.cli_intake import intake_app
 from copilot.cli_keys import keys_app
 from copilot.cli_llm import llm_app
@@ -28,6 +29,7 @@ app.command()(cli_work.triage)
 app.add_typer(keys_app, name="keys")
 app.add_typer(intake_app, name="intake")
 app.add_typer(llm_app, name="llm")
+app.add_typer(eval_app, name="eval")
 console = Console()
 
 

@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from copilot import db
 from copilot.graph import build_graph
 from copilot.jobs import Job
+from copilot.llm import LLMConfig
 from copilot.nodes import NodeDeps
 from copilot.policy import Policy, load_policy
 from copilot.settings import Settings
@@ -53,7 +54,7 @@ class Engine:
 @asynccontextmanager
 async def open_engine(url: str, settings: Settings, *, clock: Callable[[], datetime] = real_clock,
                       policy: Policy | None = None, pool: AsyncConnectionPool | None = None,
-                      pool_size: int | None = None) -> AsyncIterator[Engine]:
+                      pool_size: int | None = None, llm: LLMConfig | None = None) -> AsyncIterator[Engine]:
     own_pool = pool is None
     if pool is None:
         pool = db.make_pool(url, max_size=pool_size or settings.pool_max_size)
@@ -62,7 +63,7 @@ async def open_engine(url: str, settings: Settings, *, clock: Callable[[], datet
         checkpointer = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
         await checkpointer.setup()
         deps = NodeDeps(pool=pool, clock=clock, policy=policy or load_policy(settings.policy_path),
-                        settings=settings)
+                        settings=settings, llm=llm or LLMConfig.from_settings(settings))
         yield Engine(pool=pool, deps=deps, graph=build_graph(deps, checkpointer))
     finally:
         if own_pool:

@@ -9,9 +9,10 @@ from psycopg import AsyncConnection
 
 from copilot.errors import CopilotError, NotFound
 from copilot.models import Category, Signal
-from copilot.plan import AddressCheck, CaseState
+from copilot.plan import AddressCheck, CaseState, CustomerRequest, Origin
 from copilot.requests import read_request
 from tools import registry
+from tools.address import validate_address_text
 from tools.base import ToolDeps
 from tools.schemas import LookupCustomerOutput, LookupOrderOutput
 
@@ -50,7 +51,8 @@ async def _customer(deps: ToolDeps, email: str | None, order: LookupOrderOutput 
     return None
 
 
-async def gather(conn: AsyncConnection, case_id: int, now: datetime) -> CaseState:
+async def gather(conn: AsyncConnection, case_id: int, now: datetime, llm_address: str | None = None) -> CaseState:
+    """The facts for a case; an address the LLM read only fills an empty field, marked as LLM-sourced."""
     row = await _case_row(conn, case_id)
     category = Category(row["category"])
     signal = await _latest_signal(conn, case_id)
@@ -63,7 +65,8 @@ async def gather(conn: AsyncConnection, case_id: int, now: datetime) -> CaseStat
         "escalation_level": row["escalation_level"], "classified_by": _by(row["classified_by"]),
         "confidence": row["confidence"] if row["confidence"] is not None else 1.0, "signal": signal,
         "ticket_id": row["ticket_id"] or (signal.ticket_id if signal else None),
-        "request": read_request(category, signal, order_id), "order": order, "customer": customer,
+        "request": _with_llm_address(read_request(category, signal, order_id), llm_address),
+        "order": order, "customer": customer,
     }
     if order is not None:
         facts["payment"] = await registry.call("lookup_payment", deps, {"order_id": order_id})
@@ -94,6 +97,15 @@ async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any
             continue
         checks.append(AddressCheck(address=address, result=result))  # type: ignore[arg-type]
     return checks
+
+
+def _with_llm_address(request: CustomerRequest | None, text: str | None) -> CustomerRequest | None:
+    if request is None or request.new_address is not None or not text:
+        return request
+    normalized = validate_address_text(text).normalized
+    if normalized is None:
+        return request
+    return request.model_copy(update={"new_address": normalized, "origin": Origin.llm})
 
 
 def _by(value: str | None) -> str:

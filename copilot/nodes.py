@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -12,8 +12,9 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
-from copilot import guardrails, jobs, playbooks
+from copilot import guardrails, jobs, llm_steps, playbooks
 from copilot.errors import CopilotError
+from copilot.llm import LLMConfig
 from copilot.models import CaseStatus, Category, Disposition
 from copilot.plan import CaseState, Plan, Verdict
 from copilot.policy import Policy
@@ -31,6 +32,8 @@ class CaseGraphState(TypedDict, total=False):
     facts: dict[str, Any]
     plan: dict[str, Any]
     message: str
+    message_source: str
+    ticket_facts: dict[str, Any]
     plan_version: int
     verdicts: list[dict[str, Any]]
     route: str
@@ -48,6 +51,7 @@ class NodeDeps:
     clock: Callable[[], datetime]
     policy: Policy
     settings: Settings
+    llm: LLMConfig = field(default_factory=LLMConfig)
 
 
 def _state(state: CaseGraphState) -> CaseState:
@@ -74,12 +78,15 @@ async def classify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     async with deps.pool.connection() as conn:
         cur = await conn.execute("SELECT category, status FROM cases WHERE id = %s", (state["case_id"],))
         row = await cur.fetchone()
-    return {"out_of_scope": row is None or row["category"] == Category.out_of_scope}
+        out_of_scope = row is None or row["category"] == Category.out_of_scope
+        read = None if out_of_scope else await llm_steps.read_ticket_facts(conn, deps.llm, state["case_id"])
+    return {"out_of_scope": out_of_scope, "ticket_facts": read or {}}
 
 
 async def gather_facts(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     async with deps.pool.connection() as conn:
-        facts = await case_facts.gather(conn, state["case_id"], deps.clock())
+        facts = await case_facts.gather(conn, state["case_id"], deps.clock(),
+                                        llm_address=state.get("ticket_facts", {}).get("new_address"))
     return {"facts": facts.model_dump(mode="json")}
 
 
@@ -93,7 +100,11 @@ async def draft_message(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState
     decided = _plan(state)
     contact = [a for a in decided.actions if a.tool in CONTACT_TOOLS]
     text = contact[0].args.body if contact else ""  # type: ignore[attr-defined]
-    return {"message": text}
+    if not text or not deps.llm.enabled:
+        return {"message": text, "message_source": "template"}
+    async with deps.pool.connection() as conn:
+        worded, source = await llm_steps.reword(conn, deps.llm, _state(state), decided, text, deps.policy)
+    return {"message": worded, "message_source": source, "plan": with_message(decided, worded).model_dump(mode="json")}
 
 
 CONTACT_TOOLS = ("send_customer_message", "request_payment_update")
@@ -130,7 +141,7 @@ async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphSt
     if route == "auto_approve" and state.get("decision", {}).get("action") == "edit":
         route = "await_approval"  # an edited plan runs only when a person approves what the edit produced
     async with deps.pool.connection() as conn, conn.transaction():
-        version = await _persist_plan(conn, facts, decided, text, verdicts)
+        version = await _persist_plan(conn, facts, decided, text, verdicts, state.get("message_source", "template"))
         target = {"auto_approve": CaseStatus.executing, "await_approval": CaseStatus.awaiting_approval,
                   "escalate": CaseStatus.escalated}[route]
         await ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active),
@@ -154,7 +165,8 @@ def _route_reason(route: str, active: list[Verdict]) -> str:
     return "; ".join(f"{v.rule_id}: {v.reason}" for v in limiting[:3])
 
 
-async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, verdicts: list[Verdict]) -> int:
+async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, verdicts: list[Verdict],
+                        written_by: str = "template") -> int:
     cur = await conn.execute(
         "UPDATE cases SET plan_version = plan_version + 1, plan = %s, facts = %s, disposition = %s,"
         " updated_at = now() WHERE id = %s RETURNING plan_version",
@@ -175,8 +187,9 @@ async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, v
              v.role.value if v.role else None, v.reason, v.mode.value))
     if decided.scenario is not None and text:
         await conn.execute(
-            "INSERT INTO messages (case_id, plan_version, scenario, body, ticket_id) VALUES (%s, %s, %s, %s, %s)",
-            (facts.case_id, version, decided.scenario.value, text, facts.ticket_id))
+            "INSERT INTO messages (case_id, plan_version, scenario, body, ticket_id, written_by)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (facts.case_id, version, decided.scenario.value, text, facts.ticket_id, written_by))
     await _event(conn, facts.case_id, "plan_proposed", {
         "plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
         "actions": [f"{a.tool}({a.action_id})" for a in decided.actions]})

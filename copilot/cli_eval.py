@@ -1,0 +1,95 @@
+"""`copilot eval run`: score a dataset (or the tau2 adapter) through the service's graph."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from copilot.errors import CopilotError
+from copilot.settings import get_settings
+
+eval_app = typer.Typer(help="Eval suites: score every decision, compare runs, block regressions.",
+                       no_args_is_help=True)
+console = Console()
+
+
+@eval_app.command("run")
+def run(
+    suite: Annotated[str | None, typer.Option(help="A suite in evals/datasets: golden or adversarial.")] = None,
+    dataset: Annotated[Path | None, typer.Option(help="A JSONL file of eval cases.")] = None,
+    llm: Annotated[str, typer.Option(help="none (offline, default), local or openai.")] = "none",
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Play every case K times; reports pass^k.")] = 1,
+    baseline: Annotated[Path | None, typer.Option(help="A report.json to compare with.")] = None,
+    gate: Annotated[bool, typer.Option(help="Exit non-zero when a gate fails.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Folder for report.json, report.md and report.html.")] = None,
+    adapter: Annotated[str | None, typer.Option(help="An external set instead of a suite: tau2.")] = None,
+    tasks: Annotated[Path | None, typer.Option(help="tau2: the tasks file (tasks_train.json format).")] = None,
+    db: Annotated[Path | None, typer.Option(help="tau2: the retail db.json.")] = None,
+) -> None:
+    """Play each case through the same graph the service runs, score it, and print the score table."""
+    try:
+        code = _run(suite, dataset, llm, repeat, baseline, gate, out, adapter, tasks, db)
+    except CopilotError as exc:
+        print(f"copilot: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    raise SystemExit(code)
+
+
+def _run(suite, dataset, llm, repeat, baseline, gate, out, adapter, tasks, db) -> int:  # noqa: ANN001
+    from evals import runner
+    from evals.report import print_scores
+
+    if adapter is not None:
+        return _run_adapter(adapter, tasks, db, out)
+    if (suite is None) == (dataset is None):
+        raise typer.BadParameter("give exactly one of --suite NAME or --dataset PATH")
+    path = runner.suite_path(suite) if suite else dataset
+    cases = runner.load_dataset(path)
+    settings = runner.llm_settings(llm, get_settings())
+    url = runner.eval_database(settings)
+    started = runner.started_now()
+    with _progress() as progress:
+        task = progress.add_task(f"{suite or path.name}", total=len(cases) * repeat)
+        results = asyncio.run(runner.run_cases(url, cases, settings, repeat=repeat,
+                                               on_case=lambda _: progress.advance(task)))
+    report = runner.build_report(suite or path.stem, results, llm, repeat, started)
+    report = runner.finish(report, baseline, out)
+    print_scores(report, console)
+    if out is not None:
+        console.print(f"reports in {out}/report.json, report.md, report.html")
+    if gate and report.gate is not None and not report.gate.passed:
+        console.print(f"[red]gate failed; broken cases: {', '.join(report.gate.broken_cases) or 'see above'}[/red]")
+        return 1
+    return 0
+
+
+def _run_adapter(adapter: str, tasks: Path | None, db_path: Path | None, out: Path | None) -> int:
+    if adapter != "tau2":
+        raise typer.BadParameter("the only adapter is tau2")
+    if tasks is None or db_path is None:
+        raise typer.BadParameter("--adapter tau2 needs --tasks PATH and --db PATH")
+    from evals import runner
+    from evals.adapters import tau2
+
+    settings = get_settings()
+    url = runner.eval_database(settings)
+    with _progress() as progress:
+        task = progress.add_task("tau2", total=None)
+        result = asyncio.run(tau2.run(url, tasks, db_path, settings,
+                                      on_task=lambda done, total: progress.update(task, completed=done, total=total)))
+    tau2.print_result(result, console)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "tau2.json").write_text(result.model_dump_json(indent=1))
+    return 0
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
