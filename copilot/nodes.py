@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
-from copilot import guardrails, jobs, llm_steps, playbooks
+from copilot import guardrails, jobs, llm_steps, playbooks, replies, rootcause, verification
 from copilot.errors import CopilotError
 from copilot.llm import LLMConfig
 from copilot.models import CaseStatus, Category, Disposition
@@ -173,18 +173,17 @@ async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, v
         (Jsonb(decided.model_dump(mode="json")), Jsonb(facts.model_dump(mode="json")),
          decided.disposition.value, facts.case_id))
     version = (await cur.fetchone())["plan_version"]
-    for a in decided.actions:
-        await conn.execute(
+    async with conn.cursor() as cur:  # executemany pipelines the rows: one round trip per table
+        await cur.executemany(
             "INSERT INTO proposed_actions (case_id, plan_version, action_id, tool, kind, args, idempotency_key)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (facts.case_id, version, a.action_id, a.tool, a.kind.value, Jsonb(a.args.model_dump(mode="json")),
-             action_key(facts.case_id, version, a.action_id)))
-    for v in verdicts:
-        await conn.execute(
+            [(facts.case_id, version, a.action_id, a.tool, a.kind.value, Jsonb(a.args.model_dump(mode="json")),
+              action_key(facts.case_id, version, a.action_id)) for a in decided.actions])
+        await cur.executemany(
             "INSERT INTO guardrail_verdicts (case_id, plan_version, action_id, rule_id, outcome, role, reason, mode)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (facts.case_id, version, v.action_id or "message", v.rule_id, v.outcome,
-             v.role.value if v.role else None, v.reason, v.mode.value))
+            [(facts.case_id, version, v.action_id or "message", v.rule_id, v.outcome,
+              v.role.value if v.role else None, v.reason, v.mode.value) for v in verdicts])
     if decided.scenario is not None and text:
         await conn.execute(
             "INSERT INTO messages (case_id, plan_version, scenario, body, ticket_id, written_by)"
@@ -301,15 +300,23 @@ async def send(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
 
 
 async def await_customer(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    reply = interrupt({"case_id": state["case_id"], "waiting_for": "customer", "ask": state["plan"]["ask"]})
-    return {"reply": reply, "decision": {}, "route": "escalate" if reply.get("escalate") else "replan"}
+    """Paused until the customer answers (copilot/replies.py enqueues the resume); the answer is read into
+    an offered option and re-planned, asked once more, or handed to a person."""
+    payload = interrupt({"case_id": state["case_id"], "waiting_for": "customer", "ask": state["plan"]["ask"]})
+    return await replies.take(deps.pool, deps.clock(), deps.llm, dict(state), payload)  # type: ignore[return-value]
 
 
 async def verify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    facts = _state(state)
+    """Re-read the system of record; while the order has not moved, pause until the scheduled re-read
+    (copilot/verification.py run_verification_tick) resumes the thread."""
+    recheck = state.get("route") == "recheck"
+    if recheck:
+        interrupt({"case_id": state["case_id"], "waiting_for": "verification"})
     async with deps.pool.connection() as conn:
-        done, reason = await case_facts.definition_of_done(conn, facts, deps.clock())
-    return {"verified": done, "close_reason": reason}
+        checked = await verification.check(conn, _state(state), deps.clock(), recheck=recheck,
+                                           plan_version=state.get("plan_version", 0))
+    route = {"done": "close", "wait": "recheck", "reopened": "reopened"}[checked.outcome]
+    return {"verified": checked.outcome == "done", "close_reason": checked.reason, "route": route}
 
 
 async def close(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
@@ -319,5 +326,8 @@ async def close(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
         cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (state["case_id"],))
         if (await cur.fetchone())["status"] != target:
             await ensure(conn, state["case_id"], target, actor=ACTOR, reason=reason)
-        await conn.execute("UPDATE cases SET close_reason = %s WHERE id = %s", (reason, state["case_id"]))
+        await conn.execute("UPDATE cases SET close_reason = %s, verify_next_at = NULL WHERE id = %s",
+                           (reason, state["case_id"]))
+        if not state.get("out_of_scope") and state.get("facts"):
+            await rootcause.record(conn, _state(state), reason, deps.clock())
     return {"close_reason": reason}

@@ -76,6 +76,17 @@ class SandboxBase:
         return await self.all("SELECT * FROM sandbox.order_lines WHERE order_id = %s ORDER BY line_no", (order_id,))
 
 
+def _addresses(row: Row) -> list[Address]:
+    """Addresses the customer shipped to, then their profile address if it is not among them."""
+    found: list[Address] = []
+    for raw in [*row["addresses"], row["address"]]:
+        if raw:
+            address = Address.model_validate(raw)
+            if address not in found:
+                found.append(address)
+    return found
+
+
 def order_snapshot(row: Row, lines: list[Row]) -> OrderSnapshot:
     return OrderSnapshot(
         id=row["id"], customer_id=row["customer_id"], status=row["status"], currency=row["currency"],
@@ -95,44 +106,40 @@ class SandboxStorefront(SandboxBase):
         return order_snapshot(row, await self.lines(order_id))
 
     async def _customer_row(self, customer_id: str | None, email: str | None) -> Row:
-        if customer_id is not None:
-            row = await self.one("SELECT * FROM sandbox.customers WHERE id = %s", (customer_id,))
-        else:
-            row = await self.one("SELECT * FROM sandbox.customers WHERE lower(email) = lower(%s)", (email,))
+        """The customer with their order, claim and dispute counts and past addresses, in one round trip."""
+        where = "c.id = %(id)s" if customer_id is not None else "lower(c.email) = lower(%(email)s)"
+        row = await self.one(
+            "SELECT c.*, s.n, s.fulfilled, s.open, s.addresses,"
+            " (SELECT count(*) FROM sandbox.claims WHERE customer_id = c.id AND created_at >= %(since)s) AS claims,"
+            " d.n AS disputes, d.open AS open_disputes"
+            " FROM sandbox.customers c"
+            " CROSS JOIN LATERAL (SELECT count(*) AS n,"
+            "   count(*) FILTER (WHERE status IN ('shipped', 'delivered')) AS fulfilled,"
+            "   coalesce(array_agg(id ORDER BY created_at DESC)"
+            "     FILTER (WHERE status NOT IN ('delivered', 'cancelled')), '{}') AS open,"
+            "   coalesce(jsonb_agg(DISTINCT shipping_address), '[]') AS addresses"
+            "   FROM sandbox.orders WHERE customer_id = c.id) s"
+            " CROSS JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE d.status NOT IN ('won', 'lost', 'closed'))"
+            "   AS open FROM sandbox.disputes d JOIN sandbox.orders o ON o.id = d.order_id"
+            "   WHERE o.customer_id = c.id) d"
+            " WHERE " + where,
+            {"id": customer_id, "email": email, "since": self.now - timedelta(days=90)})
         if row is None:
             raise NotFound(f"no customer {customer_id or email}")
         return row
 
     async def previous_addresses(self, customer_id: str) -> list[Address]:
-        rows = await self.all(
-            "SELECT shipping_address AS a, max(created_at) AS last FROM sandbox.orders WHERE customer_id = %s"
-            " GROUP BY shipping_address ORDER BY last DESC", (customer_id,))
-        profile = await self.one("SELECT address AS a FROM sandbox.customers WHERE id = %s", (customer_id,))
-        found = [Address.model_validate(r["a"]) for r in rows]
-        if profile and profile["a"] and Address.model_validate(profile["a"]) not in found:
-            found.append(Address.model_validate(profile["a"]))
-        return found
+        return _addresses(await self._customer_row(customer_id, None))
 
     async def get_customer(self, customer_id: str | None = None, email: str | None = None) -> LookupCustomerOutput:
         row = await self._customer_row(customer_id, email)
-        cid = row["id"]
-        stats = await self.one(
-            "SELECT count(*) AS n, count(*) FILTER (WHERE status IN ('shipped', 'delivered')) AS fulfilled,"
-            " coalesce(array_agg(id ORDER BY created_at DESC) FILTER (WHERE status NOT IN ('delivered', 'cancelled')),"
-            " '{}') AS open FROM sandbox.orders WHERE customer_id = %s", (cid,))
-        claims = await self.one("SELECT count(*) AS n FROM sandbox.claims WHERE customer_id = %s AND created_at >= %s",
-                                (cid, self.now - timedelta(days=90)))
-        disputes = await self.one(
-            "SELECT count(*) AS n, count(*) FILTER (WHERE d.status NOT IN ('won', 'lost', 'closed')) AS open"
-            " FROM sandbox.disputes d JOIN sandbox.orders o ON o.id = d.order_id WHERE o.customer_id = %s", (cid,))
-        assert stats is not None and claims is not None and disputes is not None
         return LookupCustomerOutput(
-            id=cid, email=row["email"], name=f"{row['first_name']} {row['last_name']}", vip=row["vip"],
+            id=row["id"], email=row["email"], name=f"{row['first_name']} {row['last_name']}", vip=row["vip"],
             lifetime_value=row["lifetime_value"],
             address=Address.model_validate(row["address"]) if row["address"] else None,
-            previous_addresses=await self.previous_addresses(cid), orders_count=stats["n"],
-            fulfilled_orders=stats["fulfilled"], open_orders=list(stats["open"]), claims_90d=claims["n"],
-            disputes_total=disputes["n"], open_disputes=disputes["open"],
+            previous_addresses=_addresses(row), orders_count=row["n"],
+            fulfilled_orders=row["fulfilled"], open_orders=list(row["open"]), claims_90d=row["claims"],
+            disputes_total=row["disputes"], open_disputes=row["open_disputes"],
             payment_methods_last4=[m["last4"] for m in row["payment_methods"] if m.get("last4")],
         )
 
