@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from copilot import cli_work, db
+from copilot import cli_learn, cli_work, db
 from copilot.cli_eval import eval_app
 from copilot.cli_intake import intake_app
 from copilot.cli_keys import keys_app
@@ -29,6 +29,9 @@ app.command()(cli_work.triage)
 app.add_typer(keys_app, name="keys")
 app.add_typer(intake_app, name="intake")
 app.add_typer(llm_app, name="llm")
+app.add_typer(cli_learn.report_app, name="report")
+app.command()(cli_learn.assess)
+app.command()(cli_learn.simulate)
 app.add_typer(eval_app, name="eval")
 console = Console()
 
@@ -54,10 +57,23 @@ def run(
     settings = get_settings()
     url = _guard(prepare_database, settings)
     if settings.seed_on_start and seed_if_empty(url, settings.seed):
-        console.print(f"seeded the demo world (seed {settings.seed})")
+        console.print(f"seeded the demo world (seed {settings.seed}); the worker triages its cases now")
+        demo = _first_key(url)
+        if demo is not None:
+            console.print(f"sign in to the desk with this {demo.role.value} key (shown once): [bold]{demo.key}[/bold]")
     bind_host, bind_port = host or settings.host, port or settings.port
-    console.print(f"Recovery Desk Copilot on http://{bind_host}:{bind_port}  (API docs: /docs)")
-    uvicorn.run(create_app(url, settings, with_worker=settings.worker_on_start), host=bind_host, port=bind_port, log_level="info")
+    console.print(f"Recovery Desk Copilot on http://{bind_host}:{bind_port}  (desk: /desk, API docs: /docs)")
+    uvicorn.run(create_app(url, settings, with_worker=settings.worker_on_start), host=bind_host, port=bind_port,
+                log_level="info")
+
+
+def _first_key(url: str):  # noqa: ANN202 - a CreatedKey, or None when keys exist already
+    from copilot.keys import Role, create_key
+
+    with db.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None:
+            return None
+        return create_key(conn, "demo lead", Role.lead)
 
 
 @db_app.command("migrate")
