@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import cases, desk, health, intake, metrics, queues, webhooks
+from api.routes import cases, desk, health, intake, metrics, queues, reports, webhooks
 from copilot import db
 from copilot.errors import CopilotError
 from copilot.settings import Settings
@@ -60,6 +60,7 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
     app.include_router(cases.router)
     app.include_router(queues.router)
     app.include_router(metrics.router)
+    app.include_router(reports.router)
     app.include_router(desk.router)
     app.include_router(desk.root)
     app.mount("/static", desk.static_files(), name="static")

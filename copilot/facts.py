@@ -112,22 +112,9 @@ def _by(value: str | None) -> str:
     return value if value in ("rules", "llm", "human") else "rules"
 
 
-DONE_STATUSES = {
-    Category.payment_failure: {"processing", "label_created", "shipped", "delivered"},
-    Category.fraud_hold: {"processing", "label_created", "shipped", "delivered", "cancelled"},
-}
-
-
 async def definition_of_done(conn: AsyncConnection, facts: CaseState, now: datetime) -> tuple[bool, str]:
-    """Re-read the system of record: did the order reach its category's end state? (DESIGN §4)"""
-    if facts.order_id is None:
-        return True, "message sent; no order to verify"
-    deps = ToolDeps.sandbox(conn, now, facts.case_id)
-    order = (await registry.call("lookup_order", deps, {"order_id": facts.order_id})).order  # type: ignore[attr-defined]
-    if order.status == "cancelled":
-        return True, f"cancelled: {order.cancel_reason or 'cancelled with the customer'}"
-    if order.hold_reason is None and order.status in ("processing", "label_created", "shipped", "delivered"):
-        return True, f"order moved: {order.status}"
-    if facts.category not in DONE_STATUSES and order.hold_reason is None:
-        return True, f"order is {order.status} with no hold"
-    return False, f"order is still {order.status}" + (f" on hold ({order.hold_reason})" if order.hold_reason else "")
+    """Re-read the system of record: released, shipped, delivered, refunded, or cancelled with a reason
+    since these facts were read (DESIGN §4); the rules live in copilot/verification.py."""
+    from copilot.verification import definition_of_done as done_by_record
+
+    return await done_by_record(conn, facts, now)

@@ -39,12 +39,14 @@ def after_send(state: CaseGraphState) -> Literal["await_customer", "verify"]:
     return "await_customer" if state.get("awaits_customer") else "verify"
 
 
-def after_reply(state: CaseGraphState) -> Literal["gather_facts", "escalate"]:
-    return "escalate" if state.get("route") == "escalate" else "gather_facts"
+def after_reply(state: CaseGraphState) -> Literal["plan", "await_customer", "escalate", "__end__"]:
+    """A chosen option is re-planned on facts read with it; one unclear reply asks again; two hand over."""
+    return {"replan": "plan", "ask_again": "await_customer", "escalate": "escalate"}.get(state.get("route"), END)
 
 
-def after_verify(state: CaseGraphState) -> Literal["close", "__end__"]:
-    return "close" if state.get("verified") else END
+def after_verify(state: CaseGraphState) -> Literal["close", "verify", "gather_facts", "__end__"]:
+    """Done closes; not yet moved waits for the next re-read; past the window the case reopens and re-plans."""
+    return {"close": "close", "recheck": "verify", "reopened": "gather_facts"}.get(state.get("route"), END)
 
 
 def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None):  # noqa: ANN201 - a compiled graph

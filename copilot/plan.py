@@ -83,7 +83,10 @@ class CustomerRequest(Strict):
 
     origin: Literal[Origin.ticket, Origin.llm] = Origin.ticket
     intent: Literal["cancel", "change_address", "swap_item", "remove_item", "refund_status", "refund",
-                    "damaged", "wrong_item", "missing", "not_received", "payment_help", "other"]
+                    "damaged", "wrong_item", "missing", "not_received", "payment_help", "other",
+                    # a customer's answer to the one ask (copilot/replies.py reads it)
+                    "accept_substitute", "split", "wait", "confirm_address", "new_address",
+                    "payment_updated", "reship"]
     order_id: str | None = None
     new_address: Address | None = None
     line_no: int | None = Field(default=None, ge=1)

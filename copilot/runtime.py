@@ -51,7 +51,7 @@ def seed_if_empty(url: str, seed: int) -> bool:
 
 
 DESK_TABLES = ("raw_deliveries", "signals", "dead_letters", "cases", "case_events", "proposed_actions",
-               "guardrail_verdicts", "messages", "approvals", "tool_calls", "embeddings", "case_jobs")
+               "guardrail_verdicts", "messages", "approvals", "tool_calls", "embeddings", "case_jobs", "llm_calls", "root_causes")
 CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 
 

@@ -87,17 +87,19 @@ async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionP
                             concurrency: int = 4) -> AsyncIterator[None]:
     """One worker as a background task of the serving process, stopped cleanly with it."""
     from copilot.engine import open_engine
+    from copilot.verification import verification_loop
 
     stop = asyncio.Event()
     async with open_engine(url, settings, pool=pool) as engine:
         task = asyncio.create_task(work(pool, engine.run_job, concurrency=concurrency, stop=stop, idle_sleep=0.5,
                                         lease=timedelta(seconds=settings.job_lease_s)))
         ticks = asyncio.create_task(sla_loop(pool, engine.deps.clock, stop))
+        rereads = asyncio.create_task(verification_loop(pool, engine.deps.clock, stop))
         try:
             yield
         finally:
             stop.set()
-            await asyncio.gather(task, ticks)
+            await asyncio.gather(task, ticks, rereads)
 
 
 async def sla_loop(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event,

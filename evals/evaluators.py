@@ -167,7 +167,7 @@ def macro_f1(pairs: list[tuple[str, str | None]]) -> float:
 def confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
     matrix: dict[str, dict[str, int]] = {c.value: {} for c in Category}
     for r in results:
-        row = matrix.setdefault(r.expected.category.value, {})
+        row = matrix.setdefault(str(r.expected.category), {})
         got = r.actual.category or "none"
         row[got] = row.get(got, 0) + 1
     return {k: v for k, v in matrix.items() if v}
@@ -200,7 +200,7 @@ def metrics(results: list[CaseResult], repeat: int = 1) -> Metrics:
         pass_k = round(sum(by_case.values()) / len(by_case), 4) if by_case else 0.0
     return Metrics(
         n_cases=len(first),
-        category_macro_f1=round(macro_f1([(r.expected.category.value, r.actual.category) for r in first]), 4),
+        category_macro_f1=round(macro_f1([(str(r.expected.category), r.actual.category) for r in first]), 4),
         disposition_accuracy=_rate([r.score.disposition_ok for r in first]),
         priority_accuracy=_rate([r.score.priority_ok for r in first]),
         action_precision=round(matched / proposed, 4) if proposed else 1.0,

@@ -9,6 +9,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
+from copilot import replies
 from copilot.cases import linking
 from copilot.cases.snapshot import Facts, load_facts, order_via, resolve_order_id
 from copilot.cases.triage import TICKET_KINDS, Triage, triage
@@ -48,6 +49,7 @@ async def route_signal(conn: psycopg.AsyncConnection, signal_id: int, signal: Si
         await linking.store_embedding(conn, case_id, signal_id, signal.customer_email.lower(), vector,
                                       signal.occurred_at)
     await retriage(conn, case_id, now, current=(signal_id, signal))
+    await replies.on_signal_joined(conn, case_id, signal_id, signal)  # a reply resumes a waiting case
     return case_id
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from copilot.errors import InvalidInput
 from copilot.models import Category
 from copilot.plan import CaseState, Plan
-from copilot.playbooks import post, pre
+from copilot.playbooks import choices, post, pre
 from copilot.policy import Policy
 
 Playbook = Callable[[CaseState, Policy], Plan]
@@ -32,4 +32,6 @@ def build_plan(case: CaseState, policy: Policy) -> Plan:
     playbook = PLAYBOOKS.get(case.category)
     if playbook is None:
         raise InvalidInput(f"{case.category} cases are routed away, not planned")
+    if choices.is_answer(case):
+        return choices.plan_choice(case, policy)
     return playbook(case, policy)

@@ -1,0 +1,53 @@
+"""The weekly root-cause report on the desk (/desk/reports/weekly) and as data (/reports/weekly)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.templating import Jinja2Templates
+from psycopg import AsyncConnection
+
+from api.auth import DeskCaller, optional_principal
+from api.deps import connection
+from api.routes.cases import Now
+from copilot.errors import CopilotError
+from copilot.keys import Principal
+from copilot.reports.render import html_body, render
+from copilot.reports.weekly import WeeklyReport, latest_week, weekly
+
+router = APIRouter(tags=["reports"])
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+Conn = Annotated[AsyncConnection, Depends(connection)]
+Week = Annotated[str | None, Query(description="ISO week YYYY-Www; default: the week of the latest closure.")]
+
+
+async def _report(conn: AsyncConnection, week: str | None, now: datetime) -> WeeklyReport:
+    try:
+        return await weekly(conn, week or await latest_week(conn, now))
+    except CopilotError as exc:
+        raise HTTPException(status_code=422, detail=exc.message) from None
+
+
+@router.get("/reports/weekly", response_model=None)
+async def weekly_data(who: DeskCaller, conn: Conn, now: Now, week: Week = None,
+                      format: Literal["json", "md", "csv", "html"] = "json") -> Response | WeeklyReport:
+    report = await _report(conn, week, now)
+    if format == "json":
+        return report
+    media = {"md": "text/markdown", "csv": "text/csv", "html": "text/html"}[format]
+    return PlainTextResponse(render(report, format), media_type=media)
+
+
+@router.get("/desk/reports/weekly", response_class=HTMLResponse, include_in_schema=False)
+async def weekly_page(request: Request, conn: Conn, now: Now,
+                      who: Annotated[Principal | None, Depends(optional_principal)], week: Week = None) -> Response:
+    from api.routes.desk import _require
+
+    me = _require(who, request)
+    report = await _report(conn, week, now)
+    return templates.TemplateResponse(request, "report_weekly.html",
+                                      {"me": me, "report": report, "body": html_body(report)})

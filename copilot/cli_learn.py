@@ -1,0 +1,108 @@
+"""`copilot report weekly`, `copilot assess PATH...` and `copilot simulate`: the learning side of the desk."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import psycopg
+import typer
+from psycopg.rows import dict_row
+
+from copilot.errors import CopilotError
+from copilot.runtime import prepare_database
+from copilot.settings import get_settings
+
+report_app = typer.Typer(help="Reports for ops leads.", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    print(f"copilot: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+@report_app.command("weekly")
+def report_weekly(
+    week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www; default: the week of the latest closure.")] = None,
+    format: Annotated[str, typer.Option(help="html, md or csv")] = "md",
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Repeat causes with cost, recovered vs cancelled revenue, leakage, SLA by queue, feedback items."""
+    from copilot.reports.render import render
+    from copilot.reports.weekly import latest_week, weekly
+
+    if format not in ("html", "md", "csv"):
+        _fail(f"format must be html, md or csv, not {format!r}")
+
+    async def run() -> str:
+        url = prepare_database(get_settings())
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            chosen = week or await latest_week(conn, datetime.now(UTC))
+            return render(await weekly(conn, chosen), format)  # type: ignore[arg-type]
+
+    try:
+        _write(asyncio.run(run()), out)
+    except CopilotError as exc:
+        _fail(exc.message)
+
+
+def assess(
+    paths: Annotated[list[Path], typer.Argument(help="CSV exports: storefront orders, helpdesk tickets, 3PL exceptions.")],
+    format: Annotated[str, typer.Option(help="md or json")] = "md",
+    recovery_rate: Annotated[float, typer.Option(help="Assumed share of recoverable value the desk recovers.")] = 0.6,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Opportunity map from a sample of exception queues: volume and value by category, the recoverable
+    share by playbook, the SLA each queue needs, and expected recovered revenue under stated assumptions."""
+    from copilot.assess import assess_paths, render_markdown
+
+    if format not in ("md", "json"):
+        _fail(f"format must be md or json, not {format!r}")
+    try:
+        result = assess_paths(paths, recovery_rate=recovery_rate)
+    except CopilotError as exc:
+        _fail(exc.message)
+        return
+    _write(render_markdown(result) if format == "md" else result.model_dump_json(indent=2) + "\n", out)
+
+
+def simulate(
+    days: Annotated[int, typer.Option(min=1, max=60, help="Days to simulate.")] = 7,
+    per_day: Annotated[int, typer.Option(min=1, max=500, help="New exceptions per day.")] = 24,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    start: Annotated[str | None, typer.Option(help="Start (ISO datetime, UTC); default: last Monday 06:00.")] = None,
+) -> None:
+    """Advance an injected clock over a fresh demo world with an approving lead, so the report has content.
+    This replaces the desk and the sandbox."""
+    from datetime import timedelta
+
+    from copilot.simulate import SimConfig
+    from copilot.simulate import simulate as run_sim
+
+    settings = get_settings()
+    try:
+        began = datetime.fromisoformat(start).replace(tzinfo=UTC) if start else None
+    except ValueError:
+        _fail(f"start {start!r} is not an ISO date or datetime")
+        return
+    if began is None:
+        today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+        began = today - timedelta(days=today.weekday() + 7)
+    url = prepare_database(settings)
+    cfg = SimConfig(days=days, per_day=per_day, seed=seed, start=began)
+    result = asyncio.run(run_sim(url, settings, cfg, progress=lambda d, now: print(f"day {d} done ({now:%Y-%m-%d})",
+                                                                                 file=sys.stderr)))
+    print(f"simulated {result.days} days from {began:%Y-%m-%d %H:%M}: {result.signals} signals, {result.cases} cases,"
+          f" {result.closed} closed, {result.reopened} reopened, {result.replies} customer replies,"
+          f" {result.approvals} approvals. Run `copilot report weekly --week {began:%G-W%V}`.")
