@@ -79,15 +79,20 @@ async def gather(conn: AsyncConnection, case_id: int, now: datetime, llm_address
                                                                                   "quantity": line.quantity})
                                   for line in order.order.lines]  # type: ignore[attr-defined]
         if category in ADDRESS or (facts["request"] is not None and facts["request"].new_address is not None):
-            facts["address_checks"] = await _address_checks(deps, order, facts["request"])  # type: ignore[arg-type]
+            facts["address_checks"] = await _address_checks(deps, order, facts["request"], customer)  # type: ignore[arg-type]
     return CaseState.model_validate(facts)
 
 
-async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any) -> list[AddressCheck]:
+async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any,
+                          customer: LookupCustomerOutput | None) -> list[AddressCheck]:
+    """The order's address, the one the customer asked for, and their profile address (the certain
+    correction when the order lost its unit) — each validated for the order's carrier."""
     carrier = order.fulfillments[0].carrier if order.fulfillments else None
     addresses = [order.order.shipping_address]
     if request is not None and request.new_address is not None:
         addresses.append(request.new_address)
+    if customer is not None and customer.address is not None and customer.address not in addresses:
+        addresses.append(customer.address)
     checks = []
     for address in addresses:
         try:

@@ -13,10 +13,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
 from copilot import guardrails, jobs, llm_steps, playbooks, replies, rootcause, verification
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, InvalidInput
 from copilot.llm import LLMConfig
 from copilot.models import CaseStatus, Category, Disposition
-from copilot.plan import CaseState, Plan, Verdict
+from copilot.plan import CaseState, Plan, Verdict, action
 from copilot.policy import Policy
 from copilot.settings import Settings
 from copilot.transitions import ensure
@@ -68,8 +68,7 @@ async def _event(conn: Any, case_id: int, kind: str, data: dict[str, Any], actor
 
 
 async def intake(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    async with deps.pool.connection() as conn:
-        await _event(conn, state["case_id"], "graph_started", {})
+    """The case exists and was triaged in intake's transaction; its timeline already says so."""
     return {}
 
 
@@ -91,7 +90,13 @@ async def gather_facts(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
 
 
 async def plan(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    decided = playbooks.build_plan(_state(state), deps.policy)
+    facts = _state(state)
+    try:
+        decided = playbooks.build_plan(facts, deps.policy)
+    except InvalidInput as exc:
+        # A playbook that cannot work with these facts (no order found, say) hands the case to a person.
+        decided = Plan(disposition=Disposition.escalate, reasons=[exc.message],
+                       actions=[action("escalate", "escalate_case", {"owner": "lead", "reason": exc.message})])
     return {"plan": decided.model_dump(mode="json")}
 
 

@@ -45,8 +45,9 @@ class SandboxPSP(SandboxBase):
                               + (" FOR UPDATE" if lock else ""), (order_id,))
 
     async def payments(self, order_id: str) -> LookupPaymentOutput:
-        await self.order_row(order_id)
         rows = await self._payments(order_id)
+        if not rows:
+            await self.order_row(order_id)  # no payment yet, or no such order (NotFound)
         disputes = await self.all("SELECT * FROM sandbox.disputes WHERE order_id = %s ORDER BY created_at", (order_id,))
         captured = sum((p["amount_captured"] for p in rows), Decimal("0"))
         refunded = sum((p["amount_refunded"] for p in rows), Decimal("0"))

@@ -35,8 +35,10 @@ def fulfillment_snapshot(f: Row) -> FulfillmentSnapshot:
 
 class SandboxWMS(SandboxBase):
     async def fulfillments(self, order_id: str) -> list[FulfillmentSnapshot]:
-        await self.order_row(order_id)
-        return [fulfillment_snapshot(f) for f in await self.fulfillment_rows(order_id)]
+        rows = await self.fulfillment_rows(order_id)
+        if not rows:
+            await self.order_row(order_id)  # no fulfillment yet, or no such order (NotFound)
+        return [fulfillment_snapshot(f) for f in rows]
 
     async def locate(self, sku: str, quantity: int) -> LocateInventoryOutput:
         rows = await self.all("SELECT * FROM sandbox.inventory WHERE sku = %s ORDER BY warehouse_id", (sku,))
