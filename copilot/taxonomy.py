@@ -149,6 +149,8 @@ RULES: list[tuple[Category, re.Pattern[str], float]] = [
     (C.delivery_exception, _r(r"return (?:was )?(?:delivered|received)|delivered to (?:you|your warehouse)"), -4),
     (C.delivery_exception, _r(r"(?:carrier|tracking|courier)\b.{0,30}\b(?:damaged|returned|held|wrong address|different city)|delivered to (?:the )?wrong address"), 3),
     (C.fraud_hold, _r(r"verif\w* (?:my |the )?address"), -4),
+    # a threat to go to the bank is leverage in another request, not a dispute the bank opened
+    (C.chargeback, _r(r"(?:i'?ll|i will|i'?m going to|going to|or i|otherwise i|will have to|about to|before i)\s+(?:\w+\s+){0,3}(?:charge ?back|dispute|(?:call|contact) (?:my|the) bank)"), -6),
 ]
 TIE_ORDER = [C.chargeback, C.fraud_hold, C.payment_failure, C.concession_request, C.delivery_exception,
              C.refund_request, C.address_issue, C.inventory_mismatch, C.split_shipment, C.change_request,
