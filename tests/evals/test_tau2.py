@@ -1,0 +1,40 @@
+"""The tau2-bench adapter over tasks_train.json: a share of tasks right, reasons for the rest, nothing hidden."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from copilot.settings import Settings
+from evals.adapters import tau2
+from tests.conftest import TAU2_DIR
+
+
+async def test_tau2_train_tasks_report_a_share_and_why_the_rest_failed(eval_url: str) -> None:
+    tasks_path, db_path = TAU2_DIR / "tasks_train.json", TAU2_DIR / "db.json"
+    tasks = json.loads(tasks_path.read_text())
+    result = await tau2.run(eval_url, tasks_path, db_path, Settings())
+    assert result.tasks == len(tasks) == 74
+    assert result.right == sum(t.right for t in result.results)
+    assert result.share == round(result.right / result.tasks, 4)
+    # Every task that is not right says why, and actions we cannot express are counted, not hidden.
+    assert all(t.reasons for t in result.results if not t.right)
+    assert all(not t.reasons for t in result.results if t.right)
+    unmapped = Counter(a["name"] for t in tasks for a in t["evaluation_criteria"]["actions"]
+                       if a["name"] in tau2.NO_COUNTERPART)
+    assert result.no_counterpart == dict(unmapped) and unmapped["exchange_delivered_order_items"] == 25
+
+
+def test_tau2_write_actions_map_to_our_tools_with_their_arguments() -> None:
+    raw = json.loads((TAU2_DIR / "db.json").read_text())
+    order_id = next(o for o, v in raw["orders"].items() if len(v["items"]) >= 2)
+    items = raw["orders"][order_id]["items"]
+    refund = tau2.map_action("return_delivered_order_items",
+                             {"order_id": order_id, "item_ids": [items[0]["item_id"], items[1]["item_id"]]}, raw)
+    assert refund is not None and refund[0].tool == "refund_payment"
+    from decimal import Decimal
+    assert Decimal(refund[0].args["amount"]) == Decimal(str(items[0]["price"])) + Decimal(str(items[1]["price"]))
+    swap = tau2.map_action("modify_pending_order_items", {"order_id": order_id, "item_ids": [items[1]["item_id"]],
+                                                          "new_item_ids": ["123"], "payment_method_id": "x"}, raw)
+    assert swap is not None and swap[0].args == {"order_id": order_id, "line_no": 2, "new_sku": "123"}
+    assert tau2.map_action("modify_user_address", {"user_id": "u"}, raw) is None
