@@ -55,7 +55,7 @@ def run(
     from api.app import create_app
 
     settings = get_settings()
-    url = _guard(prepare_database, settings)
+    url = prepare_database(settings)
     if settings.seed_on_start and seed_if_empty(url, settings.seed):
         console.print(f"seeded the demo world (seed {settings.seed}); the worker triages its cases now")
         demo = _first_key(url)
@@ -79,7 +79,7 @@ def _first_key(url: str):  # noqa: ANN202 - a CreatedKey, or None when keys exis
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations."""
-    url = _guard(db.resolve_database_url, get_settings())
+    url = db.resolve_database_url(get_settings())
     applied = db.migrate(url)
     console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
 
@@ -87,7 +87,7 @@ def db_migrate() -> None:
 @world_app.command("seed")
 def world_seed(seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 7) -> None:
     """Replace the sandbox with a generated demo world."""
-    url = _guard(prepare_database, get_settings())
+    url = prepare_database(get_settings())
     counts = seed_demo_world(url, seed)
     _print_counts(f"demo world, seed {seed}", counts)
 
@@ -106,8 +106,8 @@ def world_load(
     loader = {"json": load_world_json, "tau2": load_tau2}.get(format)
     if loader is None:
         raise typer.BadParameter("format must be json, tau2 or auto")
-    world = _guard(loader, path)
-    url = _guard(prepare_database, get_settings())
+    world = loader(path)
+    url = prepare_database(get_settings())
     with db.connect(url) as conn:
         reset_desk(conn)
         counts = write_world(conn, world)
@@ -119,7 +119,7 @@ def world_show() -> None:
     """What the sandbox holds now."""
     from tools.connectors.sandbox.store import world_counts, world_digest, world_meta
 
-    url = _guard(prepare_database, get_settings())
+    url = prepare_database(get_settings())
     with db.connect(url) as conn:
         meta = world_meta(conn)
         if meta is None:
@@ -145,11 +145,3 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
     for name, n in counts.items():
         table.add_row(name, str(n))
     console.print(table)
-
-
-def _guard(fn, *args):  # noqa: ANN001, ANN202 - a thin wrapper that turns our errors into one line
-    try:
-        return fn(*args)
-    except CopilotError as exc:
-        print(f"copilot: {exc.message}", file=sys.stderr)
-        raise SystemExit(2) from None

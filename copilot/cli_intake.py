@@ -13,7 +13,6 @@ from psycopg.rows import dict_row
 from rich.console import Console
 from rich.table import Table
 
-from copilot.errors import CopilotError
 from copilot.runtime import prepare_database
 from copilot.settings import get_settings
 
@@ -26,11 +25,7 @@ async def _connect(url: str) -> psycopg.AsyncConnection:
 
 
 def _url() -> str:
-    try:
-        return prepare_database(get_settings())
-    except CopilotError as exc:
-        print(f"copilot: {exc.message}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return prepare_database(get_settings())  # a CopilotError becomes one line in copilot.cli.main
 
 
 @intake_app.command("replay")

@@ -20,11 +20,7 @@ console = Console()
 
 
 def _url() -> str:
-    try:
-        return prepare_database(get_settings())
-    except CopilotError as exc:
-        print(f"copilot: {exc.message}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return prepare_database(get_settings())  # a CopilotError becomes one line in copilot.cli.main
 
 
 @keys_app.command("create")

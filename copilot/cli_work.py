@@ -17,8 +17,7 @@ from copilot import jobs
 from copilot.engine import open_engine
 from copilot.runtime import prepare_database
 from copilot.settings import get_settings
-from copilot.verification import verification_loop
-from copilot.worker import sla_loop, work
+from copilot.worker import schedulers, work
 
 console = Console()
 
@@ -35,11 +34,10 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, help="Cases run at on
             loop.add_signal_handler(sig, stop.set)
         async with open_engine(url, settings, pool_size=concurrency + 2) as engine:
             console.print(f"worker started, concurrency {concurrency}")
-            ticks = asyncio.create_task(sla_loop(engine.pool, engine.deps.clock, stop))
-            rereads = asyncio.create_task(verification_loop(engine.pool, engine.deps.clock, stop))
+            beside = schedulers(engine.pool, engine.deps.clock, stop)
             stats = await work(engine.pool, engine.run_job, concurrency=concurrency, stop=stop,
                                lease=timedelta(seconds=settings.job_lease_s))
-            await asyncio.gather(ticks, rereads)
+            await asyncio.gather(*beside)
         console.print(f"worker stopped: {stats.done} jobs done, {stats.failed} failed")
 
     asyncio.run(main())

@@ -3,17 +3,13 @@ done, reopen with the reason when the order has not moved within the window."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
 from copilot import jobs
 from copilot.models import PRE_FULFILLMENT, CaseStatus, Category, Strict
@@ -134,16 +130,3 @@ async def run_verification_tick(conn: AsyncConnection, now: datetime) -> int:
         if due:
             await conn.execute("UPDATE cases SET verify_next_at = NULL WHERE id = ANY(%s)", (due,))
     return len(due)
-
-
-async def verification_loop(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event,
-                            every_s: float = 60.0) -> None:
-    """The re-read scheduler beside the worker, like the SLA loop."""
-    while not stop.is_set():
-        try:
-            async with pool.connection() as conn:
-                await run_verification_tick(conn, clock())
-        except Exception:  # noqa: BLE001 - a failed tick is retried at the next one
-            log.exception("verification tick failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every_s)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from copilot import jobs
@@ -87,31 +88,37 @@ async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionP
                             concurrency: int = 4) -> AsyncIterator[None]:
     """One worker as a background task of the serving process, stopped cleanly with it."""
     from copilot.engine import open_engine
-    from copilot.verification import verification_loop
 
     stop = asyncio.Event()
     async with open_engine(url, settings, pool=pool) as engine:
         task = asyncio.create_task(work(pool, engine.run_job, concurrency=concurrency, stop=stop, idle_sleep=0.5,
                                         lease=timedelta(seconds=settings.job_lease_s)))
-        ticks = asyncio.create_task(sla_loop(pool, engine.deps.clock, stop))
-        rereads = asyncio.create_task(verification_loop(pool, engine.deps.clock, stop))
+        beside = schedulers(pool, engine.deps.clock, stop)
         try:
             yield
         finally:
             stop.set()
-            await asyncio.gather(task, ticks, rereads)
+            await asyncio.gather(task, *beside)
 
 
-async def sla_loop(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event,
-                   every_s: float = 60.0) -> None:
-    """The SLA scheduler beside the worker: flag at 75% of a clock, escalate at breach."""
-    from copilot.sla_scheduler import run_sla_tick
-
+async def every(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event,
+                tick: Callable[[AsyncConnection, datetime], Awaitable[object]], name: str,
+                every_s: float = 60.0) -> None:
+    """Run `tick` beside the worker until `stop`; a failed tick is logged and retried at the next one."""
     while not stop.is_set():
         try:
             async with pool.connection() as conn:
-                await run_sla_tick(conn, clock())
-        except Exception:  # noqa: BLE001 - a failed tick is retried at the next one
-            log.exception("SLA tick failed")
+                await tick(conn, clock())
+        except Exception:  # noqa: BLE001 - the scheduler outlives one bad tick
+            log.exception("%s tick failed", name)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every_s)
+
+
+def schedulers(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """What runs beside every worker: the SLA clock (flag at 75%, escalate at breach) and verification re-reads."""
+    from copilot.sla_scheduler import run_sla_tick
+    from copilot.verification import run_verification_tick
+
+    return [asyncio.create_task(every(pool, clock, stop, run_sla_tick, "SLA")),
+            asyncio.create_task(every(pool, clock, stop, run_verification_tick, "verification"))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import Field, model_validator
@@ -55,8 +56,18 @@ def required_role(verdict_roles: list[str | None]) -> Role:
     return max(ranked, key=APPROVAL_RANK.__getitem__) if ranked else Role.agent
 
 
-async def decide(pool: AsyncConnectionPool, case_id: int, decision: Decision, actor: Actor) -> DecisionResult:
-    async with pool.connection() as conn, conn.transaction():
+async def decide(pool: AsyncConnectionPool | AsyncConnection, case_id: int, decision: Decision,
+                 actor: Actor) -> DecisionResult:
+    """A request that already holds a pooled connection passes it: taking a second one per request starves
+    the pool under concurrent approvals (16 clients on a pool of 10 waited on each other until timeouts)."""
+    if isinstance(pool, AsyncConnection):
+        return await _decide_on(pool, case_id, decision, actor)
+    async with pool.connection() as conn:
+        return await _decide_on(conn, case_id, decision, actor)
+
+
+async def _decide_on(conn: AsyncConnection, case_id: int, decision: Decision, actor: Actor) -> DecisionResult:
+    async with conn.transaction():
         cur = await conn.execute("SELECT status, plan_version FROM cases WHERE id = %s FOR UPDATE", (case_id,))
         case = await cur.fetchone()
         if case is None:
