@@ -79,22 +79,24 @@ def _actor(who: Principal) -> workflow.Actor:
     return workflow.Actor(name=who.name, role=who.role.value)
 
 
-async def _decide(request: Request, case_id: int, who: Principal, **fields: object) -> ActionAccepted:
+async def _decide(conn: AsyncConnection, case_id: int, who: Principal, **fields: object) -> ActionAccepted:
     try:
         decision = workflow.Decision(**fields)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'body'}: {first['msg']}") from None
-    result = await workflow.decide(request.app.state.pool, case_id, decision, _actor(who))
+    # The request's own connection: a second one from the pool per request starves it under load.
+    result = await workflow.decide(conn, case_id, decision, _actor(who))
     return ActionAccepted(case_id=result.case_id, status=result.status.value, plan_version=result.plan_version,
                           detail=f"{decision.action} recorded; the case resumes in the worker")
 
 
 @router.post("/{case_id}/approve", response_model=ActionAccepted, responses=ERRORS)
-async def approve(case_id: CaseId, body: ApproveRequest, who: DeskCaller, request: Request) -> ActionAccepted:
+async def approve(case_id: CaseId, body: ApproveRequest, who: DeskCaller, request: Request,
+                  conn: Conn) -> ActionAccepted:
     """Approve the plan as proposed. A plan whose verdicts reserve approval for a lead or finance
     answers 403 to anyone below that role."""
-    return await _decide(request, case_id, who, action="approve", plan_version=body.plan_version,
+    return await _decide(conn, case_id, who, action="approve", plan_version=body.plan_version,
                          reason=body.comment)
 
 
@@ -110,14 +112,15 @@ async def edit(case_id: CaseId, body: EditRequest, who: DeskCaller, request: Req
         unknown = sorted(set(body.args or {}) - known)
         if unknown:
             raise InvalidInput(f"args: no action {', '.join(unknown)} in plan version {body.plan_version}")
-    return await _decide(request, case_id, who, action="edit", plan_version=body.plan_version,
+    return await _decide(conn, case_id, who, action="edit", plan_version=body.plan_version,
                          reason=body.comment, edits=edits, message=body.message)
 
 
 @router.post("/{case_id}/reject", response_model=ActionAccepted, responses=ERRORS)
-async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request: Request) -> ActionAccepted:
+async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request: Request,
+                 conn: Conn) -> ActionAccepted:
     """Reject the plan with a reason: the case is planned again, or closed with the reason."""
-    return await _decide(request, case_id, who, action="reject", plan_version=body.plan_version,
+    return await _decide(conn, case_id, who, action="reject", plan_version=body.plan_version,
                          reason=body.reason, close=body.close)
 
 

@@ -156,7 +156,7 @@ Version = Annotated[int, Form()]
 async def approve(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now,
                   plan_version: Version) -> Response:
     return await _act(request, case_id, who, conn, now, lambda: ApproveRequest(plan_version=plan_version),
-                      lambda body, me: api_cases.approve(case_id, body, me, request))
+                      lambda body, me: api_cases.approve(case_id, body, me, request, conn))
 
 
 @router.post("/cases/{case_id}/edit")
@@ -172,7 +172,7 @@ async def reject(request: Request, case_id: int, who: MaybeWho, conn: Conn, now:
                  reason: Annotated[str, Form()] = "") -> Response:
     return await _act(request, case_id, who, conn, now,
                       lambda: RejectRequest(plan_version=plan_version, reason=reason.strip()),
-                      lambda body, me: api_cases.reject(case_id, body, me, request))
+                      lambda body, me: api_cases.reject(case_id, body, me, request, conn))
 
 
 @router.post("/cases/{case_id}/escalate")

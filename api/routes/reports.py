@@ -32,7 +32,8 @@ async def _report(conn: AsyncConnection, week: str | None, now: datetime) -> Wee
         raise HTTPException(status_code=422, detail=exc.message) from None
 
 
-@router.get("/reports/weekly", response_model=None)
+@router.get("/reports/weekly", response_model=None,
+            responses={422: {"description": "The week is not YYYY-Www or out of range; the message says which."}})
 async def weekly_data(who: DeskCaller, conn: Conn, now: Now, week: Week = None,
                       format: Literal["json", "md", "csv", "html"] = "json") -> Response | WeeklyReport:
     report = await _report(conn, week, now)

@@ -47,7 +47,8 @@ def tracker_fields(tracker: dict[str, Any]) -> dict[str, Any]:
     status = clean(tracker.get("status"))
     if code is None or status is None:
         raise Unparseable("Tracker needs tracking_code and status")
-    details = [d for d in tracker.get("tracking_details") or [] if isinstance(d, dict)]
+    listed = tracker.get("tracking_details")
+    details = [d for d in listed if isinstance(d, dict)] if isinstance(listed, list) else []
     latest = details[-1] if details else {}
     return {
         "tracking_number": code,

@@ -101,7 +101,8 @@ def parse_gorgias(headers: Mapping[str, str], body: bytes, received_at: datetime
     customer = ticket.get("customer") if isinstance(ticket.get("customer"), dict) else {}
     message = payload.get("message")
     if not isinstance(message, dict):
-        from_customer = [m for m in ticket.get("messages") or [] if isinstance(m, dict) and not m.get("from_agent")]
+        listed = ticket.get("messages") if isinstance(ticket.get("messages"), list) else []
+        from_customer = [m for m in listed if isinstance(m, dict) and not m.get("from_agent")]
         message = from_customer[-1] if from_customer else {}
     if message.get("from_agent"):
         raise UnsupportedEvent("a Gorgias agent message is not a customer signal")

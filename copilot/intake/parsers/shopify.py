@@ -93,6 +93,7 @@ def _order(obj: dict[str, Any], kind: SignalKind) -> tuple[dict[str, Any], Any, 
 def _worst_recommendation(obj: dict[str, Any]) -> str | None:
     """Risk information rides on the order as `risks` (REST order risks) or `risk` (a single assessment)."""
     risks = obj.get("risks") or obj.get("order_risks") or []
+    risks = risks if isinstance(risks, list) else []
     if isinstance(obj.get("risk"), dict):
         risks = [*risks, obj["risk"]]
     found = [clean(r.get("recommendation")) for r in risks if isinstance(r, dict)]
@@ -105,10 +106,11 @@ def _worst_recommendation(obj: dict[str, Any]) -> str | None:
 def _fulfillment(obj: dict[str, Any]) -> dict[str, Any]:
     if obj.get("order_id") is None:
         raise Unparseable("Shopify fulfillment has no order_id")
-    numbers = obj.get("tracking_numbers") or []
+    numbers = obj.get("tracking_numbers")
+    first = clean(numbers[0]) if isinstance(numbers, list) and numbers else None
     return {
-        "order_id": clean(obj.get("name", "").split(".")[0]) if obj.get("name") else clean(obj.get("order_id")),
-        "tracking_number": clean(obj.get("tracking_number")) or (clean(numbers[0]) if numbers else None),
+        "order_id": clean(str(obj["name"]).split(".")[0]) if obj.get("name") else clean(obj.get("order_id")),
+        "tracking_number": clean(obj.get("tracking_number")) or first,
         "carrier": clean(obj.get("tracking_company")),
         "tracking_status": clean(obj.get("shipment_status") or obj.get("status")),
         "status_detail": clean(obj.get("status")),

@@ -57,7 +57,8 @@ def parse_stripe_event(event: dict[str, Any], received_at: datetime) -> Signal:
     event_id = clean(event.get("id"))
     if event_id is None:
         raise Unparseable("Stripe event has no id")
-    obj = require_object((event.get("data") or {}).get("object"), "data.object")
+    data = event.get("data")
+    obj = require_object(data.get("object") if isinstance(data, dict) else None, "data.object")
     if obj.get("object") != OBJECT_OF_EVENT[etype]:
         raise Unparseable(f"{etype} carries a {obj.get('object')!r}, expected {OBJECT_OF_EVENT[etype]!r}")
     fields = _FIELD_READERS[OBJECT_OF_EVENT[etype]](obj)
