@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from api.routes import cases, desk, health, intake, metrics, queues, reports, webhooks
 from copilot import db
 from copilot.errors import CopilotError
+from copilot.queries import QueueStatsCache
 from copilot.settings import Settings
 from copilot.worker import run_worker_beside
 
@@ -21,7 +22,7 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = db.make_pool(database_url, max_size=settings.pool_max_size)
+        pool = db.make_pool(database_url, max_size=settings.pool_max_size, warm=True)
         await pool.open(wait=True, timeout=10)
         app.state.pool = pool
         try:
@@ -42,6 +43,7 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
     )
     app.state.settings = settings
     app.state.database_url = database_url
+    app.state.queue_stats = QueueStatsCache(settings.queue_stats_ttl_s)
 
     @app.exception_handler(CopilotError)
     async def copilot_error(_: Request, exc: CopilotError) -> JSONResponse:

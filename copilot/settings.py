@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     pool_max_size: int = 10
+    queue_stats_ttl_s: float = Field(default=5.0, ge=0, description="How long one computation of the queue "
+                                     "numbers serves every desk page and GET /api/queues.")
 
     shopify_webhook_secret: SecretStr = SecretStr("dev-shopify-secret")
     stripe_webhook_secret: SecretStr = SecretStr("dev-stripe-secret")

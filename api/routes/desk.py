@@ -22,7 +22,7 @@ from api.routes.metrics import bar_chart, dashboard, line_chart
 from api.schemas import ApproveRequest, EditRequest, EscalateRequest, NoteRequest, RejectRequest, SlaState
 from copilot.errors import CopilotError, Forbidden, Unauthorized
 from copilot.keys import DESK_ROLES, Principal, authenticate
-from copilot.queries import CaseFilters, case_detail, list_cases, queue_stats
+from copilot.queries import CaseFilters, case_detail, list_cases
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -96,7 +96,7 @@ async def queue_page(request: Request, who: MaybeWho, conn: Conn, now: Now, curs
     me = _require(who, request)
     filters = _filters(request)
     page = await list_cases(conn, filters, now, cursor=cursor, limit=50)
-    queues = await queue_stats(conn, now)
+    queues = await request.app.state.queue_stats.get(conn, now)
     keep = {k: v for k, v in filters.model_dump().items() if v and k != "status"}
     if filters.status == "open":
         keep["view"] = "open"

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from psycopg import AsyncConnection
 
 from api.auth import Caller
 from api.deps import connection
 from api.routes.cases import Now
 from api.schemas import QueuesView
-from copilot.queries import queue_stats
 
 router = APIRouter(prefix="/api", tags=["queues"])
 
 
 @router.get("/queues", response_model=QueuesView,
             responses={401: {"description": "No API key, or an unknown or revoked one."}})
-async def get_queues(_: Caller, conn: Annotated[AsyncConnection, Depends(connection)], now: Now) -> QueuesView:
-    """Every queue with open, at-risk and breached counts, SLA attainment, and its oldest open case."""
-    return await queue_stats(conn, now)
+async def get_queues(_: Caller, request: Request, conn: Annotated[AsyncConnection, Depends(connection)],
+                     now: Now) -> QueuesView:
+    """Every queue with open, at-risk and breached counts, SLA attainment over the last 7 days, and its oldest
+    open case. The numbers are at most a few seconds old (`as_of`; COPILOT_QUEUE_STATS_TTL_S)."""
+    return await request.app.state.queue_stats.get(conn, now)
