@@ -20,9 +20,9 @@ from api.routes import cases as api_cases
 from api.routes.cases import Now
 from api.routes.metrics import bar_chart, dashboard, line_chart
 from api.schemas import ApproveRequest, EditRequest, EscalateRequest, NoteRequest, RejectRequest, SlaState
-from copilot.errors import CopilotError, Forbidden, Unauthorized
+from copilot.errors import CopilotError, Forbidden, InvalidInput, Unauthorized
 from copilot.keys import DESK_ROLES, Principal, authenticate
-from copilot.queries import CaseFilters, case_detail, list_cases
+from copilot.queries import CaseFilters, CaseSummary, case_detail, decode_cursor, encode_cursor, list_cases
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -107,12 +107,37 @@ async def queue_page(request: Request, who: MaybeWho, conn: Conn, now: Now, curs
     return templates.TemplateResponse(request, name, context)
 
 
+def _walk(request: Request) -> dict[str, str]:
+    """Where the agent is in the queue they are working: its queue filter and this case's place in it."""
+    keep = {k: request.query_params[k] for k in ("queue", "at") if request.query_params.get(k)}
+    if "at" in keep:
+        try:
+            decode_cursor(keep["at"])
+        except InvalidInput:
+            del keep["at"]
+    return keep
+
+
+async def _next_case(conn: AsyncConnection, case: CaseSummary, walk: dict[str, str], now: datetime) -> int | None:
+    """The case after this one in the "needs the desk" queue, counted from where this case stood when the
+    agent opened it: a decision moves the case (and its deadline), and the walk must neither skip nor repeat."""
+    page = await list_cases(conn, CaseFilters(status="actionable", queue=walk.get("queue")), now,
+                            cursor=walk.get("at") or encode_cursor(case.next_due_at, case.id), limit=1)
+    return page.items[0].id if page.items else None
+
+
 async def _case_page(request: Request, conn: AsyncConnection, me: Principal, case_id: int, now: datetime,
                      error: str | None = None, status_code: int = 200) -> Response:
     detail = await case_detail(conn, case_id, now)
+    walk = _walk(request)
+    walk.setdefault("at", encode_cursor(detail.case.next_due_at, detail.case.id))
+    following = await _next_case(conn, detail.case, walk, now)
+    next_query = urlencode({"queue": walk["queue"]}) if "queue" in walk else ""
     return templates.TemplateResponse(
         request, "case.html",
-        {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "can_act": me.role in DESK_ROLES},
+        {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "can_act": me.role in DESK_ROLES,
+         "walk_query": urlencode(walk), "next_url": f"/desk/cases/{following}" + (f"?{next_query}" if next_query else "")
+         if following else None, "queue_url": "/desk" + (f"?{next_query}" if next_query else "")},
         status_code=status_code)
 
 
@@ -146,7 +171,8 @@ async def _act(request: Request, case_id: int, who: Principal | None, conn: Asyn
         except CopilotError:
             return templates.TemplateResponse(request, "error.html", {"me": me, "message": exc.message},
                                               status_code=exc.http_status)
-    return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)
+    walk = _walk(request)
+    return RedirectResponse(f"/desk/cases/{case_id}" + (f"?{urlencode(walk)}" if walk else ""), status_code=303)
 
 
 Version = Annotated[int, Form()]

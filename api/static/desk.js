@@ -33,6 +33,7 @@
       if (row) { var a = row.querySelector("a"); if (a) a.click(); e.preventDefault(); }
     }
     else if (e.key === "a") { click("approve"); }
+    else if (e.key === "n") { click("next-case"); }
     else if (e.key === "e") { focus("draft"); e.preventDefault(); }
     else if (e.key === "r") { focus("reject-reason"); e.preventDefault(); }
   });

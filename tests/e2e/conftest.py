@@ -20,7 +20,7 @@ from copilot import db
 from copilot.engine import open_engine
 from copilot.intake.ingest import ingest_seed_signals
 from copilot.keys import Role, create_key
-from copilot.runtime import reset_desk
+from copilot.runtime import reset_desk, seed_demo_world
 from copilot.settings import Settings
 from copilot.worker import work
 from tools.connectors.sandbox.generator import generate_world
@@ -32,12 +32,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-async def _seed_and_triage(url: str, now: datetime) -> int:
-    with db.connect(url, autocommit=True) as conn:
-        reset_desk(conn)
-        write_world(conn, generate_world(seed=7, n_orders=300, n_customers=60, n_exceptions=30, now=now))
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        ingested = await ingest_seed_signals(conn, now)
+async def _seed_and_triage(url: str, now: datetime, demo: bool = False) -> int:
+    """A small world for the feature tests; with `demo`, exactly the world `make run` seeds (seed 7, 200
+    planted exceptions)."""
+    if demo:
+        ingested = await asyncio.to_thread(lambda: seed_demo_world(url, Settings().seed, now)["signals_ingested"])
+    else:
+        with db.connect(url, autocommit=True) as conn:
+            reset_desk(conn)
+            write_world(conn, generate_world(seed=7, n_orders=300, n_customers=60, n_exceptions=30, now=now))
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            ingested = await ingest_seed_signals(conn, now)
     async with open_engine(url, Settings(), pool_size=8) as engine:
         stats = await work(engine.pool, engine.run_job, concurrency=6, drain=True, idle_sleep=0.05)
     assert stats.failed == 0, stats.errors
@@ -51,9 +56,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def desk_url(database_url: str) -> Iterator[str]:
-    """The app with its worker on a loopback port; the demo world's cases are triaged and waiting."""
-    asyncio.run(_seed_and_triage(database_url, datetime.now(UTC).replace(second=0, microsecond=0)))
+def desk_url(request: pytest.FixtureRequest, database_url: str) -> Iterator[str]:
+    """The app with its worker on a loopback port; the world's cases are triaged and waiting. A module that
+    sets `DEMO_WORLD = True` gets the world `make run` seeds instead of the small one."""
+    demo = getattr(request.module, "DEMO_WORLD", False)
+    asyncio.run(_seed_and_triage(database_url, datetime.now(UTC).replace(second=0, microsecond=0), demo))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(database_url, Settings(), with_worker=True),
                                            host="127.0.0.1", port=port, log_level="warning"))

@@ -64,7 +64,7 @@ def test_approving_a_case_moves_it_off_the_queue_and_grows_its_timeline(desk_url
     role = needed_role(conn, case["id"])
     sign_in(page, desk_url, key_of(role, f"e2e-{role}"), then=f"/desk?queue={case['queue']}")
     page.click(f"tr[data-case-id='{case['id']}'] a")
-    page.wait_for_url(f"{desk_url}/desk/cases/{case['id']}")
+    page.wait_for_url(f"{desk_url}/desk/cases/{case['id']}?queue={case['queue']}")
     before = page.locator("#timeline li").count()
     page.keyboard.press("a")
     page.wait_for_function("document.querySelector('#case-status').textContent !== 'awaiting_approval'")
