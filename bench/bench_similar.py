@@ -20,6 +20,7 @@ from bench.common import bench_database, machine  # noqa: E402
 from bench.serve import percentile  # noqa: E402
 from copilot import db  # noqa: E402
 from copilot.embeddings import get_embedder, to_pgvector  # noqa: E402
+from copilot.runtime import reset_desk
 from tools.base import ToolDeps  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
 from tools.read import find_similar_cases  # noqa: E402
@@ -50,7 +51,7 @@ def load(url: str, texts: list[str]) -> tuple[float, float]:
     vectors = [to_pgvector(v) for v in embedder.embed(texts)]
     embed_s = time.perf_counter() - started
     with db.connect(url, autocommit=True) as conn:
-        conn.execute("TRUNCATE embeddings, cases RESTART IDENTITY CASCADE")
+        reset_desk(conn)  # the audit tables refuse any other TRUNCATE
         conn.execute("DROP INDEX IF EXISTS embeddings_hnsw_idx")
         conn.execute("ALTER TABLE cases DISABLE TRIGGER cases_enqueue_run")
         categories = ["payment_failure", "address_issue", "delivery_exception", "refund_request", "change_request"]

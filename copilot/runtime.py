@@ -55,9 +55,19 @@ DESK_TABLES = ("raw_deliveries", "signals", "dead_letters", "cases", "case_event
 CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 
 
+# The audit tables refuse TRUNCATE unless the transaction carries this phrase (migration 013).
+RESET_DESK_SETTING = "copilot.reset_desk"
+RESET_DESK_PHRASE = "start a new desk: forget every case and its audit trail"
+
+
 def reset_desk(conn: psycopg.Connection) -> None:
     """Forget every case and its graph threads: a new world starts a new desk (case ids restart at 1)."""
     present = {r["tablename"] if isinstance(r, dict) else r[0] for r in conn.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     tables = [t for t in (*DESK_TABLES, *CHECKPOINT_TABLES) if t in present]
-    conn.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")
+    with conn.transaction():
+        conn.execute("SELECT set_config(%s, %s, true)", (RESET_DESK_SETTING, RESET_DESK_PHRASE))
+        conn.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")
+        # Cleared at once: inside a caller's open transaction this is a savepoint, and SET LOCAL would
+        # otherwise stay in force until that outer transaction ends.
+        conn.execute("SELECT set_config(%s, '', true)", (RESET_DESK_SETTING,))

@@ -150,7 +150,7 @@ async def helpdesk(vendor: Helpdesk, request: Request, conn: AsyncConnection = D
     if vendor is Helpdesk.zendesk:
         def verify(body: bytes) -> None:
             sig.verify_zendesk(secret, body, request.headers.get("x-zendesk-webhook-signature"),
-                               request.headers.get("x-zendesk-webhook-signature-timestamp"))
+                               request.headers.get("x-zendesk-webhook-signature-timestamp"), now_of(request))
         keep = ("x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id", "x-zendesk-webhook-signature",
                 "x-zendesk-webhook-signature-timestamp")
     else:

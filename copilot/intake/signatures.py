@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 
 from copilot.errors import Unauthorized
 
 STRIPE_TOLERANCE_S = 300
+# Zendesk documents no tolerance of its own; Stripe's five minutes is the usual window for a signed stamp.
+ZENDESK_TOLERANCE_S = 300
+ZENDESK_STAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 
 
 def _hmac(secret: str, data: bytes) -> bytes:
@@ -72,11 +75,33 @@ def sign_zendesk(secret: str, body: bytes, timestamp: str) -> str:
     return base64.b64encode(_hmac(secret, timestamp.encode() + body)).decode()
 
 
-def verify_zendesk(secret: str, body: bytes, signature: str | None, timestamp: str | None) -> None:
+def verify_zendesk(secret: str, body: bytes, signature: str | None, timestamp: str | None, now: datetime,
+                   tolerance_s: int = ZENDESK_TOLERANCE_S) -> None:
+    """The signature covers timestamp + body, so a fresh stamp proves a fresh delivery: an old one is a replay."""
     given = _require(signature, "X-Zendesk-Webhook-Signature")
-    stamp = _require(timestamp, "X-Zendesk-Webhook-Signature-Timestamp")
+    stamp = _require(timestamp, ZENDESK_STAMP)
     if not _equal(sign_zendesk(secret, body, stamp), given):
         raise Unauthorized("X-Zendesk-Webhook-Signature does not match the timestamp and body")
+    signed_at = parse_stamp(stamp)
+    if abs(now.timestamp() - signed_at.timestamp()) > tolerance_s:
+        raise Unauthorized(f"{ZENDESK_STAMP} is more than {tolerance_s} s from now (replay?)")
+
+
+def parse_stamp(stamp: str) -> datetime:
+    """An ISO-8601 time as Zendesk sends it (2024-05-01T12:00:00Z), with or without fractions or an offset;
+    one without a zone is taken as UTC. Unix seconds are accepted too."""
+    unreadable = Unauthorized(f"{ZENDESK_STAMP} is not an ISO-8601 time such as 2024-05-01T12:00:00Z")
+    try:
+        if stamp.isascii() and stamp.isdigit():
+            return datetime.fromtimestamp(int(stamp), UTC)
+        if len(stamp) <= len("2024-05-01"):  # a bare date says nothing about minutes
+            raise unreadable
+        parsed = datetime.fromisoformat(stamp.replace("z", "Z"))
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed.timestamp()  # an aware time at the edge of the calendar can still fail here
+    except (ValueError, OverflowError, OSError):
+        raise unreadable from None
+    return parsed
 
 
 def verify_shared_secret(secret: str, header: str | None, name: str) -> None:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from copilot.cli import app as cli
 from copilot.intake import parsers
 from copilot.intake.ingest import ingest_seed_signals
+from copilot.runtime import reset_desk
 from copilot.settings import get_settings
 from tests.api.test_webhooks_support import (
     FIXTURES,
@@ -125,7 +126,7 @@ def test_dead_letter_is_replayed_by_the_cli_after_a_parser_fix(database_url, con
 async def test_seed_world_exceptions_become_cases_once(database_url, conn):
     world = generate_world(seed=7, now=datetime(2025, 3, 3, 15, 0, tzinfo=UTC))
     write_world(conn, world)
-    conn.execute("TRUNCATE cases, signals, embeddings, case_events, raw_deliveries, dead_letters RESTART IDENTITY CASCADE")
+    reset_desk(conn)  # the audit tables refuse any other TRUNCATE
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True, row_factory=dict_row) as aconn:
         created = await ingest_seed_signals(aconn, world.now)
         second = await ingest_seed_signals(aconn, world.now)

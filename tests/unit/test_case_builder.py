@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 from copilot.cases.builder import route_signal
 from copilot.cases.linking import extract_order_refs
 from copilot.models import Signal, SignalKind, SignalSource
+from copilot.runtime import reset_desk
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 from tools.connectors.sandbox.world import World
@@ -31,8 +32,7 @@ async def aconn(database_url):
 
 def clean_world(conn, world: World) -> None:
     write_world(conn, world)
-    conn.execute("TRUNCATE cases, signals, embeddings, case_events, raw_deliveries, dead_letters"
-                 " RESTART IDENTITY CASCADE")
+    reset_desk(conn)  # the audit tables refuse any other TRUNCATE
 
 
 async def insert_signal(aconn, signal: Signal) -> int:

@@ -1,9 +1,11 @@
-"""PII minimization: what leaves the process for an LLM holds no email, phone or card number."""
+"""PII minimization: what leaves the process for an LLM holds no email, phone, card number, card security
+code or card expiry date, while order numbers, amounts, dates, tracking numbers and zip codes stay."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -58,3 +60,69 @@ def test_any_card_length_run_never_survives_masking(card: str, filler: str):
     masked, vault = pii.mask(f"{filler} {card} {filler}")
     assert card not in masked
     assert list(vault.values.values()) == [f"card ending {card[-4:]}"]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("cvv 123", "123"), ("CVC: 1234", "1234"), ("CVV2=321", "321"), ("security code is 987", "987"),
+    ("the 3 digits on the back are 456", "456"), ("three digit code on the back of my card: 555", "555"),
+    ("my 4 digit code on the back is 1234", "1234"), ("card verification value 8888", "8888"),
+    ("CID (Amex) 4321", "4321"), ("777 is my CVV", "777"), ("cvv number - 246", "246"),
+])
+def test_a_card_security_code_is_masked_and_never_restored(text, code):
+    masked, vault = pii.mask(f"Please retry my order. {text}. Thanks")
+    assert code not in masked and "[CVV_1]" in masked
+    assert vault.values == {"[CVV_1]": pii.CVV_RESTORED}
+    assert code not in pii.restore(masked, vault)
+    assert not pii.contains_pii(masked)
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("exp 04/27", "04/27"), ("Exp. 12/29", "12/29"), ("expiry date: 01/2030", "01/2030"), ("valid thru 11/28", "11/28"),
+    ("expiration date 3-26", "3-26"), ("expires 4/2027", "4/2027"), ("my visa expires 4/27", "4/27"),
+    ("the card I used expired 09/24", "09/24"),
+])
+def test_a_card_expiry_date_is_masked_and_never_restored(text, date):
+    masked, vault = pii.mask(text)
+    assert date not in masked and "[EXPIRY_1]" in masked
+    assert pii.restore(masked, vault).count(pii.EXPIRY_RESTORED) == 1
+    assert pii.contains_pii(text) and not pii.contains_pii(masked)
+
+
+def test_a_full_card_with_expiry_and_cvv_leaves_only_the_last_four_after_restore():
+    text = "Charge this one instead: 4111 1111 1111 1111, exp 12/29, CVV 123."
+    masked, vault = pii.mask(text)
+    assert masked == "Charge this one instead: [CARD_1], exp [EXPIRY_1], CVV [CVV_1]."
+    restored = pii.restore(masked, vault)
+    assert restored == (f"Charge this one instead: card ending 1111, exp {pii.EXPIRY_RESTORED},"
+                        f" CVV {pii.CVV_RESTORED}.")
+
+
+@pytest.mark.parametrize("text", [
+    "Where is order #1042? I paid $123.45 and 129 USD on 04/27/2025.",
+    "Order 1042 ships 5/26 to 94107, tracking 9400111899223197428490.",
+    "Ship to 500 Main St, Springfield, IL 62704, order #123",
+    "The return window expires 4/27, and the coupon expires 04/27/2025.",
+    "My security code didn't work on order 1042 for $456.",
+    "AVS and CVV match, order value 394.00, placed 2025-01-06 15:00",
+    "cvv check failed on 4/27 for order #987",
+    "Order ORD-4821 qty 3 of SKU-1234, 2 day shipping, ETA 12/29",
+    "please use code 1234 at checkout",
+])
+def test_order_numbers_amounts_dates_tracking_and_zip_codes_are_left_alone(text):
+    masked, vault = pii.mask(text)
+    assert masked == text and vault.values == {}
+    assert not pii.contains_pii(text)
+
+
+def test_every_security_code_shares_one_placeholder_so_none_can_be_told_apart():
+    masked, vault = pii.mask("cvv 123, or maybe CVV 456")
+    assert masked == "cvv [CVV_1], or maybe CVV [CVV_1]"
+    assert list(vault.values) == ["[CVV_1]"]
+
+
+@given(st.from_regex(r"\d{3,4}", fullmatch=True),
+       st.sampled_from(["cvv", "CVC:", "security code is", "cvv2 =", "the 3 digits on the back are"]))
+def test_any_code_after_a_security_code_word_never_survives_masking_or_restore(code: str, word: str):
+    masked, vault = pii.mask(f"order #88 {word} {code} thanks")
+    assert code not in masked.replace("#88", "")
+    assert code not in pii.restore(masked, vault).replace("#88", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -63,12 +63,39 @@ def test_easypost_hex_hmac_with_prefix():
 
 
 def test_zendesk_signs_timestamp_plus_body():
-    stamp = "2025-01-02T10:00:01Z"
-    sig.verify_zendesk(SECRET, BODY, _b64(SECRET, stamp.encode() + BODY), stamp)
+    stamp, at = "2025-01-02T10:00:01Z", datetime(2025, 1, 2, 10, 0, 1, tzinfo=UTC)
+    sig.verify_zendesk(SECRET, BODY, _b64(SECRET, stamp.encode() + BODY), stamp, at)
     with pytest.raises(Unauthorized, match="does not match"):
-        sig.verify_zendesk(SECRET, BODY, _b64(SECRET, stamp.encode() + BODY), "2025-01-02T10:00:02Z")
+        sig.verify_zendesk(SECRET, BODY, _b64(SECRET, stamp.encode() + BODY), "2025-01-02T10:00:02Z", at)
     with pytest.raises(Unauthorized, match="missing X-Zendesk-Webhook-Signature-Timestamp"):
-        sig.verify_zendesk(SECRET, BODY, _b64(SECRET, BODY), None)
+        sig.verify_zendesk(SECRET, BODY, _b64(SECRET, BODY), None, at)
+
+
+def test_zendesk_tolerance_is_five_minutes_either_way_so_a_replay_from_last_week_is_refused():
+    stamp = "2025-01-02T10:00:00Z"
+    signature, signed = _b64(SECRET, stamp.encode() + BODY), datetime(2025, 1, 2, 10, 0, tzinfo=UTC)
+    for off in (300, -300, 0):
+        sig.verify_zendesk(SECRET, BODY, signature, stamp, signed + timedelta(seconds=off))
+    for off in (301, -301, 7 * 86400):
+        with pytest.raises(Unauthorized, match="X-Zendesk-Webhook-Signature-Timestamp is more than 300 s from now"):
+            sig.verify_zendesk(SECRET, BODY, signature, stamp, signed + timedelta(seconds=off))
+
+
+@pytest.mark.parametrize("stamp", [
+    "2025-01-02T10:00:00Z", "2025-01-02T10:00:00.000Z", "2025-01-02T10:00:00z", "2025-01-02T11:00:00+01:00",
+    "2025-01-02T05:00:00-05:00", "2025-01-02 10:00:00", "2025-01-02T10:00:00", "1735812000",
+])
+def test_zendesk_timestamps_in_any_iso_8601_form_or_unix_seconds_are_read_as_the_same_instant(stamp):
+    at = datetime(2025, 1, 2, 10, 0, tzinfo=UTC)
+    assert sig.parse_stamp(stamp) == at
+    sig.verify_zendesk(SECRET, BODY, _b64(SECRET, stamp.encode() + BODY), stamp, at + timedelta(seconds=299))
+
+
+@pytest.mark.parametrize("stamp", ["yesterday", "2025-01-02", "2025-13-02T10:00:00Z", "2025-01-02T10:00:00+99:00",
+                                   "9" * 40, "\u00b2\u00b3\u00b9", "t=1735812000"])
+def test_an_unreadable_but_signed_zendesk_timestamp_is_refused_with_a_clear_message(stamp):
+    with pytest.raises(Unauthorized, match="X-Zendesk-Webhook-Signature-Timestamp is not an ISO-8601 time"):
+        sig.verify_zendesk(SECRET, BODY, _b64(SECRET, stamp.encode() + BODY), stamp, AT_T)
 
 
 def test_shared_secret_and_api_key_headers():
