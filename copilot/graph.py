@@ -20,8 +20,12 @@ def after_guardrails(state: CaseGraphState) -> Literal["auto_approve", "await_ap
     return state["route"]
 
 
-def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrails", "plan", "close", "await_approval"]:
+def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrails", "plan", "close", "await_approval",
+                                                    "classify", "gather_facts"]:
+    """A re-plan for a new signal reads the facts again (and the latest ticket, when the signal was one)."""
     decision = state["decision"]["action"]
+    if decision == "replan":
+        return "classify" if state["decision"].get("reread_ticket") else "gather_facts"
     if decision == "stale":
         return "await_approval"
     if decision == "approve":

@@ -16,7 +16,7 @@ from copilot import guardrails, jobs, llm_steps, playbooks, replies, rootcause, 
 from copilot.errors import CopilotError, InvalidInput
 from copilot.llm import LLMConfig
 from copilot.models import CaseStatus, Category, Disposition
-from copilot.plan import CaseState, Plan, Verdict, action
+from copilot.plan import CaseState, CustomerRequest, Plan, Verdict, action
 from copilot.policy import Policy
 from copilot.settings import Settings
 from copilot.transitions import ensure
@@ -83,10 +83,23 @@ async def classify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
 
 
 async def gather_facts(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
+    kept = _kept_request(state)
     async with deps.pool.connection() as conn:
         facts = await case_facts.gather(conn, state["case_id"], deps.clock(),
                                         llm_address=state.get("ticket_facts", {}).get("new_address"))
+        if kept is not None:
+            facts = await replies.with_request(conn, facts, kept, deps.clock())
     return {"facts": facts.model_dump(mode="json")}
+
+
+def _kept_request(state: CaseGraphState) -> CustomerRequest | None:
+    """A re-plan for a system event keeps what the customer asked (a choice from a reply is not in any ticket
+    text to re-read); a re-plan for a new ticket reads the ask afresh."""
+    decision = state.get("decision") or {}
+    if decision.get("action") != "replan" or decision.get("reread_ticket"):
+        return None
+    request = (state.get("facts") or {}).get("request")
+    return CustomerRequest.model_validate(request) if request else None
 
 
 async def plan(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
@@ -145,8 +158,10 @@ async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphSt
     route = _route(decided, active)
     if route == "auto_approve" and state.get("decision", {}).get("action") == "edit":
         route = "await_approval"  # an edited plan runs only when a person approves what the edit produced
+    replanned = state.get("decision", {}).get("reason") if state.get("decision", {}).get("action") == "replan" else None
     async with deps.pool.connection() as conn, conn.transaction():
-        version = await _persist_plan(conn, facts, decided, text, verdicts, state.get("message_source", "template"))
+        version = await _persist_plan(conn, facts, decided, text, verdicts, state.get("message_source", "template"),
+                                      route=route, replanned=replanned)
         target = {"auto_approve": CaseStatus.executing, "await_approval": CaseStatus.awaiting_approval,
                   "escalate": CaseStatus.escalated}[route]
         await ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active),
@@ -171,7 +186,7 @@ def _route_reason(route: str, active: list[Verdict]) -> str:
 
 
 async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, verdicts: list[Verdict],
-                        written_by: str = "template") -> int:
+                        written_by: str = "template", *, route: str, replanned: str | None = None) -> int:
     cur = await conn.execute(
         "UPDATE cases SET plan_version = plan_version + 1, plan = %s, facts = %s, disposition = %s,"
         " updated_at = now() WHERE id = %s RETURNING plan_version",
@@ -194,9 +209,10 @@ async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, v
             "INSERT INTO messages (case_id, plan_version, scenario, body, ticket_id, written_by)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             (facts.case_id, version, decided.scenario.value, text, facts.ticket_id, written_by))
-    await _event(conn, facts.case_id, "plan_proposed", {
-        "plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
-        "actions": [f"{a.tool}({a.action_id})" for a in decided.actions]})
+    # The route tells copilot/replies.py whether this version waits at the approval pause (even once escalated).
+    event = {"plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
+             "actions": [f"{a.tool}({a.action_id})" for a in decided.actions], "route": route}
+    await _event(conn, facts.case_id, "plan_proposed", event | ({"replanned": replanned} if replanned else {}))
     return version
 
 
@@ -228,6 +244,8 @@ def approval_payload(state: CaseGraphState) -> dict[str, Any]:
 
 async def await_approval(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     decision = interrupt(approval_payload(state))
+    if decision.get("action") == "replan":
+        return {"decision": decision}  # a material signal joined (copilot/replies.py): whatever the version
     if decision.get("plan_version") != state["plan_version"]:
         # A decision about an earlier plan (one replaced after a crash or an edit) decides nothing now.
         return {"decision": {"action": "stale", "plan_version": decision.get("plan_version")}}
