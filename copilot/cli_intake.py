@@ -80,3 +80,18 @@ def seed() -> None:
             return await ingest_seed_signals(conn, datetime.now(UTC))
 
     console.print(f"{asyncio.run(go())} new signal(s) from the sandbox's planted exceptions")
+
+
+@intake_app.command("reconcile")
+def reconcile(grace_s: Annotated[float, typer.Option(min=0, help="Leave deliveries younger than this alone.")] = 60.0
+              ) -> None:
+    """Give an outcome to raw deliveries that have none (stored just before a database failure)."""
+    from datetime import timedelta
+
+    from copilot.intake.reconcile import ReconcileResult, reconcile_raw
+
+    async def go() -> ReconcileResult:
+        async with await _connect(_url()) as conn:
+            return await reconcile_raw(conn, datetime.now(UTC), timedelta(seconds=grace_s), limit=100_000)
+
+    print(asyncio.run(go()).line())

@@ -117,8 +117,10 @@ async def every(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: 
 
 def schedulers(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """What runs beside every worker: the SLA clock (flag at 75%, escalate at breach) and verification re-reads."""
+    from copilot.intake.reconcile import reconcile_raw
     from copilot.sla_scheduler import run_sla_tick
     from copilot.verification import run_verification_tick
 
     return [asyncio.create_task(every(pool, clock, stop, run_sla_tick, "SLA")),
-            asyncio.create_task(every(pool, clock, stop, run_verification_tick, "verification"))]
+            asyncio.create_task(every(pool, clock, stop, run_verification_tick, "verification")),
+            asyncio.create_task(every(pool, clock, stop, reconcile_raw, "intake reconcile"))]

@@ -32,15 +32,20 @@ class Placement(Strict):
 async def route_signal(conn: psycopg.AsyncConnection, signal_id: int, signal: Signal, now: datetime) -> int:
     """Attach the stored signal to its case (opening one when needed), triage the case, return its id.
 
-    Runs inside the caller's transaction; the open case of an order is locked while it is updated.
+    Runs inside the caller's transaction. Lock order: a ticket's thread and customer advisory locks, then
+    its one case row. No path takes those advisory locks while holding a case row, so they close no cycle.
     """
     vector = None
     if signal.kind in TICKET_KINDS and signal.customer_email:
         vector = linking.embed_ticket(signal.subject, signal.text)
+    if signal.kind in TICKET_KINDS:
+        await linking.serialize_ticket(conn, signal.source.value, signal.ticket_id, signal.customer_email)
     placement = await _place(conn, signal, vector)
     case_id = placement.case_id
     if case_id is None:
         case_id = await _open_case(conn, placement, signal, now)
+    else:
+        await linking.lock_case(conn, case_id)
     await conn.execute("UPDATE signals SET case_id = %s WHERE id = %s", (case_id, signal_id))
     await _event(conn, case_id, now, "signal_attached", {
         "signal_id": signal_id, "kind": signal.kind.value, "source": signal.source.value,

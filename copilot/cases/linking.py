@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 
@@ -69,6 +70,37 @@ async def open_case_for_order(conn: psycopg.AsyncConnection, order_id: str) -> i
                       (order_id, OPEN_VALUES))
     row = await cur.fetchone()
     return row["id"] if row else None
+
+
+def _lock_id(key: str) -> int:
+    """A stable 64-bit advisory lock id (Python's hash() changes per process)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+async def serialize_ticket(conn: psycopg.AsyncConnection, source: str, ticket_id: str | None,
+                           email: str | None) -> None:
+    """Hold the thread's and the customer's advisory locks until the transaction ends.
+
+    Concurrent first messages of one thread (or one customer) would otherwise each see no case and open
+    their own. Ids are taken in ascending order so two tickets sharing a lock never wait on each other in
+    a cycle; they are taken before any case row lock, and no path takes them after one.
+    """
+    keys = []
+    if ticket_id:
+        keys.append(f"intake-thread:{source}:{ticket_id}")
+    if email:
+        keys.append(f"intake-customer:{email.lower()}")
+    for lock_id in sorted({_lock_id(k) for k in keys}):
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))
+
+
+async def lock_case(conn: psycopg.AsyncConnection, case_id: int) -> None:
+    """Lock the case row before rows that reference it are written.
+
+    Inserting a case_event first takes a key-share lock, and retriage's FOR UPDATE would then upgrade it:
+    two transactions doing that on one case deadlock.
+    """
+    await conn.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (case_id,))
 
 
 async def open_case_for_thread(conn: psycopg.AsyncConnection, source: str, ticket_id: str) -> int | None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 import psycopg
+import psycopg.errors
 from psycopg.types.json import Jsonb
 
 from copilot.cases.builder import route_signal
@@ -99,27 +100,46 @@ async def store_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Signa
         return await dead_letter(conn, raw_id, signal.source.value, f"case builder failed: {_first_line(exc)}")
 
 
+ROUTING_ATTEMPTS = 3
+
+
 async def commit_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
-    """Dedupe, insert and route in one transaction; raises when routing fails (nothing is half-written)."""
-    try:
-        async with conn.transaction():
-            cur = await conn.execute(
-                "INSERT INTO signals (raw_id, source, source_event_id, kind, occurred_at, received_at, order_id,"
-                " customer_email, ticket_id, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (source, source_event_id) DO NOTHING RETURNING id",
-                (raw_id, signal.source.value, signal.source_event_id, signal.kind.value, signal.occurred_at, now,
-                 signal.order_id, signal.customer_email, signal.ticket_id,
-                 Jsonb(signal.model_dump(mode="json", exclude_none=True))),
-            )
-            row = await cur.fetchone()
-            if row is None:
-                return await _mark_duplicate(conn, raw_id, signal)
-            signal_id = _first(row)
-            case_id = await route_signal(conn, signal_id, signal, now)
-            await conn.execute("UPDATE raw_deliveries SET outcome = 'signal', signal_id = %s WHERE id = %s",
-                               (signal_id, raw_id))
-    except psycopg.OperationalError as exc:
-        raise Unavailable("the database went away during intake; retry shortly") from exc
+    """Dedupe, insert and route in one transaction; raises when routing fails (nothing is half-written).
+
+    A deadlock or serialization failure rolled the whole transaction back, so trying again is safe and
+    spares the sender a 503; if it keeps failing the raw delivery waits for the reconciler.
+    """
+    attempt = 1
+    while True:
+        try:
+            return await _commit_once(conn, raw_id, signal, now)
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure) as exc:
+            log.warning("intake of %s/%s rolled back (%s), attempt %d of %d", signal.source.value,
+                        signal.source_event_id, type(exc).__name__, attempt, ROUTING_ATTEMPTS)
+            if attempt >= ROUTING_ATTEMPTS:
+                raise Unavailable("intake is contended; retry shortly") from exc
+            attempt += 1
+        except psycopg.OperationalError as exc:
+            raise Unavailable("the database went away during intake; retry shortly") from exc
+
+
+async def _commit_once(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
+    async with conn.transaction():
+        cur = await conn.execute(
+            "INSERT INTO signals (raw_id, source, source_event_id, kind, occurred_at, received_at, order_id,"
+            " customer_email, ticket_id, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (source, source_event_id) DO NOTHING RETURNING id",
+            (raw_id, signal.source.value, signal.source_event_id, signal.kind.value, signal.occurred_at, now,
+             signal.order_id, signal.customer_email, signal.ticket_id,
+             Jsonb(signal.model_dump(mode="json", exclude_none=True))),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return await _mark_duplicate(conn, raw_id, signal)
+        signal_id = _first(row)
+        case_id = await route_signal(conn, signal_id, signal, now)
+        await conn.execute("UPDATE raw_deliveries SET outcome = 'signal', signal_id = %s WHERE id = %s",
+                           (signal_id, raw_id))
     return IngestOutcome(raw_id=raw_id, outcome="signal", signal_id=signal_id, case_id=case_id)
 
 

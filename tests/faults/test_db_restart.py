@@ -1,5 +1,7 @@
 """The database stops and restarts in the middle of an intake burst: while it is down the webhooks answer
-503 (never 500), the senders retry, and afterwards every signal is present exactly once."""
+503 (never 500), the senders retry, and afterwards every signal is present exactly once; the reconciler then
+gives the raw deliveries stored just before the stop their outcome, so raw = signals + duplicates + dead
+letters holds again."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from api.app import create_app
 from copilot import db
+from copilot.intake.reconcile import GRACE, ReconcileResult, reconcile_raw
 from tests.api.test_webhooks_support import NOW, SETTINGS, stripe_event, stripe_headers, unique
 
 pytestmark = pytest.mark.faults
@@ -89,5 +93,23 @@ async def test_a_database_restart_mid_burst_loses_and_doubles_nothing(own_server
         cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
     assert sorted(ids) == sorted(e["id"] for e, _ in events)
     assert cases == EVENTS  # one case per order, none opened twice by a retried delivery
+    reconciled = await _reconcile(url)
+    # An orphan's own transaction never committed and its sender's retry was accepted: a duplicate.
+    assert (reconciled.duplicate, reconciled.signal, reconciled.dead_letter, reconciled.failed) == (orphans, 0, 0, 0)
+    with psycopg.connect(url) as conn:
+        left = conn.execute("SELECT count(*) FROM raw_deliveries WHERE outcome IS NULL").fetchone()[0]
+        raw, signals, duplicates, letters = conn.execute(
+            "SELECT (SELECT count(*) FROM raw_deliveries), (SELECT count(*) FROM signals),"
+            " (SELECT count(*) FROM raw_deliveries WHERE outcome = 'duplicate'),"
+            " (SELECT count(*) FROM dead_letters)").fetchone()
+    assert left == 0, f"{left} raw deliveries still have no outcome after the reconcile"
+    assert raw == signals + duplicates + letters
+    assert signals == EVENTS
     print(f"\n{len(seen)} attempts for {EVENTS} events: {seen.count(503)} answered 503, {seen.count(0)} dropped;"
-          f" {orphans} raw deliveries stored before the stop were left without an outcome")
+          f" {orphans} raw deliveries stored before the stop had no outcome until the reconcile: {reconciled.line()}")
+
+
+async def _reconcile(url: str) -> ReconcileResult:
+    """What the worker's periodic tick does once the grace period has passed."""
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        return await reconcile_raw(conn, NOW + GRACE)

@@ -79,8 +79,6 @@ async def _send_with_retries(api: httpx.AsyncClient, path: str, body: bytes, hea
 
 
 @pytest.mark.faults
-@pytest.mark.xfail(reason="known bug (reported): concurrent first events of one new helpdesk thread open several "
-                   "cases and deadlock in the case builder; a deadlock's 503 leaves its raw delivery without an outcome")
 async def test_concurrent_updates_on_one_helpdesk_thread_all_land_once_in_its_case(api, conn):
     """Twelve events of one Zendesk ticket at once (a chatty customer, a retried trigger), each retried on
     5xx like a vendor does: every event ends stored exactly once, every raw delivery has an outcome, and the

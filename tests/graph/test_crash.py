@@ -17,8 +17,8 @@ from copilot.engine import open_engine
 from copilot.intake.ingest import ingest_seed_signals
 from copilot.runtime import reset_desk
 from copilot.settings import Settings
-from copilot.workflow import Actor, Decision, decide
 from copilot.worker import work
+from copilot.workflow import Actor, Decision, decide
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from copilot.errors import Conflict, Forbidden
-from copilot.workflow import Actor, ActionEdit, Decision, decide
+from copilot.workflow import ActionEdit, Actor, Decision, decide
 from tests.graph.conftest import drain, rows, seed_desk
 
 PAUSED = {"awaiting_approval", "escalated", "awaiting_customer", "verifying", "closed", "routed_away"}
