@@ -11,26 +11,21 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.app import create_app
-from copilot import db
-from tests.api.test_webhooks_support import NOW, SETTINGS, dumps, fixture, unique, zendesk_headers
+from tests.api.test_webhooks_support import (
+    asgi_client,
+    dumps,
+    fixture,
+    unique,
+    zendesk_headers,
+)
 
 BURST = 12
 
 
 @pytest.fixture
 async def api(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The app in this event loop (httpx over ASGI), so concurrent requests are concurrent transactions."""
-    app = create_app(database_url, SETTINGS)
-    app.state.clock = lambda: NOW
-    app.state.pool = db.make_pool(database_url, max_size=BURST)
-    await app.state.pool.open(wait=True, timeout=10)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://desk",
-                                     timeout=60) as client:
-            yield client
-    finally:
-        await app.state.pool.close()
+    async with asgi_client(database_url, pool_size=BURST) as client:
+        yield client
 
 
 def zendesk_event(ticket: str, text: str, email: str | None = None) -> bytes:

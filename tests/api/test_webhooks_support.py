@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from copilot import db
 from copilot.intake import signatures as sig
 from copilot.settings import Settings
 
@@ -89,3 +93,19 @@ def counts(conn) -> dict[str, int]:
 
 def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: after[k] - before[k] for k in after}
+
+
+@asynccontextmanager
+async def asgi_client(database_url: str, pool_size: int = 10) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app in the caller's event loop (httpx over ASGI), so concurrent requests are concurrent
+    transactions. ASGITransport skips the lifespan, so the pool is opened here as the lifespan would."""
+    app = create_app(database_url, SETTINGS)
+    app.state.clock = lambda: NOW
+    app.state.pool = db.make_pool(database_url, max_size=pool_size)
+    await app.state.pool.open(wait=True, timeout=10)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://desk",
+                                     timeout=60) as client:
+            yield client
+    finally:
+        await app.state.pool.close()
