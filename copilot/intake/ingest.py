@@ -13,6 +13,7 @@ from typing import Literal
 
 import psycopg
 import psycopg.errors
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from copilot.cases.builder import route_signal
@@ -125,6 +126,14 @@ async def commit_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Sign
 
 async def _commit_once(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
     async with conn.transaction():
+        # The delivery's row is held while it is processed, so the reconciler (which skips locked rows) never
+        # works a delivery its own request is still on; and a request that stalled past the reconciler's grace
+        # period finds the outcome already given and keeps it.
+        lock = conn.cursor(row_factory=dict_row)
+        await lock.execute("SELECT outcome, signal_id FROM raw_deliveries WHERE id = %s FOR UPDATE", (raw_id,))
+        held = await lock.fetchone()
+        if held is not None and held["outcome"] is not None:
+            return IngestOutcome(raw_id=raw_id, outcome=held["outcome"], signal_id=held["signal_id"])
         cur = await conn.execute(
             "INSERT INTO signals (raw_id, source, source_event_id, kind, occurred_at, received_at, order_id,"
             " customer_email, ticket_id, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"

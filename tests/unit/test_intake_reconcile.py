@@ -17,7 +17,7 @@ from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
 from copilot.cli import app as cli
-from copilot.intake.ingest import ingest_delivery
+from copilot.intake.ingest import ingest_delivery, process_raw
 from copilot.intake.reconcile import GRACE, reconcile_raw
 from copilot.settings import get_settings
 from tests.api.test_webhooks_support import stripe_event, stripe_headers
@@ -115,3 +115,21 @@ def test_cli_reconcile_refuses_a_negative_grace_with_a_usage_error():
     run = CliRunner().invoke(cli, ["intake", "reconcile", "--grace-s", "-5"])
     assert run.exit_code == 2
     assert "Invalid value for '--grace-s': Input should be greater than or equal to 0" in run.output, run.output
+
+
+async def test_a_request_that_stalled_past_the_grace_period_keeps_the_reconcilers_outcome(aconn, conn):
+    """The reconciler took the delivery first; when its own request finally gets to it, the request answers
+    with that outcome instead of processing the body a second time (which would turn it into a duplicate of
+    itself and break raw = signals + duplicates + dead letters)."""
+    at = datetime(2019, 3, 5, 10, 0, tzinfo=UTC)
+    _, body = stripe_event(PAYMENT_FAILED, "#RC-stall")
+    raw_id = store_raw(conn, body, at)
+    await reconcile_raw(aconn, at + GRACE + timedelta(seconds=1))
+    reconciled = conn.execute("SELECT outcome, signal_id FROM raw_deliveries WHERE id = %s", (raw_id,)).fetchone()
+    assert reconciled["outcome"] == "signal"
+
+    late = await process_raw(aconn, raw_id, "stripe", headers_for(body), body, received_at=at,
+                             now=at + GRACE + timedelta(seconds=2))
+    assert (late.outcome, late.signal_id) == ("signal", reconciled["signal_id"])
+    assert outcomes(conn, [raw_id]) == ["signal"]
+    assert conn.execute("SELECT count(*) AS n FROM signals WHERE raw_id = %s", (raw_id,)).fetchone()["n"] == 1
