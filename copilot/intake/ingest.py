@@ -132,7 +132,7 @@ async def _commit_once(conn: psycopg.AsyncConnection, raw_id: int, signal: Signa
         lock = conn.cursor(row_factory=dict_row)
         await lock.execute("SELECT outcome, signal_id FROM raw_deliveries WHERE id = %s FOR UPDATE", (raw_id,))
         held = await lock.fetchone()
-        if held is not None and held["outcome"] is not None:
+        if held is not None and held["outcome"] in ("signal", "duplicate"):  # a dead letter may be replayed
             return IngestOutcome(raw_id=raw_id, outcome=held["outcome"], signal_id=held["signal_id"])
         cur = await conn.execute(
             "INSERT INTO signals (raw_id, source, source_event_id, kind, occurred_at, received_at, order_id,"
