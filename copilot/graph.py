@@ -32,7 +32,8 @@ def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrail
         return "execute"
     if decision == "edit":
         return "check_guardrails"
-    return "close" if state["decision"].get("close") else "plan"
+    # A rejected plan is planned again on facts read again: the reason may be that they changed.
+    return "close" if state["decision"].get("close") else "gather_facts"
 
 
 def after_execute(state: CaseGraphState) -> Literal["send", "escalate"]:

@@ -43,6 +43,8 @@ class CaseGraphState(TypedDict, total=False):
     reply: dict[str, Any]
     verified: bool
     close_reason: str
+    rejected_actions: list[dict[str, Any]]
+    rejected_because: str
 
 
 @dataclass
@@ -156,8 +158,12 @@ async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphSt
     verdicts = guardrails.evaluate(facts, decided, deps.policy)
     active = [v for v in verdicts if v.mode == "active"]
     route = _route(decided, active)
-    if route == "auto_approve" and state.get("decision", {}).get("action") == "edit":
-        route = "await_approval"  # an edited plan runs only when a person approves what the edit produced
+    after = state.get("decision", {}).get("action")
+    if route == "auto_approve" and after in ("edit", "reject"):
+        route = "await_approval"  # after a person edited or rejected, only a person approves what follows
+    repeated = after == "reject" and _what_runs(state["plan"]) == state.get("rejected_actions")
+    if repeated:
+        route = "escalate"  # fresh facts gave back the plan a person rejected: a person takes the case
     replanned = state.get("decision", {}).get("reason") if state.get("decision", {}).get("action") == "replan" else None
     async with deps.pool.connection() as conn, conn.transaction():
         version = await _persist_plan(conn, facts, decided, text, verdicts, state.get("message_source", "template"),
@@ -166,8 +172,11 @@ async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphSt
                   "escalate": CaseStatus.escalated}[route]
         await ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active),
                    data={"plan_version": version})
-    return {"plan": state["plan"], "message": text, "plan_version": version, "route": route,
-            "verdicts": [v.model_dump(mode="json") for v in verdicts], "decision": {}}
+    update: CaseGraphState = {"plan": state["plan"], "message": text, "plan_version": version, "route": route,
+                              "verdicts": [v.model_dump(mode="json") for v in verdicts], "decision": {}}
+    if not repeated:
+        update["rejected_actions"] = []
+    return update
 
 
 def _route(decided: Plan, active: list[Verdict]) -> str:
@@ -250,9 +259,17 @@ async def await_approval(state: CaseGraphState, deps: NodeDeps) -> CaseGraphStat
         # A decision about an earlier plan (one replaced after a crash or an edit) decides nothing now.
         return {"decision": {"action": "stale", "plan_version": decision.get("plan_version")}}
     update: CaseGraphState = {"decision": decision}
-    if decision["action"] == "reject":
+    if decision["action"] == "reject" and decision.get("close"):
         update["close_reason"] = f"rejected: {decision.get('reason')}"
+    elif decision["action"] == "reject":
+        update["rejected_actions"] = _what_runs(state["plan"])
+        update["rejected_because"] = f"plan v{state['plan_version']} rejected by {decision.get('actor', 'the desk')}:" \
+                                     f" {decision.get('reason')}"
     return update
+
+
+def _what_runs(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"tool": a["tool"], "args": a["args"]} for a in plan.get("actions", [])]
 
 
 ESCALATION_OWNERS = {"lead", "finance", "risk", "threepl", "ops"}
@@ -265,6 +282,9 @@ def _escalation(state: CaseGraphState) -> tuple[str, str]:
             return a["args"]["owner"], a["args"]["reason"]
     if state.get("execution_failed"):
         return "lead", state["execution_failed"]
+    if state.get("rejected_actions"):
+        return "lead", (f"{state.get('rejected_because', 'plan rejected')}; the facts read again give the same"
+                        " plan, so a person takes the case")
     blocks = [v for v in state.get("verdicts", []) if v["outcome"] == "block" and v["mode"] == "active"]
     if blocks:
         owner = blocks[0].get("role") if blocks[0].get("role") in ESCALATION_OWNERS else "lead"

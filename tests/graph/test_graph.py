@@ -127,3 +127,25 @@ async def test_reject_with_close_closes_with_the_reason(database_url, engine):
     assert "customer already called" in after["close_reason"]
     executed = await rows(engine, "SELECT count(*) AS n FROM tool_calls WHERE case_id = %s", case["id"])
     assert executed[0]["n"] == 0
+
+
+async def test_a_rejected_plan_is_planned_again_on_fresh_facts_and_a_repeat_goes_to_a_person(database_url, engine):
+    """Reject without closing: the facts are read again and a new plan version is made. Nothing in the sandbox
+    changed, so the playbook proposes what was rejected; instead of asking again, the case goes to a lead with
+    the rejection's reason, and nothing runs."""
+    await seed_desk(database_url)
+    await drain(engine)
+    case = await _awaiting(engine)
+    await decide(engine.pool, case["id"], Decision(action="reject", plan_version=case["plan_version"],
+                                                   reason="the customer asked us to wait"),
+                 Actor(name="al", role="agent"))
+    await drain(engine)
+    after = (await rows(engine, "SELECT status, plan_version, close_reason FROM cases WHERE id = %s", case["id"]))[0]
+    assert (after["status"], after["plan_version"], after["close_reason"]) == ("escalated", case["plan_version"] + 1, None)
+    events = await rows(engine, "SELECT kind, data FROM case_events WHERE case_id = %s ORDER BY id", case["id"])
+    assert [e["kind"] for e in events].count("plan_proposed") == 2
+    escalated = [e["data"] for e in events if e["kind"] == "escalated"]
+    assert escalated and "rejected by al: the customer asked us to wait" in str(escalated[-1])
+    effects = await rows(engine, "SELECT tool FROM tool_calls WHERE case_id = %s AND tool <> 'escalate_case'",
+                         case["id"])
+    assert effects == []
