@@ -10,7 +10,7 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from copilot import replies
-from copilot.cases import linking
+from copilot.cases import linking, order_inference
 from copilot.cases.snapshot import Facts, load_facts, order_via, resolve_order_id
 from copilot.cases.triage import TICKET_KINDS, Triage, triage
 from copilot.models import CaseStatus, Category, Signal, Strict
@@ -27,6 +27,7 @@ class Placement(Strict):
     order_id: str | None
     how: str
     notes: list[str] = []
+    customer_email: str | None = None  # set when the ticket identified a caller the sender address did not
 
 
 async def route_signal(conn: psycopg.AsyncConnection, signal_id: int, signal: Signal, now: datetime) -> int:
@@ -75,22 +76,39 @@ async def _order_of_system_signal(conn: psycopg.AsyncConnection, signal: Signal)
 
 
 async def _place_ticket(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None) -> Placement:
-    email = signal.customer_email
-    refs = linking.extract_order_refs(linking.ticket_text(signal.subject, signal.text))
+    """Where a ticket goes, in the order a desk agent would look.
+
+    The thread and a checked order number are facts about this ticket, so they win. A near-duplicate is the
+    same request sent again, so it joins that case. Then the order the ticket is about, inferred from the
+    customer's orders (status the request needs, items named): it comes before "the customer's most recent
+    open case" because that rule only guesses the conversation, and folding a ticket about another order
+    into it would mix two requests; an inferred order with an open case joins that case anyway. Only a
+    single clear winner links; on a tie the candidates go into the notes and the older rules apply.
+    """
+    text = linking.ticket_text(signal.subject, signal.text)
+    caller = await order_inference.identify_caller(conn, signal.customer_email, text)
+    email = caller.email
+    who = {"customer_email": email} if caller.how else {}
+    refs = linking.extract_order_refs(text)
     if signal.order_id:
         refs.insert(0, signal.order_id if signal.order_id.startswith("#") else f"#{signal.order_id}")
     checked = await linking.check_order_refs(conn, refs, email)
-    notes = checked.notes
+    notes = [*caller.notes, *checked.notes]
     if signal.ticket_id:
         thread = await linking.open_case_for_thread(conn, signal.source.value, signal.ticket_id)
         if thread is not None:
-            return Placement(case_id=thread, order_id=None, how="same helpdesk thread", notes=notes)
+            return Placement(case_id=thread, order_id=None, how="same helpdesk thread", notes=notes, **who)
     if checked.order_id:
         return Placement(case_id=await linking.open_case_for_order(conn, checked.order_id),
                          order_id=checked.order_id, how="order reference checked against the customer",
-                         notes=notes)
+                         notes=notes, **who)
     if not email:
         return Placement(case_id=None, order_id=None, how="no sender email: unlinked case", notes=notes)
+    return await _place_by_customer(conn, signal, vector, email, text, notes, who, infer=not checked.foreign)
+
+
+async def _place_by_customer(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None, email: str,
+                             text: str, notes: list[str], who: dict[str, str], infer: bool) -> Placement:
     out_of_scope = classify_signal(signal).clearly_out_of_scope
     statuses = list(linking.OPEN_VALUES) + ([CaseStatus.routed_away.value] if out_of_scope else [])
     if vector is not None:
@@ -98,12 +116,23 @@ async def _place_ticket(conn: psycopg.AsyncConnection, signal: Signal, vector: s
         if dup is not None:
             notes.append(f"similar to signal {dup.signal_id} (cosine {dup.similarity})")
             return Placement(case_id=dup.case_id, order_id=None, how="near-duplicate ticket within 72 h",
-                             notes=notes)
-    if not out_of_scope:
-        latest = await linking.latest_open_case_for_customer(conn, email)
-        if latest is not None:
-            return Placement(case_id=latest, order_id=None, how="customer's most recent open case", notes=notes)
-    return Placement(case_id=None, order_id=None, how="no order and no open case: unlinked case", notes=notes)
+                             notes=notes, **who)
+    if out_of_scope:
+        return Placement(case_id=None, order_id=None, how="no order and no open case: unlinked case", notes=notes,
+                         **who)
+    # Someone naming another customer's order means that order; their own is not a stand-in for it.
+    inferred = await order_inference.infer_order(conn, email, text) if infer else order_inference.NOT_INFERRED
+    if inferred.order_id:
+        if inferred.others:
+            notes.append(f"other orders with named items: {'; '.join(inferred.others)}")
+        return Placement(case_id=await linking.open_case_for_order(conn, inferred.order_id),
+                         order_id=inferred.order_id, how=inferred.how, notes=notes, **who)
+    if inferred.candidates:
+        notes.append(f"candidate orders: {', '.join(inferred.candidates)} ({inferred.how})")
+    latest = await linking.latest_open_case_for_customer(conn, email)
+    if latest is not None:
+        return Placement(case_id=latest, order_id=None, how="customer's most recent open case", notes=notes, **who)
+    return Placement(case_id=None, order_id=None, how="no order and no open case: unlinked case", notes=notes, **who)
 
 
 _INSERT = """
@@ -116,7 +145,7 @@ RETURNING id
 
 async def _open_case(conn: psycopg.AsyncConnection, placement: Placement, signal: Signal, now: datetime) -> int:
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(_INSERT, {"order": placement.order_id, "email": signal.customer_email,
+    await cur.execute(_INSERT, {"order": placement.order_id, "email": placement.customer_email or signal.customer_email,
                                 "ticket": signal.ticket_id, "now": now})
     row = await cur.fetchone()
     if row is None:

@@ -40,11 +40,13 @@ def extract_order_refs(text: str) -> list[str]:
 class RefCheck(Strict):
     order_id: str | None
     notes: list[str]
+    foreign: bool = False  # a reference named another customer's order: no order is inferred in its place
 
 
 async def check_order_refs(conn: psycopg.AsyncConnection, refs: list[str], email: str | None) -> RefCheck:
     """The first reference that names a real order of this customer; every rejected one says why."""
     notes: list[str] = []
+    foreign = False
     cur = conn.cursor(row_factory=dict_row)
     for ref in refs:
         order_id = await resolve_order_id(conn, ref)
@@ -58,10 +60,11 @@ async def check_order_refs(conn: psycopg.AsyncConnection, refs: list[str], email
             notes.append(f"reference {ref} ignored: no sender email to check it against")
         elif owner is None or owner.lower() != email.lower():
             notes.append(f"reference {ref} ignored: order belongs to another customer")
+            foreign = True
         else:
             notes.append(f"reference {ref} checked: order belongs to the sender")
             return RefCheck(order_id=order_id, notes=notes)
-    return RefCheck(order_id=None, notes=notes)
+    return RefCheck(order_id=None, notes=notes, foreign=foreign)
 
 
 async def open_case_for_order(conn: psycopg.AsyncConnection, order_id: str) -> int | None:
