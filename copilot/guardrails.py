@@ -313,6 +313,7 @@ def _untrusted_problems(case: CaseState, action: ProposedAction) -> list[str]:
     wanted = set(getattr(args, "line_nos", None) or []) | set(getattr(args, "ship_now_line_nos", None) or [])
     if getattr(args, "line_no", None) is not None:
         wanted.add(args.line_no)
+    wanted |= {x.line_no for x in getattr(args, "lines", None) or []}
     if wanted - line_nos:
         problems.append(f"line(s) {sorted(wanted - line_nos)} are not on the order")
     sku = getattr(args, "new_sku", None)
@@ -381,3 +382,7 @@ def combine_by_action(verdicts: list[Verdict]) -> dict[str, Verdict]:
     for v in verdicts:
         grouped.setdefault(v.action_id or "", []).append(v)
     return {action_id: combine(vs) for action_id, vs in grouped.items()}
+
+
+# Registers the exchange and profile address rules (kept in their own module for size).
+from copilot import guardrails_exchange  # noqa: E402,F401

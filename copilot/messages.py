@@ -38,6 +38,9 @@ class Scenario(StrEnum):
     reship_notice = "reship_notice"
     claim_review = "claim_review"
     dispute_ack = "dispute_ack"
+    exchange_confirmation = "exchange_confirmation"
+    exchange_details = "exchange_details"
+    profile_address_updated = "profile_address_updated"
 
 
 class MessageContext(Strict):
@@ -128,6 +131,19 @@ class DisputeAck(MessageContext):
     pass
 
 
+class ExchangeConfirmation(MessageContext):
+    exchange: str = Field(min_length=1)
+    difference: Decimal = Field(description="New minus old price: above zero is charged, below zero refunded.")
+
+
+class ExchangeDetails(MessageContext):
+    item_name: str = Field(min_length=1)
+
+
+class ProfileAddressUpdated(MessageContext):
+    address: str = Field(min_length=1)
+
+
 CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.payment_update: PaymentUpdate,
     Scenario.payment_retry: PaymentRetry,
@@ -147,6 +163,9 @@ CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.reship_notice: ReshipNotice,
     Scenario.claim_review: ClaimReview,
     Scenario.dispute_ack: DisputeAck,
+    Scenario.exchange_confirmation: ExchangeConfirmation,
+    Scenario.exchange_details: ExchangeDetails,
+    Scenario.profile_address_updated: ProfileAddressUpdated,
 }
 
 

@@ -121,6 +121,20 @@ class UntrustedTextPolicy(RuleConfig):
     escalate_to: Role
 
 
+class ExchangePolicy(RuleConfig):
+    """Exchanges of delivered items; a price difference above `lead_above` (either way) needs the lead."""
+
+    exchangeable_statuses: list[str] = Field(default_factory=lambda: ["delivered"], min_length=1)
+    lead_above: Money = Field(default=Decimal("100.00"), ge=0)
+    lead_role: Role = Role.lead
+
+
+class ProfileAddressPolicy(RuleConfig):
+    """A profile edit needs the customer who wrote in to be the profile's owner; else it escalates."""
+
+    escalate_to: Role = Role.lead
+
+
 class Policy(Strict):
     """One section per rule; the section name is the rule id."""
 
@@ -136,6 +150,8 @@ class Policy(Strict):
     customer_message: MessagePolicy
     automation: AutomationPolicy
     untrusted_text: UntrustedTextPolicy
+    exchange: ExchangePolicy = Field(default_factory=ExchangePolicy)
+    profile_address: ProfileAddressPolicy = Field(default_factory=ProfileAddressPolicy)
 
     def mode_of(self, rule_id: str) -> Mode:
         section = getattr(self, rule_id, None)

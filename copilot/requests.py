@@ -10,6 +10,9 @@ from tools.address import validate_address_text
 
 _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("cancel", re.compile(r"\bcancel", re.I)),
+    # Before "change_address": the profile's default address, not an order's shipping address.
+    ("change_profile_address", re.compile(
+        r"\b(account|profile|default|user)\b.{0,25}\baddress|\baddress\b.{0,25}\b(account|profile)\b", re.I)),
     ("change_address", re.compile(r"\b(wrong|change|update|new)\b.{0,40}\baddress|\bship (it )?to\b", re.I)),
     ("swap_item", re.compile(r"\b(swap|exchange|change)\b.{0,30}\b(size|color|colour|item)", re.I)),
     ("remove_item", re.compile(r"\bremove\b.{0,30}\bitem", re.I)),
@@ -17,6 +20,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("wrong_item", re.compile(r"\bwrong (item|product|size|colou?r)\b|\bnot the\b.{0,30}\bordered", re.I)),
     ("missing", re.compile(r"\bmissing\b", re.I)),
     ("not_received", re.compile(r"\b(never|not) (arrived|received|got)\b", re.I)),
+    # After "swap_item" (its meaning before shipment) and the complaints (a fault is a concession); the
+    # playbook tells swap from exchange by the order's status: either wording on a delivered order exchanges.
+    ("exchange", re.compile(r"\b(exchange|swap|trade)\b|\bdifferent (size|colou?r|option|model)\b", re.I)),
     ("refund_status", re.compile(r"\brefund|money back", re.I)),
     ("payment_help", re.compile(r"\b(card|payment)\b.{0,30}\b(declin|fail)", re.I)),
 ]
@@ -35,7 +41,7 @@ def read_request(category: Category, signal: Signal | None, order_id: str | None
     intent = next((name for name, pattern in _INTENTS if pattern.search(text)), None)
     intent = intent or CATEGORY_DEFAULT.get(category, "other")
     new_address = None
-    if intent == "change_address":
+    if intent in ("change_address", "change_profile_address"):
         checked = validate_address_text(signal.text)
         new_address = checked.normalized
     return CustomerRequest(origin=Origin.ticket, intent=intent, order_id=order_id,  # type: ignore[arg-type]

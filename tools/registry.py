@@ -10,7 +10,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ValidationError
 
 from copilot.errors import Conflict, CopilotError, InvalidInput, NotFound
-from tools import contact, fulfillment, money, orders, owner, read  # noqa: F401 - declaring registers them
+from tools import contact, exchange, fulfillment, money, orders, owner, read  # noqa: F401 - declaring registers them
 from tools.base import DECLARED, ToolDeps, ToolKind, ToolSpec
 
 TOOLS: dict[str, ToolSpec] = dict(DECLARED)

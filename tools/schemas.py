@@ -82,6 +82,7 @@ class LookupCustomerOutput(Strict):
     disputes_total: int
     open_disputes: int
     payment_methods_last4: list[str]
+    payment_method_ids: list[str] = Field(default_factory=list)
 
 
 class LookupPaymentInput(Strict):
@@ -137,11 +138,22 @@ class StockAt(Strict):
     available: int
 
 
+class Variant(Strict):
+    """Another option of the same product (size, colour, ...), with what can be promised from stock."""
+
+    sku: str
+    options: dict[str, str]
+    price: Money
+    sold: bool
+    available: int
+
+
 class LocateInventoryOutput(Strict):
     sku: str
     stock: list[StockAt]
     total_available: int
     warehouses_with_quantity: list[str]
+    variants: list[Variant] = Field(default_factory=list, description="Every variant of the sku's product.")
 
 
 class AssessFraudSignalsInput(Strict):
@@ -239,6 +251,46 @@ class SubstituteItemOutput(Strict):
     new_sku: str
     warehouse_id: str
     price_difference: Money
+
+
+class ExchangeLine(Strict):
+    line_no: int = Field(ge=1)
+    new_sku: str = Field(min_length=1)
+
+
+class ExchangeItemsInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    lines: list[ExchangeLine] = Field(min_length=1)
+    payment_method_id: str = Field(min_length=1, description="The customer's method that pays or receives the "
+                                                             "price difference.")
+
+    @model_validator(mode="after")
+    def _each_line_once(self) -> ExchangeItemsInput:
+        nos = [ln.line_no for ln in self.lines]
+        if len(nos) != len(set(nos)):
+            raise ValueError(f"a line is exchanged at most once: {nos}")
+        return self
+
+
+class ExchangeItemsOutput(Strict):
+    exchange_id: str
+    order_id: OrderId
+    lines: list[ExchangeLine]
+    old_skus: list[str]
+    price_difference: Money = Field(description="New minus old: above zero is charged, below zero refunded.")
+    payment_method_id: str
+    status: Literal["exchange_requested"]
+
+
+class UpdateProfileAddressInput(Strict):
+    customer_id: str = Field(min_length=1)
+    address: Address
+
+
+class UpdateProfileAddressOutput(Strict):
+    customer_id: str
+    previous: Address | None
+    address: Address
 
 
 class InterceptShipmentInput(Strict):

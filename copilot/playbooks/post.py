@@ -15,6 +15,7 @@ from copilot.messages import (
 )
 from copilot.models import Disposition as D
 from copilot.plan import CaseState, Plan, action
+from copilot.playbooks import exchange
 from copilot.playbooks.common import CARRIERS, context, escalate, line_for, one_line, order_of, plan
 from copilot.policy import Policy
 
@@ -78,6 +79,8 @@ def _replace(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | N
 
 def concession_request(case: CaseState, policy: Policy) -> Plan:
     req = case.request
+    if req is not None and req.intent == "exchange":
+        return exchange.plan_exchange(case, policy)
     kind = {"damaged": "damaged", "wrong_item": "wrong_item", "missing": "missing_item",
             "not_received": "not_delivered"}.get(req.intent if req else "", "damaged")
     line = line_for(case, line_no=req.line_no if req else None)
@@ -85,6 +88,8 @@ def concession_request(case: CaseState, policy: Policy) -> Plan:
 
 
 def refund_request(case: CaseState, policy: Policy) -> Plan:
+    if case.request is not None and case.request.intent == "exchange":
+        return exchange.plan_exchange(case, policy)
     pay = case.payment
     if pay is not None and pay.refunded > 0:
         ctx = context(case, RefundStatus, amount=pay.refunded, issued=True, business_days=REFUND_BUSINESS_DAYS)

@@ -20,6 +20,7 @@ from copilot.messages import (
 )
 from copilot.models import Disposition as D
 from copilot.plan import CaseState, Plan, action
+from copilot.playbooks import exchange
 from copilot.playbooks.common import (
     CARRIERS,
     args_origin,
@@ -94,6 +95,10 @@ def _move_to(case: CaseState, policy: Policy, new: Address, from_ticket: bool) -
 
 
 def address_issue(case: CaseState, policy: Policy) -> Plan:
+    if case.request and case.request.intent == "change_profile_address":
+        return exchange.plan_profile_address(case, policy)
+    if case.request and case.request.intent == "exchange" and order_of(case).status == "delivered":
+        return exchange.plan_exchange(case, policy)  # a ZIP in the ticket is not an address problem
     if case.request and case.request.new_address is not None:
         moved = _move_to(case, policy, case.request.new_address, from_ticket=True)
         return moved or _confirm_address(case, "the requested address cannot be applied as given")
@@ -199,10 +204,12 @@ def change_request(case: CaseState, policy: Policy) -> Plan:
     intent = case.request.intent if case.request else "other"
     if intent == "cancel":
         return _cancel(case, policy)
-    if intent == "change_address":
+    if intent in ("change_address", "change_profile_address"):
         return address_issue(case, policy)
-    if intent == "swap_item":
-        return _swap(case, policy)
+    if intent in ("swap_item", "exchange"):
+        # A delivered item is exchanged for another variant; before shipment the order line is edited.
+        delivered = order_of(case).status in ("shipped", "delivered")
+        return exchange.plan_exchange(case, policy) if delivered else _swap(case, policy)
     reason = f"{intent} requests have no tool; a person edits the order"
     return plan(case, D.escalate, [escalate("lead", reason)], [reason])
 

@@ -30,9 +30,7 @@ from evals.schema import ExpectedAction
 from tools.connectors.sandbox.loaders import TAU2_NOW, load_tau2
 from tools.connectors.sandbox.store import write_world
 
-NO_COUNTERPART = {"exchange_delivered_order_items": "no tool exchanges items after delivery",
-                  "modify_pending_order_payment": "no tool switches an order's payment method",
-                  "modify_user_address": "no tool edits a customer profile; we change order addresses"}
+NO_COUNTERPART = {"modify_pending_order_payment": "no tool switches an order's payment method"}
 READ_ONLY = {"get_order_details", "get_product_details", "get_user_details", "get_item_details", "calculate",
              "find_user_id_by_name_zip", "find_user_id_by_email", "list_all_product_types"}
 
@@ -69,14 +67,36 @@ def _lines(order: dict[str, Any]) -> dict[str, int]:
     return {item["item_id"]: n + 1 for n, item in enumerate(order["items"])}
 
 
+def _exchange_lines(order: dict[str, Any], old: list[str], new: list[str]) -> list[dict[str, Any]]:
+    """tau2 names items by id, and an order may hold the same item twice: each id takes the next such line."""
+    free = [(n + 1, item["item_id"]) for n, item in enumerate(order["items"])]
+    lines = []
+    for item_id, new_id in zip(old, new, strict=False):
+        hit = next((f for f in free if f[1] == item_id), None)
+        if hit is not None:
+            free.remove(hit)
+        lines.append({"line_no": hit[0] if hit else None, "new_sku": new_id})
+    return sorted(lines, key=lambda ln: ln["line_no"] or 0)
+
+
+def _address(args: dict[str, Any]) -> dict[str, Any]:
+    return {"line1": args["address1"], "city": args["city"], "state": args["state"], "zip": args["zip"]}
+
+
 def map_action(name: str, args: dict[str, Any], raw: dict[str, Any]) -> list[ExpectedAction] | None:
     """Our tools for one tau2 write action; None when we have no counterpart."""
     order = raw["orders"].get(args.get("order_id", ""), {"items": []})
+    if name == "exchange_delivered_order_items":
+        return [ExpectedAction(tool="exchange_items", args={
+            "order_id": args["order_id"], "lines": _exchange_lines(order, args["item_ids"], args["new_item_ids"]),
+            "payment_method_id": args["payment_method_id"]})]
+    if name == "modify_user_address":
+        return [ExpectedAction(tool="update_profile_address", args={"customer_id": args["user_id"],
+                                                                    "address": _address(args)})]
     if name == "cancel_pending_order":
         return [ExpectedAction(tool="cancel_order", args={"order_id": args["order_id"]})]
     if name == "modify_pending_order_address":
-        address = {"line1": args["address1"], "city": args["city"], "state": args["state"], "zip": args["zip"]}
-        return [ExpectedAction(tool="update_address", args={"order_id": args["order_id"], "address": address})]
+        return [ExpectedAction(tool="update_address", args={"order_id": args["order_id"], "address": _address(args)})]
     if name == "modify_pending_order_items":
         lines = _lines(order)
         return [ExpectedAction(tool="substitute_item", args={"order_id": args["order_id"], "line_no": lines.get(old),

@@ -75,6 +75,10 @@ def mini_world() -> World:
     world = World(name="mini", now=NOW, warehouses=list(catalog.WAREHOUSES))
     world.products = [Product(sku=s, product_id=s[-1], name=f"Item {s}", price=p) for s, p in PRICES.items()]
     world.inventory = [InventoryRow(warehouse_id=w, sku=s, on_hand=n) for (w, s), n in STOCK.items()]
+    # Another option of product A, so delivered SKU-A can be exchanged (tests/unit/test_tools_exchange.py).
+    world.products.append(Product(sku="SKU-A-RED", product_id="A", name="Item SKU-A", price=Decimal("22.00"),
+                                  options={"color": "red"}))
+    world.inventory.append(InventoryRow(warehouse_id="WH-CENTRAL", sku="SKU-A-RED", on_hand=3))
     for cid in ("cus_1", "cus_2"):
         world.customers.append(Customer(id=cid, email=f"{cid}@example.com", first_name=cid, last_name="Doe",
                                         address=BOSTON, payment_methods=[PaymentMethod(id="pm", source="card",

@@ -37,6 +37,10 @@ SAMPLES: dict[Scenario, m.MessageContext] = {
     Scenario.reship_notice: m.ReshipNotice(**BASE, item_name="Desk Lamp"),
     Scenario.claim_review: m.ClaimReview(**BASE, item_name="Desk Lamp"),
     Scenario.dispute_ack: m.DisputeAck(**BASE),
+    Scenario.exchange_confirmation: m.ExchangeConfirmation(**BASE, exchange="Desk Lamp (AC adapter) for the battery one",
+                                                           difference=Decimal("-12.50")),
+    Scenario.exchange_details: m.ExchangeDetails(**BASE, item_name="Desk Lamp"),
+    Scenario.profile_address_updated: m.ProfileAddressUpdated(**BASE, address="350 5th Ave, New York, NY 10001"),
 }
 FACTS = MessageFacts(allowed_dates=[date(2024, 5, 18)], known_tokens=["#1001", "1Z999000111"], last4=["4242"])
 

@@ -21,8 +21,9 @@ DESIGN_TOOLS = {
     ToolKind.READ: {"lookup_order", "lookup_customer", "lookup_payment", "track_shipment", "validate_address",
                     "locate_inventory", "assess_fraud_signals", "find_similar_cases"},
     ToolKind.WRITE: {"update_address", "release_hold", "hold_order", "split_shipment", "substitute_item",
-                     "intercept_shipment", "reroute_shipment"},
-    ToolKind.MONEY: {"retry_payment", "refund_payment", "issue_store_credit", "reship_order", "cancel_order"},
+                     "intercept_shipment", "reroute_shipment", "update_profile_address"},
+    ToolKind.MONEY: {"retry_payment", "refund_payment", "issue_store_credit", "reship_order", "cancel_order",
+                     "exchange_items"},
     ToolKind.CONTACT: {"send_customer_message", "request_payment_update"},
     ToolKind.OWNER: {"escalate_case", "assemble_dispute_evidence"},
 }
@@ -40,10 +41,12 @@ EFFECT_CALLS = {
     "issue_store_credit": {"order_id": "#3", "amount": "10.00", "reason": "late delivery"},
     "reship_order": {"order_id": "#3", "line_nos": [1], "reason": "missing item"},
     "cancel_order": {"order_id": "#1", "reason": "customer asked"},
+    "exchange_items": {"order_id": "#3", "lines": [{"line_no": 1, "new_sku": "SKU-A-RED"}], "payment_method_id": "pm"},
+    "update_profile_address": {"customer_id": "cus_1", "address": BOSTON.model_copy(update={"line1": "7 Elm St"}).model_dump()},
     "send_customer_message": {"order_id": "#1", "scenario": "delay_notice", "body": "Your order ships Friday."},
     "request_payment_update": {"order_id": "#4", "body": "Please update your card."},
 }
-EXTRA_TABLES = ("outbox", "store_credits", "carrier_charges", "refunds", "tickets")
+EXTRA_TABLES = ("outbox", "store_credits", "carrier_charges", "refunds", "tickets", "exchanges")
 
 # The mini world and an async connection, shared with the connector tests.
 world = sandbox.world

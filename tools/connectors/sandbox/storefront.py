@@ -10,9 +10,12 @@ from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from copilot.errors import ConnectorError, InvalidInput, NotFound
+from tools.connectors.sandbox import exchanges
 from tools.connectors.sandbox.world import Address
 from tools.schemas import (
     CancelOrderOutput,
+    ExchangeItemsOutput,
+    ExchangeLine,
     HoldOrderOutput,
     IssueStoreCreditOutput,
     LineSnapshot,
@@ -21,6 +24,7 @@ from tools.schemas import (
     ReleaseHoldOutput,
     SubstituteItemOutput,
     UpdateAddressOutput,
+    UpdateProfileAddressOutput,
 )
 
 Row = dict[str, Any]
@@ -141,6 +145,7 @@ class SandboxStorefront(SandboxBase):
             fulfilled_orders=row["fulfilled"], open_orders=list(row["open"]), claims_90d=row["claims"],
             disputes_total=row["disputes"], open_disputes=row["open_disputes"],
             payment_methods_last4=[m["last4"] for m in row["payment_methods"] if m.get("last4")],
+            payment_method_ids=[m["id"] for m in row["payment_methods"]],
         )
 
     async def update_address(self, order_id: str, address: Address) -> UpdateAddressOutput:
@@ -208,6 +213,13 @@ class SandboxStorefront(SandboxBase):
             (difference, difference, self.now, order_id))
         return SubstituteItemOutput(order_id=order_id, line_no=line_no, old_sku=line["sku"], new_sku=new_sku,
                                     warehouse_id=warehouse, price_difference=difference)
+
+    async def exchange_items(self, order_id: str, lines: list[ExchangeLine], payment_method_id: str,
+                             idempotency_key: str | None) -> ExchangeItemsOutput:
+        return await exchanges.exchange_items(self, order_id, lines, payment_method_id, idempotency_key)
+
+    async def update_profile_address(self, customer_id: str, address: Address) -> UpdateProfileAddressOutput:
+        return await exchanges.update_profile_address(self, customer_id, address)
 
     async def cancel_order(self, order_id: str, reason: str) -> CancelOrderOutput:
         order = await self.order_row(order_id, act=True)

@@ -17,6 +17,7 @@ from tools.schemas import (
     ReshipOrderOutput,
     SplitShipmentOutput,
     StockAt,
+    Variant,
 )
 
 # What the carrier bills to pull back or redirect a parcel it already holds, and how often it will.
@@ -47,7 +48,18 @@ class SandboxWMS(SandboxBase):
         stock = [StockAt(warehouse_id=r["warehouse_id"], on_hand=r["on_hand"], reserved=r["reserved"],
                          available=max(r["on_hand"] - r["reserved"], 0)) for r in rows]
         return LocateInventoryOutput(sku=sku, stock=stock, total_available=sum(s.available for s in stock),
-                                     warehouses_with_quantity=[s.warehouse_id for s in stock if s.available >= quantity])
+                                     warehouses_with_quantity=[s.warehouse_id for s in stock if s.available >= quantity],
+                                     variants=await self._variants(sku))
+
+    async def _variants(self, sku: str) -> list[Variant]:
+        """The sku's product family, so an exchange can name another size or colour that is in stock."""
+        rows = await self.all(
+            "SELECT p.sku, p.options, p.price, p.available AS sold,"
+            " coalesce((SELECT sum(greatest(i.on_hand - i.reserved, 0)) FROM sandbox.inventory i"
+            "  WHERE i.sku = p.sku), 0)::int AS available"
+            " FROM sandbox.products p WHERE p.product_id = (SELECT product_id FROM sandbox.products WHERE sku = %s)"
+            " ORDER BY p.sku", (sku,))
+        return [Variant.model_validate(r) for r in rows]
 
     async def _reserve(self, warehouse: str, sku: str, qty: int) -> None:
         moved = await self.one(
