@@ -218,7 +218,7 @@ async def with_request(conn: AsyncConnection, case: CaseState, request: Customer
     case = case.model_copy(update={"request": request})
     if request.new_address is not None and case.order is not None:
         deps = ToolDeps.sandbox(conn, now, case.case_id)
-        checks = await case_facts._address_checks(deps, case.order, request)  # noqa: SLF001
+        checks = await case_facts._address_checks(deps, case.order, request, case.customer)  # noqa: SLF001
         case = case.model_copy(update={"address_checks": checks})
     return case
 

@@ -158,3 +158,18 @@ async def test_an_unclear_reply_asks_once_more_and_a_second_goes_to_a_person(des
     asked = await rows(engine, "SELECT count(*) AS n FROM sandbox.outbox WHERE idempotency_key LIKE %s",
                        f"{case_id}:%followup")
     assert asked[0]["n"] == 1
+
+
+async def test_a_reply_with_a_new_address_is_checked_and_planned(desk):
+    """The customer answers the address question with a new address: the reply is read, the address validated
+    (with the order and the customer's profile, as facts gathering does), and the case planned again with it."""
+    engine, clock = desk
+    case_id = await _awaiting_customer(engine, "address_confirmation")
+    await _reply(engine, clock, case_id, "Please send it to 500 Market St Apt 4, San Francisco, CA 94105", 1)
+    failed = await rows(engine, "SELECT error FROM case_jobs WHERE case_id = %s AND error IS NOT NULL", case_id)
+    assert failed == []
+    chose = await rows(engine, "SELECT data FROM case_events WHERE case_id = %s AND kind = 'customer_replied'", case_id)
+    assert [c["data"]["choice"] for c in chose] == ["new_address"]
+    facts = (await rows(engine, "SELECT facts FROM cases WHERE id = %s", case_id))[0]["facts"]
+    checked = [c["address"]["line1"] for c in facts["address_checks"]]
+    assert "500 MARKET ST" in " ".join(checked).upper(), checked
