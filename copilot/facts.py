@@ -74,7 +74,8 @@ async def gather(conn: AsyncConnection, case_id: int, now: datetime, llm_address
             facts["shipments"] = await registry.call("track_shipment", deps, {"order_id": order_id})
         if category is Category.fraud_hold:
             facts["fraud"] = await registry.call("assess_fraud_signals", deps, {"order_id": order_id})
-        if category in STOCK:
+        # An exchange needs the other variants of each line, whatever category the ticket was filed under.
+        if category in STOCK or (facts["request"] is not None and facts["request"].intent == "exchange"):
             facts["inventory"] = [await registry.call("locate_inventory", deps, {"sku": line.sku,
                                                                                   "quantity": line.quantity})
                                   for line in order.order.lines]  # type: ignore[attr-defined]

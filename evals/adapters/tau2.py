@@ -115,7 +115,7 @@ def identify(instructions: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any
     """The caller, as the helpdesk would know them: by email, user id, or name and ZIP."""
     known = f"{instructions.get('known_info') or ''} {instructions.get('reason_for_call') or ''}"
     users = raw["users"]
-    if (m := re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", known)) and (u := next(
+    if (m := re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", known)) and (u := next(
             (u for u in users.values() if u["email"] == m.group(0)), None)):
         return u
     for token in re.findall(r"\b[a-z]+_[a-z]+_\d{4}\b", known):
@@ -193,9 +193,16 @@ async def _one(engine: Any, url: str, task: dict[str, Any], raw: dict[str, Any])
     await work(engine.pool, engine.run_job, concurrency=2, drain=True, idle_sleep=0.01)
     async with engine.pool.connection() as conn:
         played = await read_outcome(conn, outcome.case_id, 0.0, [])
+        cur = await conn.execute("SELECT order_id, customer_email FROM cases WHERE id = %s", (outcome.case_id,))
+        case = await cur.fetchone()
     result = judge(task, raw, [(a.tool, a.args) for a in played.actual.actions])
-    context = [*(["caller not identified from known_info"] if signal.customer_email is None else []),
-               *(["ticket names no order"] if signal.order_id is None else [])]
+    # What the copilot made of the ticket (it may infer the order and identify the caller the ticket lacks).
+    acted_on = {a.get("arguments", {}).get("order_id")
+                for a in (task.get("evaluation_criteria") or {}).get("actions") or []} - {None}
+    context = [*(["caller not identified"] if not case or not case["customer_email"] else []),
+               *(["no order found for the ticket"] if acted_on and (not case or not case["order_id"]) else []),
+               *(["case linked to an order the task does not act on"]
+                 if acted_on and case and case["order_id"] and case["order_id"] not in acted_on else [])]
     if played.actual.error:
         context.append(f"graph error: {played.actual.error.split(';')[0][:70]}")
     if context and not result.right or played.actual.error:
