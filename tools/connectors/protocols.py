@@ -14,6 +14,8 @@ from tools.connectors.sandbox.world import Address
 from tools.schemas import (
     CancelOrderOutput,
     DisputeSnapshot,
+    ExchangeItemsOutput,
+    ExchangeLine,
     FulfillmentSnapshot,
     HoldOrderOutput,
     InterceptShipmentOutput,
@@ -32,11 +34,12 @@ from tools.schemas import (
     SubstituteItemOutput,
     TrackingEventOut,
     UpdateAddressOutput,
+    UpdateProfileAddressOutput,
 )
 
 
 class Storefront(Protocol):
-    """Storefront / OMS: orders, customers, holds, order edits, store credit."""
+    """Storefront / OMS: orders, customers, holds, order edits, store credit, exchanges, profiles."""
 
     async def get_order(self, order_id: str) -> OrderSnapshot: ...
     async def get_customer(self, customer_id: str | None = None, email: str | None = None) -> LookupCustomerOutput: ...
@@ -48,6 +51,9 @@ class Storefront(Protocol):
     async def cancel_order(self, order_id: str, reason: str) -> CancelOrderOutput: ...
     async def issue_store_credit(self, order_id: str, amount: Decimal, reason: str,
                                  idempotency_key: str | None) -> IssueStoreCreditOutput: ...
+    async def exchange_items(self, order_id: str, lines: list[ExchangeLine], payment_method_id: str,
+                             idempotency_key: str | None) -> ExchangeItemsOutput: ...
+    async def update_profile_address(self, customer_id: str, address: Address) -> UpdateProfileAddressOutput: ...
 
 
 class PaymentProvider(Protocol):
