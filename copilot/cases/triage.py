@@ -120,6 +120,8 @@ def _disposition(category: Category, facts: Facts, signals: list[Signal]) -> tup
             return D.fixable_now, "stock in another warehouse"
         return D.needs_customer_decision, "no stock elsewhere: substitute, wait or cancel"
     if category is C.change_request:
+        if order and order.status == "delivered":
+            return D.fixable_now, "delivered: an exchange or a return, not an order edit"
         if labelled:
             return D.escalate, "past the label: intercept needs the warehouse or carrier"
         return D.fixable_now, "before the warehouse cutoff: change directly"
