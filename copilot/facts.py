@@ -7,9 +7,10 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from copilot.cases.order_inference import infer_order
 from copilot.errors import CopilotError, NotFound
-from copilot.models import Category, Signal
-from copilot.plan import AddressCheck, CaseState, CustomerRequest, Origin
+from copilot.models import Category, Signal, SignalKind
+from copilot.plan import AddressCheck, CaseState, CustomerRequest, OrderChoice, Origin
 from copilot.requests import read_request
 from tools import registry
 from tools.address import validate_address_text
@@ -40,6 +41,23 @@ async def _latest_signal(conn: AsyncConnection, case_id: int) -> Signal | None:
     return Signal.model_validate(row["payload"]) if row else None
 
 
+MAX_CHOICES = 4
+
+
+async def candidate_orders(conn: AsyncConnection, email: str, signal: Signal) -> list[OrderChoice]:
+    """The orders a ticket naming none fits equally well (none when one wins or none fits): the plan asks which."""
+    inferred = await infer_order(conn, email, f"{signal.subject or ''}\n{signal.text or ''}")
+    if inferred.order_id is not None or len(inferred.candidates) < 2:
+        return []
+    cur = await conn.execute(
+        "SELECT o.id, o.status, array_agg(l.name ORDER BY l.line_no) AS items FROM sandbox.orders o"
+        " JOIN sandbox.order_lines l ON l.order_id = o.id WHERE o.id = ANY(%s) GROUP BY o.id, o.status",
+        (inferred.candidates[:MAX_CHOICES],))
+    found = {r["id"]: r for r in await cur.fetchall()}
+    return [OrderChoice(order_id=i, status=found[i]["status"], items=found[i]["items"])
+            for i in inferred.candidates[:MAX_CHOICES] if i in found]
+
+
 async def _customer(deps: ToolDeps, email: str | None, order: LookupOrderOutput | None) -> LookupCustomerOutput | None:
     for args in ({"email": email} if email else None, {"customer_id": order.order.customer_id} if order else None):
         if args is None:
@@ -68,6 +86,9 @@ async def gather(conn: AsyncConnection, case_id: int, now: datetime, llm_address
         "request": _with_llm_address(read_request(category, signal, order_id), llm_address),
         "order": order, "customer": customer,
     }
+    if order is None and signal is not None and signal.kind in (SignalKind.ticket, SignalKind.ticket_reply) \
+            and row["customer_email"]:
+        facts["candidate_orders"] = await candidate_orders(conn, row["customer_email"], signal)
     if order is not None:
         facts["payment"] = await registry.call("lookup_payment", deps, {"order_id": order_id})
         if category in SHIPPING or category is Category.address_issue:

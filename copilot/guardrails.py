@@ -263,6 +263,7 @@ def message_facts(case: CaseState) -> MessageFacts:
         dates.append(case.order.order.promised_by.date())
     dates += [e.occurred_at.date() for e in case.shipment_events()]
     tokens = [t for t in [case.order_id, case.ticket_id] if t]
+    tokens += [c.order_id for c in case.candidate_orders]
     tokens += [f.tracking_number for f in case.fulfillments if f.tracking_number]
     last4 = [p.last4 for p in (case.payment.payments if case.payment else []) if p.last4]
     return MessageFacts(allowed_dates=dates, known_tokens=tokens, last4=last4)

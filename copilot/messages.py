@@ -41,6 +41,7 @@ class Scenario(StrEnum):
     exchange_confirmation = "exchange_confirmation"
     exchange_details = "exchange_details"
     profile_address_updated = "profile_address_updated"
+    which_order = "which_order"
 
 
 class MessageContext(Strict):
@@ -144,6 +145,13 @@ class ProfileAddressUpdated(MessageContext):
     address: str = Field(min_length=1)
 
 
+class WhichOrder(MessageContext):
+    """The ask when a ticket names no order and fits several: the choices, each "#id (items)"."""
+
+    order_id: str | None = None  # type: ignore[assignment] - the one thing this message does not know yet
+    choices: list[str] = Field(min_length=2)
+
+
 CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.payment_update: PaymentUpdate,
     Scenario.payment_retry: PaymentRetry,
@@ -166,6 +174,7 @@ CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.exchange_confirmation: ExchangeConfirmation,
     Scenario.exchange_details: ExchangeDetails,
     Scenario.profile_address_updated: ProfileAddressUpdated,
+    Scenario.which_order: WhichOrder,
 }
 
 

@@ -96,6 +96,14 @@ class CustomerRequest(Strict):
     amount: Decimal | None = Field(default=None, gt=0)
 
 
+class OrderChoice(Strict):
+    """One of the customer's orders a ticket that names none could be about (copilot/cases/order_inference.py)."""
+
+    order_id: str
+    status: str
+    items: list[str]
+
+
 class AddressCheck(Strict):
     """validate_address's answer for one address (the output does not echo its input)."""
 
@@ -121,6 +129,7 @@ class CaseState(Strict):
     payment: s.LookupPaymentOutput | None = None
     shipments: s.TrackShipmentOutput | None = None
     address_checks: list[AddressCheck] = Field(default_factory=list)
+    candidate_orders: list[OrderChoice] = Field(default_factory=list)
     inventory: list[s.LocateInventoryOutput] = Field(default_factory=list)
     fraud: s.AssessFraudSignalsOutput | None = None
     planned_refunds: Decimal = Field(default=Decimal("0"), ge=0)

@@ -13,9 +13,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
 from copilot import jobs
+from copilot.cases import order_inference
 from copilot.llm import LLM, LLMConfig, read_ticket, record_calls, tokens_used
 from copilot.models import CaseStatus, Category, Signal, SignalKind, Strict
-from copilot.plan import CaseState, CustomerRequest, Origin
+from copilot.plan import CaseState, CustomerRequest, OrderChoice, Origin
 from copilot.requests import read_request
 from copilot.transitions import ensure
 from tools import registry
@@ -25,7 +26,7 @@ from tools.connectors.sandbox.world import Address
 
 ACTOR = "copilot"
 Option = Literal["accept_substitute", "split", "wait", "cancel", "confirm_address", "new_address",
-                 "payment_updated", "reship", "refund"]
+                 "payment_updated", "reship", "refund", "pick_order"]
 # What each decision message offered; a reply can only choose among these.
 OFFERED: dict[str, tuple[Option, ...]] = {
     "substitute_offer": ("accept_substitute", "wait", "cancel"),
@@ -34,13 +35,14 @@ OFFERED: dict[str, tuple[Option, ...]] = {
     "address_confirmation": ("confirm_address", "new_address"),
     "payment_update": ("payment_updated", "cancel"),
     "reship_offer": ("reship", "refund"),
+    "which_order": ("pick_order",),  # read by read_order_choice: the choices are the case's own orders
 }
 _WORDING: dict[Option, str] = {
     "accept_substitute": "'yes' to take the alternative item", "split": "'ship now' to get the ready items first",
     "wait": "'wait' to keep the order as it is", "cancel": "'cancel' to cancel the order",
     "confirm_address": "'correct' if the address is right", "new_address": "the full corrected address",
     "payment_updated": "'updated' once the new card is saved", "reship": "'replace' for a replacement",
-    "refund": "'refund' for your money back",
+    "refund": "'refund' for your money back", "pick_order": "the number of the order you mean",
 }
 _P = re.compile
 _PATTERNS: dict[Option, re.Pattern[str]] = {
@@ -67,6 +69,7 @@ _YES_MEANS: dict[str, Option] = {"substitute_offer": "accept_substitute", "addre
 class Reading(Strict):
     option: Option | None
     new_address: Address | None = None
+    order_id: str | None = None
     origin: Literal["ticket", "llm"] = "ticket"
     why: str
 
@@ -91,6 +94,37 @@ def read_reply(text: str, scenario: str | None) -> Reading:
     if hits:
         return Reading(option=None, why=f"the reply matches several options: {', '.join(hits)}")
     return Reading(option=None, why="the reply matches none of the offered options")
+
+
+def read_order_choice(text: str, candidates: list[OrderChoice]) -> Reading:
+    """Which of the offered orders the reply means: its number, else the one whose items the reply names."""
+    lowered = text.lower()
+    named = [c.order_id for c in candidates
+             if re.search(rf"(?<![\w]){re.escape(c.order_id.lstrip('#').lower())}(?!\w)", lowered)]
+    how = "names order"
+    if not named:
+        keys = order_inference.keys_of(text)
+        named = [c.order_id for c in candidates if any(order_inference.product_named(i, keys) for i in c.items)]
+        how = "names the items of order"
+    if len(named) == 1:
+        return Reading(option="pick_order", order_id=named[0], why=f"the reply {how} {named[0]}")
+    if named:
+        return Reading(option=None, why=f"the reply fits several of the orders offered: {', '.join(named)}")
+    return Reading(option=None, why="the reply names none of the orders offered")
+
+
+async def link_order(conn: AsyncConnection, case_id: int, order_id: str, now: datetime) -> int | None:
+    """Give the case the order the customer named; the id of another open case that already holds it, if one
+    does (an order has one open case: a person merges them)."""
+    cur = await conn.execute("SELECT id FROM cases WHERE order_id = %s AND id <> %s"
+                             " AND status NOT IN ('closed', 'routed_away')", (order_id, case_id))
+    other = await cur.fetchone()
+    if other is not None:
+        return int(other["id"])
+    await conn.execute("UPDATE cases SET order_id = %s, updated_at = %s WHERE id = %s AND order_id IS NULL",
+                       (order_id, now, case_id))
+    await _event(conn, case_id, now, "order_linked", {"order_id": order_id, "how": "the customer named it"})
+    return None
 
 
 def follow_up_text(first_name: str, order_id: str | None, scenario: str | None) -> str:
@@ -293,13 +327,31 @@ async def take(pool: AsyncConnectionPool, now: datetime, config: LLMConfig, stat
     scenario, version = state["plan"].get("scenario"), state["plan_version"]
     unclear = int((state.get("reply") or {}).get("unclear", 0))
     case_id = state["case_id"]
+    planned_on = CaseState.model_validate(state["facts"])
     async with pool.connection() as conn:
-        reading = read_reply(text, scenario)
-        if reading.option is None:
-            reading = await llm_reading(config, conn, case_id, text, scenario) or reading
+        if scenario == "which_order":
+            reading = read_order_choice(text, planned_on.candidate_orders)
+        else:
+            reading = read_reply(text, scenario)
+            if reading.option is None:
+                reading = await llm_reading(config, conn, case_id, text, scenario) or reading
         async with conn.transaction():
             case = await case_facts.gather(conn, case_id, now)
             seen = {"signal_id": reply.get("signal_id"), "choice": reading.option, "why": reading.why}
+            if reading.order_id is not None:
+                held_by = await link_order(conn, case_id, reading.order_id, now)
+                if held_by is not None:
+                    reading = reading.model_copy(update={"why": f"order {reading.order_id} already has open case "
+                                                                f"#{held_by}"})
+                    await hand_over(conn, case, now, version, reading)
+                    return {"reply": seen | {"unclear": 0}, "route": "handed_over"}
+                case = await case_facts.gather(conn, case_id, now)  # with the order's facts now
+                if planned_on.request is not None:  # the ask from the ticket, not the reply naming the order
+                    case = await with_request(conn, case, planned_on.request.model_copy(
+                        update={"order_id": reading.order_id}), now)
+                await record_choice(conn, case_id, now, reading, reply)
+                return {"facts": case.model_dump(mode="json"), "reply": seen | {"unclear": 0},
+                        "decision": {}, "route": "replan"}
             if reading.option is not None:
                 case = await with_request(conn, case, chosen_request(case, reading), now)
                 await record_choice(conn, case_id, now, reading, reply)

@@ -64,6 +64,11 @@ def _keys(tokens: list[str]) -> set[str]:
     return keys
 
 
+def keys_of(text: str) -> set[str]:
+    """What product_named looks for in a text."""
+    return _keys(words(text))
+
+
 def product_named(name: str, keys: set[str]) -> bool:
     """The text names this product: its full name, or its head noun ("lamp" for "Desk Lamp")."""
     tokens = words(name)

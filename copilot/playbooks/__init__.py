@@ -7,7 +7,7 @@ from collections.abc import Callable
 from copilot.errors import InvalidInput
 from copilot.models import Category
 from copilot.plan import CaseState, Plan
-from copilot.playbooks import choices, post, pre
+from copilot.playbooks import choices, post, pre, which_order
 from copilot.policy import Policy
 
 Playbook = Callable[[CaseState, Policy], Plan]
@@ -34,4 +34,6 @@ def build_plan(case: CaseState, policy: Policy) -> Plan:
         raise InvalidInput(f"{case.category} cases are routed away, not planned")
     if choices.is_answer(case):
         return choices.plan_choice(case, policy)
+    if which_order.applies(case):
+        return which_order.which_order(case)
     return playbook(case, policy)

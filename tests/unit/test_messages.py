@@ -41,6 +41,8 @@ SAMPLES: dict[Scenario, m.MessageContext] = {
                                                            difference=Decimal("-12.50")),
     Scenario.exchange_details: m.ExchangeDetails(**BASE, item_name="Desk Lamp"),
     Scenario.profile_address_updated: m.ProfileAddressUpdated(**BASE, address="350 5th Ave, New York, NY 10001"),
+    Scenario.which_order: m.WhichOrder(first_name="Ava", choices=["#1001 (Desk Lamp; delivered)",
+                                                                  "#1002 (Desk Lamp, Mug; delivered)"]),
 }
 FACTS = MessageFacts(allowed_dates=[date(2024, 5, 18)], known_tokens=["#1001", "1Z999000111"], last4=["4242"])
 
