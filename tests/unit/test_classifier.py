@@ -81,3 +81,14 @@ def test_an_id_that_happens_to_contain_2fa_does_not_make_a_ticket_out_of_scope(t
     result = classify_ticket(f"Order problem {ticket_ref}", "The parcel says delivered but I never got it.")
     assert result.category is Category.delivery_exception
     assert classify_ticket("Can't log in", "My 2FA code never arrives").category is Category.out_of_scope
+
+
+@pytest.mark.parametrize("body", ["I want to return the headphones, they hurt my ears.",
+                                  "Can I return the lamp? It is too bright.",
+                                  "Please return the boots I bought, they are too small."])
+def test_a_customer_who_wants_to_send_items_back_asks_for_a_refund(body):
+    assert classify_ticket("Help", body).category is Category.refund_request
+
+
+def test_return_to_sender_is_still_a_carrier_problem():
+    assert classify_ticket("Tracking", "The parcel says return to sender").category is Category.delivery_exception
