@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.cases.order_inference import infer_order
+from copilot.cases.order_inference import choose, customer_orders
 from copilot.errors import CopilotError, NotFound
 from copilot.models import Category, Signal, SignalKind
 from copilot.plan import AddressCheck, CaseState, CustomerRequest, OrderChoice, Origin
@@ -46,15 +46,12 @@ MAX_CHOICES = 4
 
 async def candidate_orders(conn: AsyncConnection, email: str, signal: Signal) -> list[OrderChoice]:
     """The orders a ticket naming none fits equally well (none when one wins or none fits): the plan asks which."""
-    inferred = await infer_order(conn, email, f"{signal.subject or ''}\n{signal.text or ''}")
+    orders = await customer_orders(conn, email)
+    inferred = choose(orders, f"{signal.subject or ''}\n{signal.text or ''}")
     if inferred.order_id is not None or len(inferred.candidates) < 2:
         return []
-    cur = await conn.execute(
-        "SELECT o.id, o.status, array_agg(l.name ORDER BY l.line_no) AS items FROM sandbox.orders o"
-        " JOIN sandbox.order_lines l ON l.order_id = o.id WHERE o.id = ANY(%s) GROUP BY o.id, o.status",
-        (inferred.candidates[:MAX_CHOICES],))
-    found = {r["id"]: r for r in await cur.fetchall()}
-    return [OrderChoice(order_id=i, status=found[i]["status"], items=found[i]["items"])
+    found = {o["id"]: o for o in orders if o["lines"]}
+    return [OrderChoice(order_id=i, status=found[i]["status"], items=[line["name"] for line in found[i]["lines"]])
             for i in inferred.candidates[:MAX_CHOICES] if i in found]
 
 

@@ -129,12 +129,16 @@ GROUP BY o.id, o.status, o.created_at
 """
 
 
-async def infer_order(conn: psycopg.AsyncConnection, email: str, text: str) -> Inference:
-    """The customer's one order this ticket fits best, or the tied candidates when there is no clear winner."""
+async def customer_orders(conn: psycopg.AsyncConnection, email: str) -> list[dict]:
+    """The customer's orders that are not cancelled, each with its lines' names and options."""
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(_ORDERS, (email,))
-    rows = await cur.fetchall()
-    return choose(rows, text)
+    return await cur.fetchall()
+
+
+async def infer_order(conn: psycopg.AsyncConnection, email: str, text: str) -> Inference:
+    """The customer's one order this ticket fits best, or the tied candidates when there is no clear winner."""
+    return choose(await customer_orders(conn, email), text)
 
 
 def _candidate(row: dict, keys: set[str], fit: dict[str, int]) -> Candidate:
