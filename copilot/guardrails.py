@@ -266,6 +266,7 @@ def message_facts(case: CaseState) -> MessageFacts:
     tokens += [c.order_id for c in case.candidate_orders]
     tokens += [f.tracking_number for f in case.fulfillments if f.tracking_number]
     last4 = [p.last4 for p in (case.payment.payments if case.payment else []) if p.last4]
+    last4 += case.customer.payment_methods_last4 if case.customer else []  # the customer's own saved cards
     return MessageFacts(allowed_dates=dates, known_tokens=tokens, last4=last4)
 
 
@@ -385,5 +386,5 @@ def combine_by_action(verdicts: list[Verdict]) -> dict[str, Verdict]:
     return {action_id: combine(vs) for action_id, vs in grouped.items()}
 
 
-# Registers the exchange and profile address rules (kept in their own module for size).
-from copilot import guardrails_exchange  # noqa: E402,F401
+# Registers the exchange, profile address and payment change rules (kept in their own modules for size).
+from copilot import guardrails_exchange, guardrails_payment  # noqa: E402,F401

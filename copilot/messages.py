@@ -42,6 +42,8 @@ class Scenario(StrEnum):
     exchange_details = "exchange_details"
     profile_address_updated = "profile_address_updated"
     which_order = "which_order"
+    payment_method_changed = "payment_method_changed"
+    payment_method_choice = "payment_method_choice"
 
 
 class MessageContext(Strict):
@@ -145,6 +147,17 @@ class ProfileAddressUpdated(MessageContext):
     address: str = Field(min_length=1)
 
 
+class PaymentMethodChanged(MessageContext):
+    method: str = Field(min_length=1, description="How the new method is named: never beyond the last four digits.")
+    amount: Decimal = Field(gt=0)
+
+
+class PaymentMethodChoice(MessageContext):
+    """The ask when the ticket wants another method but does not say which of the saved ones."""
+
+    choices: list[str] = Field(min_length=1)
+
+
 class WhichOrder(MessageContext):
     """The ask when a ticket names no order and fits several: the choices, each "#id (items)"."""
 
@@ -175,6 +188,8 @@ CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.exchange_details: ExchangeDetails,
     Scenario.profile_address_updated: ProfileAddressUpdated,
     Scenario.which_order: WhichOrder,
+    Scenario.payment_method_changed: PaymentMethodChanged,
+    Scenario.payment_method_choice: PaymentMethodChoice,
 }
 
 

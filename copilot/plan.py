@@ -30,6 +30,7 @@ TOOL_INPUTS: dict[str, tuple[ToolKind, type[BaseModel]]] = {
     "retry_payment": (M, s.RetryPaymentInput), "refund_payment": (M, s.RefundPaymentInput),
     "issue_store_credit": (M, s.IssueStoreCreditInput), "reship_order": (M, s.ReshipOrderInput),
     "cancel_order": (M, s.CancelOrderInput), "exchange_items": (M, s.ExchangeItemsInput),
+    "change_payment_method": (M, s.ChangePaymentMethodInput),
     "update_profile_address": (W, s.UpdateProfileAddressInput),
     "send_customer_message": (C, s.SendCustomerMessageInput),
     "request_payment_update": (C, s.RequestPaymentUpdateInput),
@@ -85,7 +86,7 @@ class CustomerRequest(Strict):
     origin: Literal[Origin.ticket, Origin.llm] = Origin.ticket
     intent: Literal["cancel", "change_address", "swap_item", "remove_item", "refund_status", "refund",
                     "damaged", "wrong_item", "missing", "not_received", "payment_help", "other",
-                    "exchange", "change_profile_address",
+                    "exchange", "change_profile_address", "change_payment",
                     # a customer's answer to the one ask (copilot/replies.py reads it)
                     "accept_substitute", "split", "wait", "confirm_address", "new_address",
                     "payment_updated", "reship"]

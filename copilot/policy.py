@@ -135,6 +135,13 @@ class ProfileAddressPolicy(RuleConfig):
     escalate_to: Role = Role.lead
 
 
+class PaymentChangePolicy(RuleConfig):
+    """Paying an order with another saved method: only while it is unpaid-for in the warehouse's eyes."""
+
+    changeable_statuses: list[str] = Field(default_factory=lambda: ["pending"], min_length=1)
+    approver: Role = Role.agent
+
+
 class Policy(Strict):
     """One section per rule; the section name is the rule id."""
 
@@ -152,6 +159,7 @@ class Policy(Strict):
     untrusted_text: UntrustedTextPolicy
     exchange: ExchangePolicy = Field(default_factory=ExchangePolicy)
     profile_address: ProfileAddressPolicy = Field(default_factory=ProfileAddressPolicy)
+    payment_change: PaymentChangePolicy = Field(default_factory=PaymentChangePolicy)
 
     def mode_of(self, rule_id: str) -> Mode:
         section = getattr(self, rule_id, None)

@@ -14,6 +14,10 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("change_profile_address", re.compile(
         r"\b(account|profile|default|user)\b.{0,25}\baddress|\baddress\b.{0,25}\b(account|profile)\b", re.I)),
     ("change_address", re.compile(r"\b(wrong|change|update|new)\b.{0,40}\baddress|\bship (it )?to\b", re.I)),
+    # Before the item swaps and exchanges ("switch the payment to PayPal"); "pay the difference with" is not it.
+    ("change_payment", re.compile(
+        r"\b(change|switch|update|modify|swap|move)\b.{0,30}\b(payment method|payment|way (i|we) pay)\b"
+        r"|\b(pay|paid|charge)\b(?! the difference).{0,40}\b(with|to|on|using)\b.{0,30}\binstead\b", re.I)),
     ("swap_item", re.compile(r"\b(swap|exchange|change)\b.{0,30}\b(size|color|colour|item)", re.I)),
     ("remove_item", re.compile(r"\bremove\b.{0,30}\bitem", re.I)),
     ("damaged", re.compile(r"\b(damaged|broken|crushed|cracked)\b", re.I)),

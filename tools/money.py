@@ -6,6 +6,8 @@ from tools.base import ToolDeps, ToolKind, tool
 from tools.schemas import (
     CancelOrderInput,
     CancelOrderOutput,
+    ChangePaymentMethodInput,
+    ChangePaymentMethodOutput,
     IssueStoreCreditInput,
     IssueStoreCreditOutput,
     RefundPaymentInput,
@@ -27,6 +29,14 @@ async def retry_payment(deps: ToolDeps, args: RetryPaymentInput) -> RetryPayment
 async def refund_payment(deps: ToolDeps, args: RefundPaymentInput) -> RefundPaymentOutput:
     """Refund part or all of what was captured and not yet refunded, for a reason the order's state allows."""
     return await deps.connectors.psp.refund(args.order_id, args.amount, args.reason, deps.idempotency_key)
+
+
+@tool(ToolKind.MONEY)
+async def change_payment_method(deps: ToolDeps, args: ChangePaymentMethodInput) -> ChangePaymentMethodOutput:
+    """Pay a pending order with another of the customer's saved methods: the old payment is released and the
+    amount authorized on the new one (a gift card must hold it all)."""
+    return await deps.connectors.psp.change_payment_method(args.order_id, args.payment_method_id,
+                                                           deps.idempotency_key)
 
 
 @tool(ToolKind.MONEY)

@@ -67,6 +67,16 @@ class LookupCustomerInput(Strict):
         return self
 
 
+class PaymentMethodOut(Strict):
+    """One of the customer's saved methods; a gift card carries its balance."""
+
+    id: str
+    source: str
+    brand: str | None = None
+    last4: str | None = None
+    balance: Money | None = None
+
+
 class LookupCustomerOutput(Strict):
     id: str
     email: str
@@ -83,6 +93,7 @@ class LookupCustomerOutput(Strict):
     open_disputes: int
     payment_methods_last4: list[str]
     payment_method_ids: list[str] = Field(default_factory=list)
+    payment_methods: list[PaymentMethodOut] = Field(default_factory=list)
 
 
 class LookupPaymentInput(Strict):
@@ -349,6 +360,22 @@ class RefundPaymentOutput(Strict):
     amount: Money
     refunded_total: Money
     refundable_left: Money
+
+
+class ChangePaymentMethodInput(Strict):
+    order_id: OrderId = Field(min_length=1)
+    payment_method_id: str = Field(min_length=1, description="One of the customer's saved methods, other than "
+                                                             "the one paying now.")
+
+
+class ChangePaymentMethodOutput(Strict):
+    order_id: OrderId
+    previous_method: str
+    payment_method_id: str
+    payment_id: str
+    amount: Money
+    previous_released: Literal["voided", "refunded"] = Field(description="What happened to the old payment.")
+    gift_card_balance: Money | None = Field(default=None, description="The new method's balance after, if a gift card.")
 
 
 class IssueStoreCreditInput(Strict):

@@ -20,7 +20,7 @@ from copilot.messages import (
 )
 from copilot.models import Disposition as D
 from copilot.plan import CaseState, Plan, action
-from copilot.playbooks import exchange
+from copilot.playbooks import exchange, payment
 from copilot.playbooks.common import (
     CARRIERS,
     args_origin,
@@ -37,6 +37,8 @@ from tools.connectors.sandbox.world import Address
 
 def payment_failure(case: CaseState, policy: Policy) -> Plan:
     order, pay = order_of(case), case.latest_payment
+    if case.request and case.request.intent == "change_payment" and (pay is None or pay.status != "failed"):
+        return payment.plan_payment_change(case, policy)
     retry = action("retry", "retry_payment", {"order_id": order.id})
     verdict = g.rule_payment_retry(case, retry, policy)
     last4 = pay.last4 if pay else None
@@ -206,6 +208,8 @@ def change_request(case: CaseState, policy: Policy) -> Plan:
         return _cancel(case, policy)
     if intent in ("change_address", "change_profile_address"):
         return address_issue(case, policy)
+    if intent == "change_payment":
+        return payment.plan_payment_change(case, policy)
     if intent in ("swap_item", "exchange"):
         # A delivered item is exchanged for another variant; before shipment the order line is edited.
         delivered = order_of(case).status in ("shipped", "delivered")

@@ -30,7 +30,7 @@ from evals.schema import ExpectedAction
 from tools.connectors.sandbox.loaders import TAU2_NOW, load_tau2
 from tools.connectors.sandbox.store import write_world
 
-NO_COUNTERPART = {"modify_pending_order_payment": "no tool switches an order's payment method"}
+NO_COUNTERPART: dict[str, str] = {}  # every tau2 retail write action has a tool now
 READ_ONLY = {"get_order_details", "get_product_details", "get_user_details", "get_item_details", "calculate",
              "find_user_id_by_name_zip", "find_user_id_by_email", "list_all_product_types"}
 
@@ -106,6 +106,9 @@ def map_action(name: str, args: dict[str, Any], raw: dict[str, Any]) -> list[Exp
         prices = {i["item_id"]: Decimal(str(i["price"])) for i in order["items"]}
         amount = sum((prices.get(i, Decimal(0)) for i in args["item_ids"]), Decimal(0))
         return [ExpectedAction(tool="refund_payment", args={"order_id": args["order_id"], "amount": str(amount)})]
+    if name == "modify_pending_order_payment":
+        return [ExpectedAction(tool="change_payment_method", args={"order_id": args["order_id"],
+                                                                   "payment_method_id": args["payment_method_id"]})]
     if name == "transfer_to_human_agents":
         return [ExpectedAction(tool="escalate_case")]
     return None

@@ -44,7 +44,10 @@ def test_tau2_write_actions_map_to_our_tools_with_their_arguments() -> None:
     assert profile is not None and profile[0].tool == "update_profile_address"
     assert profile[0].args == {"customer_id": "u", "address": {"line1": "1 Main St", "city": "Denver", "state": "CO",
                                                                "zip": "80280"}}
-    assert tau2.map_action("modify_pending_order_payment", {"order_id": order_id}, raw) is None
+    payment = tau2.map_action("modify_pending_order_payment", {"order_id": order_id, "payment_method_id": "paypal_1"},
+                              raw)
+    assert payment is not None and payment[0].tool == "change_payment_method"
+    assert payment[0].args == {"order_id": order_id, "payment_method_id": "paypal_1"}
 
 
 def test_tau2_exchange_maps_each_item_to_its_own_line_even_when_an_order_holds_it_twice() -> None:

@@ -43,6 +43,9 @@ SAMPLES: dict[Scenario, m.MessageContext] = {
     Scenario.profile_address_updated: m.ProfileAddressUpdated(**BASE, address="350 5th Ave, New York, NY 10001"),
     Scenario.which_order: m.WhichOrder(first_name="Ava", choices=["#1001 (Desk Lamp; delivered)",
                                                                   "#1002 (Desk Lamp, Mug; delivered)"]),
+    Scenario.payment_method_changed: m.PaymentMethodChanged(**BASE, method="your Visa card ending 4242",
+                                                            amount=Decimal("45.00")),
+    Scenario.payment_method_choice: m.PaymentMethodChoice(**BASE, choices=["PayPal account", "gift card"]),
 }
 FACTS = MessageFacts(allowed_dates=[date(2024, 5, 18)], known_tokens=["#1001", "1Z999000111"], last4=["4242"])
 

@@ -23,7 +23,7 @@ DESIGN_TOOLS = {
     ToolKind.WRITE: {"update_address", "release_hold", "hold_order", "split_shipment", "substitute_item",
                      "intercept_shipment", "reroute_shipment", "update_profile_address"},
     ToolKind.MONEY: {"retry_payment", "refund_payment", "issue_store_credit", "reship_order", "cancel_order",
-                     "exchange_items"},
+                     "exchange_items", "change_payment_method"},
     ToolKind.CONTACT: {"send_customer_message", "request_payment_update"},
     ToolKind.OWNER: {"escalate_case", "assemble_dispute_evidence"},
 }
@@ -42,6 +42,7 @@ EFFECT_CALLS = {
     "reship_order": {"order_id": "#3", "line_nos": [1], "reason": "missing item"},
     "cancel_order": {"order_id": "#1", "reason": "customer asked"},
     "exchange_items": {"order_id": "#3", "lines": [{"line_no": 1, "new_sku": "SKU-A-RED"}], "payment_method_id": "pm"},
+    "change_payment_method": {"order_id": "#1", "payment_method_id": "pm"},
     "update_profile_address": {"customer_id": "cus_1", "address": BOSTON.model_copy(update={"line1": "7 Elm St"}).model_dump()},
     "send_customer_message": {"order_id": "#1", "scenario": "delay_notice", "body": "Your order ships Friday."},
     "request_payment_update": {"order_id": "#4", "body": "Please update your card."},

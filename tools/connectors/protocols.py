@@ -13,6 +13,7 @@ from typing import Protocol
 from tools.connectors.sandbox.world import Address
 from tools.schemas import (
     CancelOrderOutput,
+    ChangePaymentMethodOutput,
     DisputeSnapshot,
     ExchangeItemsOutput,
     ExchangeLine,
@@ -57,13 +58,15 @@ class Storefront(Protocol):
 
 
 class PaymentProvider(Protocol):
-    """PSP: payments, retries, refunds, disputes."""
+    """PSP: payments, retries, refunds, disputes, paying a pending order with another saved method."""
 
     async def payments(self, order_id: str) -> LookupPaymentOutput: ...
     async def retry_payment(self, order_id: str) -> RetryPaymentOutput: ...
     async def refund(self, order_id: str, amount: Decimal, reason: str,
                      idempotency_key: str | None) -> RefundPaymentOutput: ...
     async def dispute(self, order_id: str, dispute_id: str | None) -> DisputeSnapshot: ...
+    async def change_payment_method(self, order_id: str, payment_method_id: str,
+                                    idempotency_key: str | None) -> ChangePaymentMethodOutput: ...
 
 
 class Warehouse(Protocol):

@@ -61,7 +61,8 @@ def load_tau2(path: Path) -> World:
             world.inventory.append(InventoryRow(warehouse_id="WH-EAST", sku=variant["item_id"],
                                                 on_hand=25 if variant["available"] else 0))
     for user in users.values():
-        methods = [PaymentMethod(id=m["id"], source=m["source"], brand=m.get("brand"), last4=m.get("last_four"))
+        methods = [PaymentMethod(id=m["id"], source=m["source"], brand=m.get("brand"), last4=m.get("last_four"),
+                                 balance=Decimal(str(m["balance"])) if m.get("balance") is not None else None)
                    for m in user["payment_methods"].values()]
         world.customers.append(Customer(id=user["user_id"], email=user["email"],
                                         first_name=user["name"]["first_name"], last_name=user["name"]["last_name"],

@@ -6,11 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from copilot.errors import ConnectorError, NotFound
+from tools.connectors.sandbox import payment_change
 from tools.connectors.sandbox.storefront import Row, SandboxBase
 from tools.schemas import (
     DELIVERED_REASONS,
     HARD_DECLINES,
     SHIPPED_REASONS,
+    ChangePaymentMethodOutput,
     DisputeSnapshot,
     LookupPaymentOutput,
     PaymentSnapshot,
@@ -121,6 +123,10 @@ class SandboxPSP(SandboxBase):
         total = best["amount_refunded"] + amount
         return RefundPaymentOutput(refund_id=refund_id, payment_id=best["id"], amount=amount, refunded_total=total,
                                    refundable_left=best["amount_captured"] - total)
+
+    async def change_payment_method(self, order_id: str, payment_method_id: str,
+                                    idempotency_key: str | None) -> ChangePaymentMethodOutput:
+        return await payment_change.change_payment_method(self, order_id, payment_method_id, idempotency_key)
 
     async def dispute(self, order_id: str, dispute_id: str | None) -> DisputeSnapshot:
         await self.order_row(order_id)

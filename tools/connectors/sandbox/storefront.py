@@ -21,6 +21,7 @@ from tools.schemas import (
     LineSnapshot,
     LookupCustomerOutput,
     OrderSnapshot,
+    PaymentMethodOut,
     ReleaseHoldOutput,
     SubstituteItemOutput,
     UpdateAddressOutput,
@@ -146,6 +147,7 @@ class SandboxStorefront(SandboxBase):
             disputes_total=row["disputes"], open_disputes=row["open_disputes"],
             payment_methods_last4=[m["last4"] for m in row["payment_methods"] if m.get("last4")],
             payment_method_ids=[m["id"] for m in row["payment_methods"]],
+            payment_methods=[PaymentMethodOut.model_validate(m) for m in row["payment_methods"]],
         )
 
     async def update_address(self, order_id: str, address: Address) -> UpdateAddressOutput:

@@ -43,6 +43,7 @@ class PaymentMethod(Row):
     source: str
     brand: str | None = None
     last4: str | None = None
+    balance: Decimal | None = Field(default=None, description="What is left on a gift card; None for other methods.")
 
 
 class Customer(Row):
