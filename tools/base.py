@@ -42,6 +42,9 @@ class ToolDeps:
     @classmethod
     def sandbox(cls, conn: AsyncConnection[Any], now: datetime, case_id: int | None = None,
                 customer_id: str | None = None) -> ToolDeps:
+        """The sandbox bundle, with each system that is configured for shadow or live mode routed to its
+        connector (tools/connectors/routing.py); with every system in sandbox mode, the sandbox alone."""
+        from tools.connectors.routing import route
         from tools.connectors.sandbox import carrier, helpdesk, psp, storefront, wms
 
         bundle = Connectors(
@@ -51,6 +54,7 @@ class ToolDeps:
             carrier=carrier.SandboxCarrier(conn, now, customer_id),
             helpdesk=helpdesk.SandboxHelpdesk(conn, now, customer_id),
         )
+        bundle = route(bundle, conn, now, customer_id)
         return cls(conn=conn, now=now, connectors=bundle, case_id=case_id, customer_id=customer_id)
 
 

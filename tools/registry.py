@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from copilot.errors import Conflict, CopilotError, InvalidInput, NotFound
 from tools import contact, exchange, fulfillment, money, orders, owner, read  # noqa: F401 - declaring registers them
 from tools.base import DECLARED, ToolDeps, ToolKind, ToolSpec
+from tools.connectors.outbox import calling
 
 TOOLS: dict[str, ToolSpec] = dict(DECLARED)
 KEY_PATTERN = re.compile(r"^(\d+):([A-Za-z0-9_.\-]+)$")
@@ -107,7 +108,8 @@ async def _exactly_once(spec: ToolSpec, deps: ToolDeps, data: BaseModel, key: st
             row = await _stored(deps, key, lock=True)
             if row is not None and (done := _replay(spec, key, row, args)) is not None:
                 return done
-            result = await spec.fn(replace(deps, idempotency_key=key), data)
+            with calling(deps.case_id, key):  # outbound connectors key their vendor requests on this call
+                result = await spec.fn(replace(deps, idempotency_key=key), data)
             dumped = result.model_dump(mode="json")
             await deps.conn.execute(
                 "UPDATE tool_calls SET status = 'done', result = %s, error = NULL, finished_at = %s"

@@ -1,0 +1,124 @@
+"""Fixtures for the outbound connectors: the mini world, and a contract server on 127.0.0.1 that speaks
+Shopify's GraphQL and Stripe's REST, validating every request against the vendors' published contracts."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+import uvicorn
+from psycopg.rows import dict_row
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tests.conftest import SHARED
+from tests.connectors.shopify_server import TOKEN, ShopifyStore
+from tests.connectors.stripe_server import API_KEY, StripeAccount
+from tests.unit.test_connectors_sandbox import mini_world
+from tools.connectors import config as config_module
+from tools.connectors.sandbox.store import write_world
+from tools.connectors.sandbox.world import World
+
+CONTRACTS = SHARED / "data" / "vendor"
+
+
+@dataclass
+class Vendors:
+    shopify: ShopifyStore
+    stripe: StripeAccount
+
+
+class Holder:
+    """The server's routes look the current test's vendors up here, so one server serves a whole module."""
+
+    vendors: Vendors | None = None
+
+    async def shopify(self, request: Request) -> Response:
+        assert self.vendors is not None
+        return await self.vendors.shopify.endpoint(request)
+
+    async def stripe(self, request: Request) -> Response:
+        assert self.vendors is not None
+        return await self.vendors.stripe.endpoint(request)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def contract_server() -> Iterator[tuple[str, Holder]]:
+    holder = Holder()
+    app = Starlette(routes=[
+        Route("/admin/api/{version}/graphql.json", holder.shopify, methods=["POST"]),
+        Route("/v1/{rest:path}", holder.stripe, methods=["GET", "POST"]),
+    ])
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the contract server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", holder
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def world(conn: psycopg.Connection) -> World:
+    built = mini_world()
+    write_world(conn, built)
+    conn.execute("TRUNCATE connector_requests")
+    return built
+
+
+@pytest.fixture
+def vendors(world: World, contract_server: tuple[str, Holder]) -> Vendors:
+    shopify = ShopifyStore.from_world(world, CONTRACTS)
+    stripe = StripeAccount.load(CONTRACTS)
+    for payment in world.payments:
+        stripe.add_intent(payment.id, int(payment.amount * 100))
+    for dispute in world.disputes:
+        stripe.add_dispute(dispute.id, int(dispute.amount * 100))
+    contract_server[1].vendors = Vendors(shopify, stripe)
+    return contract_server[1].vendors
+
+
+def set_modes(monkeypatch: pytest.MonkeyPatch, base_url: str, **modes: str) -> None:
+    """Configure systems the way a store would: COPILOT_<SYSTEM>_* in the environment."""
+    env: dict[str, Any] = {
+        "COPILOT_CONTRACTS_DIR": str(CONTRACTS),
+        "COPILOT_SHOPIFY_SHOP": "test-shop.myshopify.com", "COPILOT_SHOPIFY_ACCESS_TOKEN": TOKEN,
+        "COPILOT_SHOPIFY_BASE_URL": base_url, "COPILOT_SHOPIFY_MAX_WAIT_S": "3",
+        "COPILOT_STRIPE_API_KEY": API_KEY, "COPILOT_STRIPE_BASE_URL": base_url, "COPILOT_STRIPE_MAX_WAIT_S": "3",
+    }
+    for system, mode in modes.items():
+        env[f"COPILOT_{system.upper()}_MODE"] = mode
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config_module.get_configs.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_configs() -> Iterator[None]:
+    config_module.get_configs.cache_clear()
+    yield
+    config_module.get_configs.cache_clear()
+
+
+@pytest.fixture
+async def aconn(database_url: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True, row_factory=dict_row) as c:
+        yield c

@@ -1,0 +1,74 @@
+"""The mode switch: each protocol slot of a connector bundle goes to the sandbox or to its system's
+connector in shadow or live mode, as that system's configuration says."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from tools.connectors.config import ConnectorConfigs, ShopifyConfig, StripeConfig, get_configs
+from tools.connectors.contracts import check_graphql, check_openapi_form, shopify_schema, stripe_spec
+from tools.connectors.outbound import Check, Outbound
+from tools.connectors.outbox import VendorRequest
+from tools.connectors.protocols import Connectors
+
+
+def shopify_check(configs: ConnectorConfigs) -> Check | None:
+    if configs.contracts_dir is None:
+        return None
+    contracts, idempotent = configs.contracts_dir, configs.shopify.has_idempotent_directive
+
+    def check(request: VendorRequest) -> list[str]:
+        body = request.body or {}
+        schema = shopify_schema(contracts, idempotent)
+        errors = [] if request.url.endswith("/graphql.json") else [f"{request.url} is not the GraphQL endpoint"]
+        return errors + check_graphql(schema, str(body.get("query", "")), dict(body.get("variables") or {}))
+
+    return check
+
+
+def stripe_check(configs: ConnectorConfigs, base: str) -> Check | None:
+    if configs.contracts_dir is None:
+        return None
+    contracts = configs.contracts_dir
+
+    def check(request: VendorRequest) -> list[str]:
+        return check_openapi_form(stripe_spec(contracts), request.method, request.url.removeprefix(base),
+                                  request.body)
+
+    return check
+
+
+def shopify_storefront(conn: AsyncConnection[Any], now: datetime, actor: str | None, config: ShopifyConfig,
+                       configs: ConnectorConfigs) -> Any:
+    from tools.connectors.shopify.client import ShopifyClient
+    from tools.connectors.shopify.storefront import ShopifyStorefront
+
+    outbound = Outbound("shopify", config.mode, conn, now, shopify_check(configs))
+    return ShopifyStorefront(conn, now, actor, config, outbound, ShopifyClient(config))
+
+
+def stripe_psp(conn: AsyncConnection[Any], now: datetime, actor: str | None, config: StripeConfig,
+               configs: ConnectorConfigs) -> Any:
+    from tools.connectors.stripe.client import StripeApi
+    from tools.connectors.stripe.psp import StripePSP
+
+    api = StripeApi(config)
+    outbound = Outbound("stripe", config.mode, conn, now, stripe_check(configs, api.base))
+    return StripePSP(conn, now, actor, config, outbound, api)
+
+
+def route(bundle: Connectors, conn: AsyncConnection[Any], now: datetime, actor: str | None,
+          configs: ConnectorConfigs | None = None) -> Connectors:
+    """The sandbox bundle with every slot whose system is in shadow or live mode replaced."""
+    configs = configs or get_configs()
+    if configs.all_sandbox:
+        return bundle
+    if configs.shopify.mode != "sandbox":
+        bundle = replace(bundle, storefront=shopify_storefront(conn, now, actor, configs.shopify, configs))
+    if configs.stripe.mode != "sandbox":
+        bundle = replace(bundle, psp=stripe_psp(conn, now, actor, configs.stripe, configs))
+    return bundle

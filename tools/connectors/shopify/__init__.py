@@ -1,0 +1,1 @@
+"""Shopify Admin GraphQL: the storefront connector in shadow and live mode."""
