@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from copilot import cli_learn, cli_work, db
+from copilot.cli_connectors import connectors_app
 from copilot.cli_eval import eval_app
 from copilot.cli_intake import intake_app
 from copilot.cli_keys import keys_app
@@ -29,6 +30,7 @@ app.command()(cli_work.triage)
 app.add_typer(keys_app, name="keys")
 app.add_typer(intake_app, name="intake")
 app.add_typer(llm_app, name="llm")
+app.add_typer(connectors_app, name="connectors")
 app.add_typer(cli_learn.report_app, name="report")
 app.command()(cli_learn.assess)
 app.command()(cli_learn.simulate)

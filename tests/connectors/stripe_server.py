@@ -135,6 +135,10 @@ class StripeAccount:
             if len(parts) == 4 and parts[3] == "confirm":
                 return self._confirm(intent)
             return 200, intent
+        if parts[1] == "refunds" and method == "GET":
+            found = next((r for r in self.refunds if r["id"] == parts[2]), None)
+            return (200, found) if found else (404, _body("invalid_request_error", f"No such refund: '{parts[2]}'",
+                                                          "resource_missing"))
         if parts[1] == "refunds":
             refund = {**copy.deepcopy(self.fixtures["refund"]), "id": f"re_test_{next(_ids)}",
                       "amount": params["amount"], "payment_intent": params.get("payment_intent"),

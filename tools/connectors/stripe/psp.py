@@ -22,7 +22,7 @@ from tools.connectors.stripe.client import StripeApi
 from tools.schemas import DisputeSnapshot, RefundPaymentOutput, RetryPaymentOutput
 
 # Our refund reasons in Stripe's three; anything else is the customer's request.
-REFUND_REASONS = {"duplicate": "duplicate", "fraud": "fraudulent", "fraudulent": "fraudulent"}
+REFUND_REASONS = {"duplicate_charge": "duplicate"}
 CONFIRMED = ("succeeded", "requires_capture", "processing")
 EVIDENCE_FIELDS = frozenset({
     "access_activity_log", "billing_address", "cancellation_policy_disclosure", "cancellation_rebuttal",

@@ -1,0 +1,67 @@
+"""`copilot connectors list | check | report` as a store would run them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from copilot.cli import app
+from tests.connectors.conftest import Vendors, set_modes
+from tests.connectors.test_shopify import approve, new_case
+
+runner = CliRunner()
+
+
+def test_list_shows_modes_and_which_credentials_are_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPILOT_SHOPIFY_MODE", "shadow")
+    monkeypatch.setenv("COPILOT_SHOPIFY_SHOP", "example.myshopify.com")
+    monkeypatch.setenv("COPILOT_SHOPIFY_ACCESS_TOKEN", "shpat_secret_value")
+    monkeypatch.setenv("COPILOT_STRIPE_MODE", "live")
+    monkeypatch.delenv("COPILOT_STRIPE_API_KEY", raising=False)
+    result = runner.invoke(app, ["connectors", "list"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 3}
+    assert "shadow" in lines["shopify"] and " set " in lines["shopify"]
+    assert "live" in lines["stripe"] and "not set" in lines["stripe"] and "COPILOT_STRIPE_API_KEY" in lines["stripe"]
+    assert "shpat_secret_value" not in result.output
+
+
+def test_check_reads_once_from_each_system(monkeypatch: pytest.MonkeyPatch, contract_server: Any,
+                                           vendors: Vendors) -> None:
+    set_modes(monkeypatch, contract_server[0], shopify="live", stripe="live")
+    shop = runner.invoke(app, ["connectors", "check", "shopify"])
+    assert shop.exit_code == 0, shop.output
+    assert "shopify: ok, shop Test shop (test-shop.myshopify.com), Admin API 2025-01" in shop.output
+    assert [r["query"].split("{")[0].strip() for r in vendors.shopify.requests] == ["query Shop"]
+    psp = runner.invoke(app, ["connectors", "check", "stripe"])
+    assert psp.exit_code == 0, psp.output
+    assert vendors.stripe.requests == [("GET", "/v1/refunds/re_connectivity_check", {}, None)]
+
+
+def test_check_with_a_wrong_token_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch, contract_server: Any,
+                                                     vendors: Vendors) -> None:
+    set_modes(monkeypatch, contract_server[0], shopify="live")
+    monkeypatch.setenv("COPILOT_SHOPIFY_ACCESS_TOKEN", "shpat_wrong")
+    result = runner.invoke(app, ["connectors", "check", "shopify"])
+    assert result.exit_code == 2
+    assert "shopify answered 401" in result.output and "credentials" in result.output
+
+
+async def test_report_lists_what_shadow_mode_would_have_sent(monkeypatch: pytest.MonkeyPatch, contract_server: Any,
+                                                             vendors: Vendors, database_url: str, conn, aconn) -> None:
+    set_modes(monkeypatch, contract_server[0], shopify="shadow")
+    case_id = new_case(conn, "#1")
+    await approve(aconn, case_id, "hold_order", {"order_id": "#1", "reason": "address_review"})
+    monkeypatch.setenv("COPILOT_DATABASE_URL", database_url)
+    from copilot.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["connectors", "report", "--json", "--days", "365"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert '"operation": "fulfillmentOrderHold"' in result.output
+    assert f'"case_id": {case_id}' in result.output
