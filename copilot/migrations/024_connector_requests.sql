@@ -20,7 +20,7 @@ CREATE TABLE connector_requests (
     attempts           int NOT NULL DEFAULT 0,
     response_status    int,
     response           jsonb,
-    error              text,
+    detail             text,  -- why it failed, or how an unrecorded attempt was found done
     created_at         timestamptz NOT NULL DEFAULT now(),
     finished_at        timestamptz,
     UNIQUE (call_key, mode)

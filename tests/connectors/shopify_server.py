@@ -8,7 +8,9 @@ schema and no examples. Knobs: `throttle_next`, `rate_limit_next` (429 + Retry-A
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +65,7 @@ class ShopifyStore:
     rate_limit_next: int = 0
     retry_after: str = "1"
     silent_update: bool = False
+    hold_answers: threading.Event | None = None  # clear: a mutation's effect is done, its answer waits
     version: str = "2025-01"
 
     @classmethod
@@ -216,6 +219,8 @@ class ShopifyStore:
             return JSONResponse({"errors": [{"message": m} for m in errors]})
         result = graphql_sync(self.schema, body["query"], root_value=self.root(),
                               variable_values=body.get("variables"))
+        if self.hold_answers is not None and body["query"].lstrip().startswith("mutation"):
+            await asyncio.to_thread(self.hold_answers.wait)
         if result.errors:
             self.violations.extend(e.message for e in result.errors)
             return JSONResponse({"errors": [{"message": e.message} for e in result.errors], "data": result.data})

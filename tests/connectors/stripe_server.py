@@ -7,10 +7,12 @@ Knobs: `decline_next` (402 card_error with that decline code), `rate_limit_next`
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,7 @@ class StripeAccount:
     requests: list[tuple[str, str, dict[str, Any], str | None]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     decline_next: str | None = None
+    hold_answers: threading.Event | None = None  # set: answers flow; clear: the effect is done, the answer waits
     rate_limit_next: int = 0
     retry_after: str = "1"
 
@@ -124,6 +127,8 @@ class StripeAccount:
         status, body = self._act(method, path, typed or {})
         if key is not None and method == "POST":
             self.replays[key] = (f"{method} {path} {raw!r}", status, body)
+        if self.hold_answers is not None and method == "POST":
+            await asyncio.to_thread(self.hold_answers.wait)
         return JSONResponse(body, status_code=status)
 
     def _act(self, method: str, path: str, params: dict[str, Any]) -> tuple[int, Any]:

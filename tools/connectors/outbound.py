@@ -142,6 +142,17 @@ class Outbound:
                                  reason="contract_violation")
         return await self._send_once(call_key, call.case_id, request, send, recover, errors, summary)
 
+    async def settle(self, step: str) -> None:
+        """The vendor's state, read before writing, shows the write is already done: an attempt of this call
+        left 'sending' (sent, then the worker died) is closed as answered by that read."""
+        call = CURRENT_CALL.get()
+        if call is None or self.mode != "live":
+            return
+        row = await self.outbox.find(f"{call.key}#{self.system}.{step}", "live")
+        if row is not None and row.status == "sending":
+            await self.outbox.close(row.id, "answered", None, "found done when read before writing again", self.now)
+            await self._event(call.case_id, "connector_recovered", {"system": self.system, "step": step})
+
     async def _send_once(self, call_key: str, case_id: int | None, request: VendorRequest, send: Send,
                          recover: Callable[[], Awaitable[VendorResponse | None]] | None,
                          errors: list[str] | None, summary: dict[str, Any]) -> VendorResponse:

@@ -112,10 +112,10 @@ class Outbox:
              status, 1 if status == "sending" else 0, now))
         return OutboxRow.model_validate(row)
 
-    async def close(self, row_id: int, status: OutboxStatus, response: VendorResponse | None, error: str | None,
+    async def close(self, row_id: int, status: OutboxStatus, response: VendorResponse | None, detail: str | None,
                     now: datetime) -> None:
         await self._execute(
-            "UPDATE connector_requests SET status = %s, response_status = %s, response = %s, error = %s,"
+            "UPDATE connector_requests SET status = %s, response_status = %s, response = %s, detail = %s,"
             " finished_at = %s WHERE id = %s",
             (status, response.status if response else None,
-             Jsonb(response.body) if response is not None else None, error, now, row_id))
+             Jsonb(response.body) if response is not None else None, detail, now, row_id))

@@ -108,6 +108,7 @@ class ShopifyStorefront(SandboxStorefront):
         result = await super().cancel_order(order_id, reason)
         remote = await self.remote_order(order_id)
         if remote.cancelled_at is not None:
+            await self.outbound.settle("orderCancel")
             return result  # already cancelled there (a retried cancel reads before writing)
 
         async def recover() -> VendorResponse | None:
@@ -132,6 +133,7 @@ class ShopifyStorefront(SandboxStorefront):
         remote = await self.remote_order(order_id)
         current = remote.shipping_address.model_dump(by_alias=True) if remote.shipping_address else None
         if same_address(current, address):
+            await self.outbound.settle("orderUpdate")
             return result
         variables = {"input": {"id": remote.id, "shippingAddress": address_input(address)}}
         if await self._mutate("orderUpdate", doc.ORDER_UPDATE_ADDRESS, variables, "orderUpdate") is None:
@@ -173,6 +175,7 @@ class ShopifyStorefront(SandboxStorefront):
         skus = {li.sku: li for li in remote.line_items}
         old = skus.get(result.old_sku)
         if new_sku in skus and (old is None or old.current_quantity == 0):
+            await self.outbound.settle("orderEditCommit")
             return result  # the edit is already committed there
         if old is None:
             raise ConnectorError(f"Shopify's order {order_id} has no line with {result.old_sku}", reason="line_missing")

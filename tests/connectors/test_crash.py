@@ -1,0 +1,86 @@
+"""A worker killed between sending and recording: on resume, the vendor is not asked twice.
+
+The contract server performs the effect and holds its answer; the test kills the worker process (SIGKILL)
+while it waits, so neither the tool's transaction nor the outbox answer is recorded. The call then runs
+again, as the job would after its lease expires."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.connectors.conftest import Vendors, set_modes
+from tests.connectors.test_shopify import approve, new_case, rows
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def start_worker(database_url: str, case_id: int, tool: str, args: dict[str, Any], key: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-m", "tests.connectors.worker_once", database_url, str(case_id), tool,
+                             json.dumps(args), key], cwd=REPO, env=env, stderr=subprocess.PIPE)
+
+
+def wait_until(predicate: Any, what: str, worker: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker ended before {what}: {worker.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def kill(worker: subprocess.Popen[bytes]) -> None:
+    worker.kill()
+    worker.wait(timeout=10)
+
+
+async def test_killed_after_stripe_refunded_resumes_without_a_second_refund(
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, database_url: str, conn, aconn):
+    set_modes(monkeypatch, contract_server[0], stripe="live")
+    vendors.stripe.hold_answers = threading.Event()
+    case_id = new_case(conn, "#3")
+    key, args = f"{case_id}:k1", {"order_id": "#3", "amount": "20.00", "reason": "damaged"}
+    worker = start_worker(database_url, case_id, "refund_payment", args, key)
+    wait_until(lambda: len(vendors.stripe.refunds) == 1, "Stripe refunded", worker)
+    kill(worker)
+    vendors.stripe.hold_answers.set()
+    [row] = rows(conn, case_id)
+    assert row["status"] == "sending"  # sent, never recorded
+    assert conn.execute("SELECT status FROM tool_calls WHERE idempotency_key = %s", (key,)).fetchone()["status"] \
+        == "started"
+    out = await approve(aconn, case_id, "refund_payment", args, key)
+    assert len(vendors.stripe.refunds) == 1  # the same Idempotency-Key: Stripe replayed the first refund
+    assert out.refund_id == vendors.stripe.refunds[0]["id"]
+    keys = [k for m, _, _, k in vendors.stripe.requests if m == "POST"]
+    assert keys == [f"rdc-{key}-refund"] * 2
+    assert conn.execute("SELECT amount_refunded FROM sandbox.payments WHERE id = 'pi_3'").fetchone()[
+        "amount_refunded"] == 20
+
+
+async def test_killed_after_shopify_cancelled_resumes_by_reading_the_order(
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, database_url: str, conn, aconn):
+    set_modes(monkeypatch, contract_server[0], shopify="live")
+    vendors.shopify.hold_answers = threading.Event()
+    case_id = new_case(conn, "#1")
+    key, args = f"{case_id}:k2", {"order_id": "#1", "reason": "customer_request"}
+    worker = start_worker(database_url, case_id, "cancel_order", args, key)
+    wait_until(lambda: len(vendors.shopify.mutations) == 1, "Shopify cancelled", worker)
+    kill(worker)
+    vendors.shopify.hold_answers.set()
+    assert [r["status"] for r in rows(conn, case_id)] == ["sending"]
+    assert conn.execute("SELECT status FROM sandbox.orders WHERE id = '#1'").fetchone()["status"] == "pending"
+    out = await approve(aconn, case_id, "cancel_order", args, key)
+    assert out.status == "cancelled"
+    assert [name for name, _ in vendors.shopify.mutations] == ["orderCancel"]  # read first, not sent again
+    [row] = rows(conn, case_id)
+    assert (row["status"], row["detail"]) == ("answered", "found done when read before writing again")
+    assert conn.execute("SELECT status FROM sandbox.orders WHERE id = '#1'").fetchone()["status"] == "cancelled"
