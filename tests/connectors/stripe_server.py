@@ -77,6 +77,7 @@ class StripeAccount:
     requests: list[tuple[str, str, dict[str, Any], str | None]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     decline_next: str | None = None
+    refuse_refunds: str | None = None  # a message: refunds answer 400 charge_already_refunded with it
     hold_answers: threading.Event | None = None  # set: answers flow; clear: the effect is done, the answer waits
     rate_limit_next: int = 0
     retry_after: str = "1"
@@ -144,6 +145,8 @@ class StripeAccount:
             found = next((r for r in self.refunds if r["id"] == parts[2]), None)
             return (200, found) if found else (404, _body("invalid_request_error", f"No such refund: '{parts[2]}'",
                                                           "resource_missing"))
+        if parts[1] == "refunds" and self.refuse_refunds:
+            return 400, _body("invalid_request_error", self.refuse_refunds, "charge_already_refunded")
         if parts[1] == "refunds":
             refund = {**copy.deepcopy(self.fixtures["refund"]), "id": f"re_test_{next(_ids)}",
                       "amount": params["amount"], "payment_intent": params.get("payment_intent"),

@@ -74,6 +74,10 @@ class StripePSP(SandboxPSP):
             error = intent.get("last_payment_error") or {}
             raise ConnectorError(f"Stripe: {error.get('message') or 'the payment was not confirmed'}",
                                  reason=error.get("decline_code") or error.get("code") or str(status))
+        if not result.succeeded:  # the mirror's issuer said no, Stripe's said yes: the mirror follows Stripe
+            await self.conn.execute(
+                "UPDATE sandbox.payments SET status = 'authorized', decline_code = NULL, authorized_at = %s"
+                " WHERE id = %s", (self.now, result.payment_id))
         return result.model_copy(update={"succeeded": True,
                                          "status": "captured" if status == "succeeded" else "authorized",
                                          "decline_code": None})

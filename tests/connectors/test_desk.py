@@ -1,0 +1,124 @@
+"""An approval on the desk, through the graph and the worker, reaches the vendor as the checked request
+(live) or is recorded and not sent (shadow); a vendor's refusal leaves the case undone with its reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from copilot.workflow import Actor, Decision, decide
+from tests.connectors.conftest import CONTRACTS, Holder, Vendors, set_modes
+from tests.connectors.shopify_server import ShopifyStore
+from tests.connectors.stripe_server import StripeAccount
+from tests.graph.conftest import NOW, drain, engine, rows  # noqa: F401 - engine is a fixture
+from tools.connectors.sandbox.generator import generate_world
+from tools.connectors.sandbox.world import World
+
+# What each desk tool asks of Shopify or Stripe.
+VENDOR_OP = {"cancel_order": "orderCancel", "update_address": "orderUpdate", "hold_order": "fulfillmentOrderHold",
+             "release_hold": "fulfillmentOrderReleaseHold", "substitute_item": "orderEditCommit",
+             "refund_payment": "/v1/refunds", "retry_payment": "/confirm"}
+
+
+async def _seeded(database_url: str) -> World:
+    from copilot import db
+    from copilot.intake.ingest import ingest_seed_signals
+    from copilot.runtime import reset_desk
+    from tools.connectors.sandbox.store import write_world
+
+    world = generate_world(seed=11, n_orders=160, n_customers=60, n_exceptions=80, now=NOW)
+    with db.connect(database_url, autocommit=True) as conn:
+        reset_desk(conn)
+        write_world(conn, world)
+        conn.execute("TRUNCATE connector_requests")
+    import psycopg
+    from psycopg.rows import dict_row
+
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True, row_factory=dict_row) as aconn:
+        await ingest_seed_signals(aconn, NOW)
+    return world
+
+
+async def _awaiting_vendor_case(engine: Any) -> tuple[dict[str, Any], list[str]]:
+    """A case waiting for approval whose effects all go to Shopify or Stripe (its message aside)."""
+    found = await rows(engine, """
+        SELECT c.id, c.plan_version, array_agg(a.tool ORDER BY a.action_id) AS tools FROM cases c
+        JOIN proposed_actions a ON a.case_id = c.id AND a.plan_version = c.plan_version
+        WHERE c.status = 'awaiting_approval' AND a.kind IN ('WRITE', 'MONEY')
+        GROUP BY c.id, c.plan_version ORDER BY c.id""")
+    for case in found:
+        if all(t in VENDOR_OP for t in case["tools"]):
+            return case, case["tools"]
+    raise AssertionError(f"no case awaiting approval with vendor effects only: {found[:5]}")
+
+
+def _vendors(world: World, holder: Holder) -> Vendors:
+    stripe = StripeAccount.load(CONTRACTS)
+    for payment in world.payments:
+        stripe.add_intent(payment.id, int(payment.amount * 100))
+    holder.vendors = Vendors(ShopifyStore.from_world(world, CONTRACTS), stripe)
+    return holder.vendors
+
+
+def _sent(vendors: Vendors) -> list[str]:
+    return [name for name, _ in vendors.shopify.mutations] + [p for m, p, _, _ in vendors.stripe.requests if m == "POST"]
+
+
+async def _approve(engine: Any, case: dict[str, Any]) -> None:
+    needed = await rows(engine, "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
+                        " AND outcome = 'needs_approval'", case["id"], case["plan_version"])
+    role = "finance" if any(r["role"] == "finance" for r in needed) else "lead"
+    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
+                 Actor(name="dana", role=role))
+    await drain(engine)
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+async def test_an_approved_plan_reaches_the_vendor_checked(mode: str, monkeypatch: pytest.MonkeyPatch,
+                                                          contract_server: Any, database_url: str, engine: Any):
+    world = await _seeded(database_url)
+    await drain(engine)  # every system in sandbox mode while the desk plans
+    case, tools = await _awaiting_vendor_case(engine)
+    vendors = _vendors(world, contract_server[1])
+    set_modes(monkeypatch, contract_server[0], shopify=mode, stripe=mode)
+    await _approve(engine, case)
+    actions = await rows(engine, "SELECT tool, status, error FROM proposed_actions WHERE case_id = %s"
+                         " AND plan_version = %s AND kind IN ('WRITE', 'MONEY')", case["id"], case["plan_version"])
+    assert [(a["tool"], a["status"]) for a in actions] == [(t, "done") for t in tools], actions
+    recorded = await rows(engine, "SELECT mode, status, operation, contract_checked, contract_errors"
+                          " FROM connector_requests WHERE case_id = %s ORDER BY id", case["id"])
+    assert recorded and all(r["contract_checked"] and r["contract_errors"] == [] for r in recorded)
+    assert {r["mode"] for r in recorded} == {mode}
+    if mode == "shadow":
+        assert _sent(vendors) == [] and {r["status"] for r in recorded} == {"recorded"}
+    else:
+        assert {r["status"] for r in recorded} == {"answered"}
+        for tool in tools:
+            assert any(op.endswith(VENDOR_OP[tool]) for op in _sent(vendors)), (tool, _sent(vendors))
+    assert vendors.shopify.violations == [] and vendors.stripe.violations == []
+    status = (await rows(engine, "SELECT status FROM cases WHERE id = %s", case["id"]))[0]["status"]
+    assert status in {"awaiting_customer", "verifying", "closed"}
+
+
+async def test_a_vendor_refusal_leaves_the_case_undone_with_the_vendors_reason(
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, database_url: str, engine: Any):
+    world = await _seeded(database_url)
+    await drain(engine)
+    case, tools = await _awaiting_vendor_case(engine)
+    vendors = _vendors(world, contract_server[1])
+    refusal = [{"field": ["id"], "message": "The order can no longer be changed", "code": "INVALID"}]
+    for field in ("orderCancel", "orderUpdate", "fulfillmentOrderHold", "fulfillmentOrderReleaseHold",
+                  "orderEditBegin"):
+        vendors.shopify.user_errors[field] = refusal
+    vendors.stripe.decline_next = "insufficient_funds"
+    vendors.stripe.refuse_refunds = "Charge ch_1 has already been refunded."
+    set_modes(monkeypatch, contract_server[0], shopify="live", stripe="live")
+    await _approve(engine, case)
+    failed = await rows(engine, "SELECT tool, error FROM proposed_actions WHERE case_id = %s AND plan_version = %s"
+                        " AND status = 'failed'", case["id"], case["plan_version"])
+    assert [f["tool"] for f in failed] == tools[:1], (tools, failed)
+    assert any(words in failed[0]["error"] for words in (
+        "The order can no longer be changed", "insufficient funds", "has already been refunded")), failed
+    status = (await rows(engine, "SELECT status FROM cases WHERE id = %s", case["id"]))[0]["status"]
+    assert status not in {"verifying", "closed"}
