@@ -22,6 +22,7 @@ from starlette.routing import Route
 from tests.conftest import SHARED
 from tests.connectors.shopify_server import TOKEN, ShopifyStore
 from tests.connectors.stripe_server import API_KEY, StripeAccount
+from tests.graph.conftest import engine  # noqa: F401 - the desk's engine fixture, for test_desk.py
 from tests.unit.test_connectors_sandbox import mini_world
 from tools.connectors import config as config_module
 from tools.connectors.sandbox.store import write_world

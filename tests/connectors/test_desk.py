@@ -11,7 +11,7 @@ from copilot.workflow import Actor, Decision, decide
 from tests.connectors.conftest import CONTRACTS, Holder, Vendors, set_modes
 from tests.connectors.shopify_server import ShopifyStore
 from tests.connectors.stripe_server import StripeAccount
-from tests.graph.conftest import NOW, drain, engine, rows  # noqa: F401 - engine is a fixture
+from tests.graph.conftest import NOW, drain, rows
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.world import World
 
