@@ -47,7 +47,7 @@ def order_state(order: Any, number: int) -> dict[str, Any]:
             "fulfillmentOrders": {"nodes": [{"id": gid("FulfillmentOrder", number), "status": FO_STATUS[order.status],
                                              "fulfillmentHolds": []}]},
             "transactions": [{"id": gid("OrderTransaction", number), "kind": "SALE", "status": "SUCCESS",
-                              "gateway": "shopify_payments"}]}
+                              "gateway": "shopify_payments"}], "refunds": []}
 
 
 @dataclass
@@ -69,8 +69,9 @@ class ShopifyStore:
     version: str = "2025-01"
 
     @classmethod
-    def from_world(cls, world: World, contracts_dir: Any, with_idempotent: bool = False) -> ShopifyStore:
-        store = cls(schema=shopify_schema(contracts_dir, with_idempotent))
+    def from_world(cls, world: World, contracts_dir: Any, version: str = "2025-01") -> ShopifyStore:
+        # Shopify's @idempotent exists from 2026-01; the staged 2025-01 schema plus that directive stands in.
+        store = cls(schema=shopify_schema(contracts_dir, version >= "2026-01"), version=version)
         for n, order in enumerate(world.orders, start=1001):
             store.orders[gid("Order", n)] = order_state(order, n)
         for n, product in enumerate(world.products, start=1):
@@ -187,10 +188,12 @@ class ShopifyStore:
     def _refund(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         errors = self._errors("refundCreate", {"input": input})
         amount = sum(float(t["amount"]) for t in input.get("transactions") or [])
-        return {"refund": None if errors else {
-            "id": gid("Refund", next(_ids)),
-            "totalRefundedSet": {"shopMoney": {"amount": f"{amount:.2f}", "currencyCode": "USD"}}},
-            "userErrors": errors}
+        if errors:
+            return {"refund": None, "userErrors": errors}
+        refund = {"id": gid("Refund", next(_ids)), "note": input.get("note"),
+                  "totalRefundedSet": {"shopMoney": {"amount": f"{amount:.2f}", "currencyCode": "USD"}}}
+        self.orders[input["orderId"]].setdefault("refunds", []).append(refund)
+        return {"refund": refund, "userErrors": []}
 
     # ---- the endpoint ------------------------------------------------------------------------------
 

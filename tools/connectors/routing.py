@@ -71,4 +71,9 @@ def route(bundle: Connectors, conn: AsyncConnection[Any], now: datetime, actor: 
         bundle = replace(bundle, storefront=shopify_storefront(conn, now, actor, configs.shopify, configs))
     if configs.stripe.mode != "sandbox":
         bundle = replace(bundle, psp=stripe_psp(conn, now, actor, configs.stripe, configs))
+    elif configs.shopify.mode != "sandbox":
+        # Without Stripe connected, the store's payments are Shopify's own: refunds go through the order.
+        from tools.connectors.shopify.payments import ShopifyPayments
+
+        bundle = replace(bundle, psp=ShopifyPayments(conn, now, actor, bundle.storefront))  # type: ignore[arg-type]
     return bundle

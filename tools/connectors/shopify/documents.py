@@ -118,3 +118,5 @@ HOLD_REASONS = {"payment_failed": "AWAITING_PAYMENT", "fraud_review": "HIGH_RISK
                 "inventory": "INVENTORY_OUT_OF_STOCK"}
 
 HOLD_HANDLE = "recovery-desk"
+
+ORDER_REFUNDS = "query OrderRefunds($id: ID!) {\n  order(id: $id) { refunds(first: 50) { id note } }\n}\n"
