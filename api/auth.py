@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from api.deps import connection
 from copilot.errors import Forbidden, Unauthorized
@@ -25,7 +26,7 @@ def presented_key(request: Request) -> str | None:
 
 
 async def optional_principal(
-    request: Request, conn: Annotated[AsyncConnection, Depends(connection)]
+    request: Request, conn: Annotated[AsyncConnection[DictRow], Depends(connection)]
 ) -> Principal | None:
     key = presented_key(request)
     if key is None:
@@ -34,7 +35,7 @@ async def optional_principal(
 
 
 async def principal(
-    request: Request, conn: Annotated[AsyncConnection, Depends(connection)]
+    request: Request, conn: Annotated[AsyncConnection[DictRow], Depends(connection)]
 ) -> Principal:
     key = presented_key(request)
     if key is None:

@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 
 from fastapi import Request
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg.rows import DictRow
+from psycopg_pool import PoolTimeout
 
+from copilot.db import Pool
 from copilot.errors import Unavailable
 
 
-async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    pool: AsyncConnectionPool = request.app.state.pool
+async def connection(request: Request) -> AsyncIterator[AsyncConnection[DictRow]]:
+    pool: Pool = request.app.state.pool
     try:
         async with pool.connection(timeout=5) as conn:
             yield conn

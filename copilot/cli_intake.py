@@ -9,7 +9,7 @@ from typing import Annotated
 
 import psycopg
 import typer
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +20,7 @@ intake_app = typer.Typer(help="Signal intake: dead letters and replay.", no_args
 console = Console()
 
 
-async def _connect(url: str) -> psycopg.AsyncConnection:
+async def _connect(url: str) -> psycopg.AsyncConnection[DictRow]:
     return await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row)
 
 

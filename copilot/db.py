@@ -10,13 +10,16 @@ from importlib import resources
 from pathlib import Path
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from copilot.errors import ConfigError
 from copilot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Every connection the copilot opens reads rows as dicts (`dict_row`), and is typed so.
+Pool = AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]
 
 DATABASE_NAME = "copilot"
 _MIGRATION_LOCK = 7_301_001
@@ -114,15 +117,16 @@ def migrate(url: str) -> list[str]:
     return applied
 
 
-def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
+def connect(url: str, autocommit: bool = False) -> psycopg.Connection[DictRow]:
     return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
 
 
-def make_pool(url: str, max_size: int = 10, *, warm: bool = False) -> AsyncConnectionPool:
+def make_pool(url: str, max_size: int = 10, *, warm: bool = False) -> Pool:
     """`warm` keeps every connection open from the start: the service's first burst then waits on no
     connection set-up (tens of ms each), which otherwise lands in the tail of its latencies."""
     return AsyncConnectionPool(
         url,
+        connection_class=psycopg.AsyncConnection[DictRow],
         min_size=max_size if warm else 1,
         max_size=max_size,
         kwargs={"row_factory": dict_row, "autocommit": True},
@@ -130,7 +134,7 @@ def make_pool(url: str, max_size: int = 10, *, warm: bool = False) -> AsyncConne
     )
 
 
-def truncate(conn: psycopg.Connection, tables: Iterable[str]) -> None:
+def truncate(conn: psycopg.Connection[DictRow], tables: Iterable[str]) -> None:
     conn.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")
 
 

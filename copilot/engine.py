@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.types import Command
-from psycopg_pool import AsyncConnectionPool
 
 from copilot import db
+from copilot.db import Pool
 from copilot.graph import build_graph
 from copilot.jobs import Job
 from copilot.llm import LLMConfig
@@ -35,7 +35,7 @@ def real_clock() -> datetime:
 
 @dataclass
 class Engine:
-    pool: AsyncConnectionPool
+    pool: Pool
     deps: NodeDeps
     graph: object
 
@@ -53,7 +53,7 @@ class Engine:
 
 @asynccontextmanager
 async def open_engine(url: str, settings: Settings, *, clock: Callable[[], datetime] = real_clock,
-                      policy: Policy | None = None, pool: AsyncConnectionPool | None = None,
+                      policy: Policy | None = None, pool: Pool | None = None,
                       pool_size: int | None = None, llm: LLMConfig | None = None) -> AsyncIterator[Engine]:
     own_pool = pool is None
     if pool is None:

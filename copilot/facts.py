@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.cases.order_inference import choose, customer_orders
 from copilot.errors import CopilotError, NotFound
@@ -23,7 +24,7 @@ ADDRESS = {Category.address_issue, Category.delivery_exception}
 STOCK = {Category.inventory_mismatch, Category.split_shipment, Category.change_request}
 
 
-async def _case_row(conn: AsyncConnection, case_id: int) -> dict[str, Any]:
+async def _case_row(conn: AsyncConnection[DictRow], case_id: int) -> dict[str, Any]:
     cur = await conn.execute(
         "SELECT id, order_id, customer_email, ticket_id, category, status, escalation_level, classified_by,"
         " confidence FROM cases WHERE id = %s", (case_id,))
@@ -33,7 +34,7 @@ async def _case_row(conn: AsyncConnection, case_id: int) -> dict[str, Any]:
     return row
 
 
-async def _latest_signal(conn: AsyncConnection, case_id: int) -> Signal | None:
+async def _latest_signal(conn: AsyncConnection[DictRow], case_id: int) -> Signal | None:
     cur = await conn.execute(
         "SELECT payload FROM signals WHERE case_id = %s"
         " ORDER BY (kind IN ('ticket', 'ticket_reply')) DESC, occurred_at DESC, id DESC LIMIT 1", (case_id,))
@@ -44,7 +45,7 @@ async def _latest_signal(conn: AsyncConnection, case_id: int) -> Signal | None:
 MAX_CHOICES = 4
 
 
-async def candidate_orders(conn: AsyncConnection, email: str, signal: Signal) -> list[OrderChoice]:
+async def candidate_orders(conn: AsyncConnection[DictRow], email: str, signal: Signal) -> list[OrderChoice]:
     """The orders a ticket naming none fits equally well (none when one wins or none fits): the plan asks which."""
     orders = await customer_orders(conn, email)
     inferred = choose(orders, f"{signal.subject or ''}\n{signal.text or ''}")
@@ -66,7 +67,7 @@ async def _customer(deps: ToolDeps, email: str | None, order: LookupOrderOutput 
     return None
 
 
-async def gather(conn: AsyncConnection, case_id: int, now: datetime, llm_address: str | None = None) -> CaseState:
+async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, llm_address: str | None = None) -> CaseState:
     """The facts for a case; an address the LLM read only fills an empty field, marked as LLM-sourced."""
     row = await _case_row(conn, case_id)
     category = Category(row["category"])
@@ -136,7 +137,7 @@ def _by(value: str | None) -> str:
     return value if value in ("rules", "llm", "human") else "rules"
 
 
-async def definition_of_done(conn: AsyncConnection, facts: CaseState, now: datetime) -> tuple[bool, str]:
+async def definition_of_done(conn: AsyncConnection[DictRow], facts: CaseState, now: datetime) -> tuple[bool, str]:
     """Re-read the system of record: released, shipped, delivered, refunded, or cancelled with a reason
     since these facts were read (DESIGN §4); the rules live in copilot/verification.py."""
     from copilot.verification import definition_of_done as done_by_record

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Literal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
@@ -48,13 +49,13 @@ RETURNING case_jobs.id, case_jobs.case_id, case_jobs.kind, case_jobs.payload, ca
 """
 
 
-async def claim(conn: AsyncConnection, worker: str, limit: int, lease: timedelta = LEASE) -> list[Job]:
+async def claim(conn: AsyncConnection[DictRow], worker: str, limit: int, lease: timedelta = LEASE) -> list[Job]:
     cur = await conn.execute(_CLAIM, {"worker": worker, "limit": limit, "lease": lease,
                                       "max_attempts": MAX_ATTEMPTS})
     return [Job.model_validate(row) for row in await cur.fetchall()]
 
 
-async def enqueue(conn: AsyncConnection, case_id: int, kind: Literal["run", "resume"],
+async def enqueue(conn: AsyncConnection[DictRow], case_id: int, kind: Literal["run", "resume"],
                   payload: dict[str, object] | None = None) -> int:
     cur = await conn.execute(
         "INSERT INTO case_jobs (case_id, kind, payload) VALUES (%s, %s, %s) RETURNING id",
@@ -65,14 +66,14 @@ async def enqueue(conn: AsyncConnection, case_id: int, kind: Literal["run", "res
     return int(row["id"])
 
 
-async def finish(conn: AsyncConnection, job: Job, worker: str) -> None:
+async def finish(conn: AsyncConnection[DictRow], job: Job, worker: str) -> None:
     await conn.execute(
         "UPDATE case_jobs SET done_at = now(), locked_until = NULL, error = NULL WHERE id = %s AND locked_by = %s",
         (job.id, worker),
     )
 
 
-async def fail(conn: AsyncConnection, job: Job, error: str) -> bool:
+async def fail(conn: AsyncConnection[DictRow], job: Job, error: str) -> bool:
     """Release the job for a later attempt with backoff; returns True when it has given up."""
     gave_up = job.attempts >= MAX_ATTEMPTS
     await conn.execute(
@@ -84,7 +85,7 @@ async def fail(conn: AsyncConnection, job: Job, error: str) -> bool:
     return gave_up
 
 
-async def counts(conn: AsyncConnection) -> JobCounts:
+async def counts(conn: AsyncConnection[DictRow]) -> JobCounts:
     cur = await conn.execute(
         "SELECT count(*) FILTER (WHERE done_at IS NULL AND locked_until IS NULL) AS pending,"
         " count(*) FILTER (WHERE done_at IS NULL AND locked_until IS NOT NULL) AS running,"

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.errors import InvalidInput
 from copilot.models import Strict
@@ -57,7 +58,7 @@ def can_approve(role: Role, required: Role) -> bool:
     return role in DESK_ROLES and APPROVAL_RANK[role] >= APPROVAL_RANK[required]
 
 
-def create_key(conn: psycopg.Connection, name: str, role: Role) -> CreatedKey:
+def create_key(conn: psycopg.Connection[DictRow], name: str, role: Role) -> CreatedKey:
     if not name.strip():
         raise InvalidInput("a key needs a name")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -70,14 +71,14 @@ def create_key(conn: psycopg.Connection, name: str, role: Role) -> CreatedKey:
     return CreatedKey(key_id=key_id, name=name.strip(), role=role, key=key)
 
 
-def revoke_key(conn: psycopg.Connection, key_id: int) -> bool:
+def revoke_key(conn: psycopg.Connection[DictRow], key_id: int) -> bool:
     cur = conn.execute(
         "UPDATE api_keys SET revoked_at = now() WHERE id = %s AND revoked_at IS NULL", (key_id,)
     )
     return cur.rowcount == 1
 
 
-def list_keys(conn: psycopg.Connection) -> list[dict[str, object]]:
+def list_keys(conn: psycopg.Connection[DictRow]) -> list[dict[str, object]]:
     cur = conn.execute(
         "SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id"
     )
@@ -86,7 +87,7 @@ def list_keys(conn: psycopg.Connection) -> list[dict[str, object]]:
     return [r if isinstance(r, dict) else dict(zip(cols, r, strict=True)) for r in rows]
 
 
-async def authenticate(conn: AsyncConnection, key: str) -> Principal | None:
+async def authenticate(conn: AsyncConnection[DictRow], key: str) -> Principal | None:
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     cur = await conn.execute(

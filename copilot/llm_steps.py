@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot.guardrails import message_facts
@@ -25,12 +26,12 @@ from copilot.plan import CaseState, Plan
 from copilot.policy import Policy
 
 
-async def _event(conn: AsyncConnection, case_id: int, kind: str, data: dict[str, Any]) -> None:
+async def _event(conn: AsyncConnection[DictRow], case_id: int, kind: str, data: dict[str, Any]) -> None:
     await conn.execute("INSERT INTO case_events (case_id, actor, kind, data) VALUES (%s, 'llm', %s, %s)",
                        (case_id, kind, Jsonb(data)))
 
 
-async def read_ticket_facts(conn: AsyncConnection, config: LLMConfig, case_id: int) -> dict[str, Any] | None:
+async def read_ticket_facts(conn: AsyncConnection[DictRow], config: LLMConfig, case_id: int) -> dict[str, Any] | None:
     """The LLM's reading of the case's latest ticket, reconciled with the case; None without a model or ticket."""
     if not config.enabled:
         return None
@@ -59,7 +60,7 @@ async def read_ticket_facts(conn: AsyncConnection, config: LLMConfig, case_id: i
     return acted_on.model_dump(mode="json")
 
 
-async def reword(conn: AsyncConnection, config: LLMConfig, case: CaseState, plan: Plan, text: str,
+async def reword(conn: AsyncConnection[DictRow], config: LLMConfig, case: CaseState, plan: Plan, text: str,
                  policy: Policy) -> tuple[str, str]:
     """The drafted message in the model's words when they pass rule 9 (and keep every fact), else the template."""
     llm = LLM(config, case_id=case.case_id, used_tokens=await tokens_used(conn, case.case_id))

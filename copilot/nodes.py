@@ -9,10 +9,10 @@ from typing import Any, TypedDict
 
 from langgraph.types import interrupt
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
 from copilot import guardrails, jobs, llm_steps, playbooks, replies, rootcause, verification
+from copilot.db import Pool
 from copilot.errors import CopilotError, InvalidInput
 from copilot.llm import LLMConfig
 from copilot.models import CaseStatus, Category, Disposition
@@ -49,7 +49,7 @@ class CaseGraphState(TypedDict, total=False):
 
 @dataclass
 class NodeDeps:
-    pool: AsyncConnectionPool
+    pool: Pool
     clock: Callable[[], datetime]
     policy: Policy
     settings: Settings

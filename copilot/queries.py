@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from copilot.errors import InvalidInput, NotFound
@@ -234,7 +235,7 @@ def _where(filters: CaseFilters) -> tuple[list[str], dict[str, object]]:
     return clauses, params
 
 
-async def list_cases(conn: AsyncConnection, filters: CaseFilters, now: datetime,
+async def list_cases(conn: AsyncConnection[DictRow], filters: CaseFilters, now: datetime,
                      cursor: str | None = None, limit: int = 50) -> CasePage:
     clauses, params = _where(filters)
     params.update(now=now, limit=min(max(limit, 1), MAX_PAGE) + 1)
@@ -254,7 +255,7 @@ async def list_cases(conn: AsyncConnection, filters: CaseFilters, now: datetime,
     return CasePage(items=items, next_cursor=encode_cursor(last.next_due_at, last.id) if more and last else None)
 
 
-async def case_summary(conn: AsyncConnection, case_id: int, now: datetime) -> CaseSummary:
+async def case_summary(conn: AsyncConnection[DictRow], case_id: int, now: datetime) -> CaseSummary:
     cur = await conn.execute(f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE c.id = %(id)s",
                              {"id": case_id, "now": now})
     row = await cur.fetchone()
@@ -263,7 +264,7 @@ async def case_summary(conn: AsyncConnection, case_id: int, now: datetime) -> Ca
     return CaseSummary.model_validate(row)
 
 
-async def _all(conn: AsyncConnection, sql: str, *args: object) -> list[dict[str, JsonValue]]:
+async def _all(conn: AsyncConnection[DictRow], sql: str, *args: object) -> list[dict[str, JsonValue]]:
     cur = await conn.execute(sql, args)
     return list(await cur.fetchall())
 
@@ -284,7 +285,7 @@ SELECT to_jsonb(o) AS order,
 FROM sandbox.orders o WHERE o.id = %s"""
 
 
-async def order_snapshot(conn: AsyncConnection, order_id: str) -> OrderSnapshot | None:
+async def order_snapshot(conn: AsyncConnection[DictRow], order_id: str) -> OrderSnapshot | None:
     found = await _all(conn, ORDER_SNAPSHOT_SQL, order_id)
     return OrderSnapshot.model_validate(found[0]) if found else None
 
@@ -343,7 +344,7 @@ DETAIL_ONLY = ("priority_reasons", "escalation_path", "facts", "root_cause", "cl
                "draft", "timeline", "notes", "plan_actions", "plan_verdicts")
 
 
-async def case_detail(conn: AsyncConnection, case_id: int, now: datetime) -> CaseDetail:
+async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetime) -> CaseDetail:
     cur = await conn.execute(CASE_DETAIL_SQL, {"id": case_id, "now": now})
     row = await cur.fetchone()
     if row is None:
@@ -385,7 +386,7 @@ SELECT queue,
 FROM c GROUP BY queue ORDER BY queue"""
 
 
-async def queue_stats(conn: AsyncConnection, now: datetime) -> QueuesView:
+async def queue_stats(conn: AsyncConnection[DictRow], now: datetime) -> QueuesView:
     cur = await conn.execute(QUEUE_STATS_SQL, {"now": now, "since": now - ATTAINMENT_WINDOW})
     return QueuesView(as_of=now, queues=[QueueStats.model_validate(r) for r in await cur.fetchall()])
 
@@ -399,7 +400,7 @@ class QueueStatsCache:
         self._view: QueuesView | None = None
         self._lock = asyncio.Lock()
 
-    async def get(self, conn: AsyncConnection, now: datetime) -> QueuesView:
+    async def get(self, conn: AsyncConnection[DictRow], now: datetime) -> QueuesView:
         async with self._lock:  # concurrent misses wait for one computation instead of each running it
             view = self._view
             if view is None or not (0 <= (now - view.as_of).total_seconds() < self.ttl_s):

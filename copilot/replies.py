@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
 from copilot import jobs
 from copilot.cases import order_inference
+from copilot.db import Pool
 from copilot.llm import LLM, LLMConfig, read_ticket, record_calls, tokens_used
 from copilot.models import CaseStatus, Category, Signal, SignalKind, Strict
 from copilot.plan import CaseState, CustomerRequest, OrderChoice, Origin
@@ -113,7 +114,7 @@ def read_order_choice(text: str, candidates: list[OrderChoice]) -> Reading:
     return Reading(option=None, why="the reply names none of the orders offered")
 
 
-async def link_order(conn: AsyncConnection, case_id: int, order_id: str, now: datetime) -> int | None:
+async def link_order(conn: AsyncConnection[DictRow], case_id: int, order_id: str, now: datetime) -> int | None:
     """Give the case the order the customer named; the id of another open case that already holds it, if one
     does (an order has one open case: a person merges them)."""
     cur = await conn.execute("SELECT id FROM cases WHERE order_id = %s AND id <> %s"
@@ -139,7 +140,7 @@ def follow_up_text(first_name: str, order_id: str | None, scenario: str | None) 
 TICKET_KINDS = (SignalKind.ticket, SignalKind.ticket_reply)
 
 
-async def on_signal_joined(conn: AsyncConnection, case_id: int, signal_id: int, signal: Signal) -> int | None:
+async def on_signal_joined(conn: AsyncConnection[DictRow], case_id: int, signal_id: int, signal: Signal) -> int | None:
     """Called by the case builder in the intake transaction, after the case was re-triaged: a customer message
     on a case that waits for the customer resumes its thread; a material signal on a case that waits for a
     person's decision re-plans it (replan_on_signal). Returns the resume job enqueued, if any."""
@@ -150,7 +151,7 @@ async def on_signal_joined(conn: AsyncConnection, case_id: int, signal_id: int, 
     return await replan_on_signal(conn, case_id, signal_id, signal)
 
 
-async def _resume_with_reply(conn: AsyncConnection, case_id: int, signal_id: int, signal: Signal) -> int | None:
+async def _resume_with_reply(conn: AsyncConnection[DictRow], case_id: int, signal_id: int, signal: Signal) -> int | None:
     """A second reply while one is queued joins the case without a resume."""
     cur = await conn.execute(
         "SELECT status FROM cases WHERE id = %s AND NOT EXISTS (SELECT 1 FROM case_jobs j WHERE j.case_id = %s"
@@ -212,7 +213,7 @@ def material_change(signal: Signal, row: dict[str, Any]) -> str | None:
     return None
 
 
-async def replan_on_signal(conn: AsyncConnection, case_id: int, signal_id: int, signal: Signal) -> int | None:
+async def replan_on_signal(conn: AsyncConnection[DictRow], case_id: int, signal_id: int, signal: Signal) -> int | None:
     """A case paused for a person's decision gets a fresh plan when a material signal joins it: the case
     leaves awaiting approval at once (an approval of the old version answers 409), and a resume job takes
     the thread from the approval pause back through facts, plan, draft and guardrails (plan_version + 1).
@@ -235,7 +236,7 @@ async def replan_on_signal(conn: AsyncConnection, case_id: int, signal_id: int, 
         "reread_ticket": signal.kind in TICKET_KINDS})
 
 
-async def _event(conn: AsyncConnection, case_id: int, now: datetime | None, kind: str, data: dict[str, Any]) -> None:
+async def _event(conn: AsyncConnection[DictRow], case_id: int, now: datetime | None, kind: str, data: dict[str, Any]) -> None:
     await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data)"
                        " VALUES (%s, coalesce(%s::timestamptz, now()), %s, %s, %s)",
                        (case_id, now, ACTOR, kind, Jsonb(data)))
@@ -247,7 +248,7 @@ def chosen_request(case: CaseState, reading: Reading) -> CustomerRequest:
                            new_address=reading.new_address)
 
 
-async def with_request(conn: AsyncConnection, case: CaseState, request: CustomerRequest, now: datetime) -> CaseState:
+async def with_request(conn: AsyncConnection[DictRow], case: CaseState, request: CustomerRequest, now: datetime) -> CaseState:
     """The facts with this request in place of the one read from the latest ticket; a new address is checked."""
     case = case.model_copy(update={"request": request})
     if request.new_address is not None and case.order is not None:
@@ -257,7 +258,7 @@ async def with_request(conn: AsyncConnection, case: CaseState, request: Customer
     return case
 
 
-async def record_choice(conn: AsyncConnection, case_id: int, now: datetime, reading: Reading,
+async def record_choice(conn: AsyncConnection[DictRow], case_id: int, now: datetime, reading: Reading,
                         reply: dict[str, Any]) -> None:
     await _event(conn, case_id, now, "customer_replied", {"choice": reading.option, "why": reading.why,
                                                           "signal_id": reply.get("signal_id")})
@@ -265,7 +266,7 @@ async def record_choice(conn: AsyncConnection, case_id: int, now: datetime, read
                  reason=f"customer chose {reading.option}: re-planning with the choice")
 
 
-async def ask_again(conn: AsyncConnection, case: CaseState, now: datetime, plan_version: int, scenario: str | None,
+async def ask_again(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, plan_version: int, scenario: str | None,
                     reading: Reading) -> str:
     """Send the one follow-up ask; its key makes a re-run of the node send nothing twice."""
     first = case.customer.name.split()[0] if case.customer and case.customer.name.strip() else "there"
@@ -284,7 +285,7 @@ async def ask_again(conn: AsyncConnection, case: CaseState, now: datetime, plan_
     return body
 
 
-async def hand_over(conn: AsyncConnection, case: CaseState, now: datetime, plan_version: int,
+async def hand_over(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, plan_version: int,
                     reading: Reading) -> str:
     """A second unclear reply: a person reads the thread (escalation to the lead)."""
     reason = f"two customer replies could not be read as one offered option ({reading.why})"
@@ -295,7 +296,7 @@ async def hand_over(conn: AsyncConnection, case: CaseState, now: datetime, plan_
     return reason
 
 
-async def llm_reading(config: LLMConfig, conn: AsyncConnection, case_id: int, text: str,
+async def llm_reading(config: LLMConfig, conn: AsyncConnection[DictRow], case_id: int, text: str,
                       scenario: str | None) -> Reading | None:
     """The optional reader: an LLM's typed facts, mapped onto the offered options by the same rules."""
     if not config.enabled:
@@ -317,7 +318,7 @@ async def llm_reading(config: LLMConfig, conn: AsyncConnection, case_id: int, te
     return None
 
 
-async def take(pool: AsyncConnectionPool, now: datetime, config: LLMConfig, state: dict[str, Any],
+async def take(pool: Pool, now: datetime, config: LLMConfig, state: dict[str, Any],
                payload: dict[str, Any]) -> dict[str, Any]:
     """The await_customer node after its pause: choose, ask once more, or hand over."""
     if payload.get("escalate"):

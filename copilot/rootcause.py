@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot.cases.triage import SOFT_DECLINES
@@ -178,13 +179,13 @@ FROM tool_calls WHERE case_id = %s AND status = 'done'
 """
 
 
-async def case_costs(conn: AsyncConnection, case_id: int) -> Costs:
+async def case_costs(conn: AsyncConnection[DictRow], case_id: int) -> Costs:
     """What the case's effects cost, as the tools reported it (refunds on cancellation are not leakage)."""
     cur = await conn.execute(_COST_SQL, (case_id,))
     return Costs.model_validate(await cur.fetchone())
 
 
-async def record(conn: AsyncConnection, case: CaseState, close_reason: str, now: datetime) -> Cause:
+async def record(conn: AsyncConnection[DictRow], case: CaseState, close_reason: str, now: datetime) -> Cause:
     """Write (or, when the close node re-runs, rewrite) this round's ledger row; returns the cause."""
     cur = await conn.execute(
         "SELECT c.queue, c.created_at, c.resolution_due, c.reopen_count, c.order_value, o.status AS order_status"

@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from copilot import db
 from copilot.settings import Settings
@@ -60,7 +60,7 @@ RESET_DESK_SETTING = "copilot.reset_desk"
 RESET_DESK_PHRASE = "start a new desk: forget every case and its audit trail"
 
 
-def reset_desk(conn: psycopg.Connection) -> None:
+def reset_desk(conn: psycopg.Connection[DictRow]) -> None:
     """Forget every case and its graph threads: a new world starts a new desk (case ids restart at 1)."""
     present = {r["tablename"] if isinstance(r, dict) else r[0] for r in conn.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}

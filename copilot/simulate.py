@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 
 from copilot import db
@@ -90,7 +90,7 @@ def day_batch(base: World, seed: int, day: int, now: datetime, n: int) -> World:
     return builder.world
 
 
-def append_world(conn: psycopg.Connection, world: World) -> None:
+def append_world(conn: psycopg.Connection[DictRow], world: World) -> None:
     """Insert a day's new rows; customers and stock the planter changed are updated in place."""
     with conn.transaction():
         for table in NEW_ROWS:
@@ -131,7 +131,7 @@ _WORLD_TICK = [
 ]
 
 
-async def world_tick(conn: psycopg.AsyncConnection, now: datetime) -> None:
+async def world_tick(conn: psycopg.AsyncConnection[DictRow], now: datetime) -> None:
     async with conn.transaction():
         for sql in _WORLD_TICK:
             await conn.execute(sql, {"now": now})
@@ -152,7 +152,7 @@ async def approve_all(engine: Engine) -> int:
     return done
 
 
-async def customers_answer(conn: psycopg.AsyncConnection, cfg: SimConfig, rng: random.Random, now: datetime) -> int:
+async def customers_answer(conn: psycopg.AsyncConnection[DictRow], cfg: SimConfig, rng: random.Random, now: datetime) -> int:
     cur = await conn.execute(
         "SELECT c.id, c.order_id, c.customer_email, c.plan->>'scenario' AS scenario FROM cases c"
         " WHERE c.status = 'awaiting_customer' AND NOT EXISTS (SELECT 1 FROM case_jobs j WHERE j.case_id = c.id"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import psycopg
+from psycopg.rows import DictRow
 from pydantic import Field
 
 from copilot.errors import ConfigError
@@ -125,7 +126,7 @@ _COLUMNS = ("queue, first_touch_rule, first_touch_minutes, resolution_rule, reso
             " owner, escalation_path, definition_of_done")
 
 
-async def load_policies(conn: psycopg.AsyncConnection) -> dict[str, SlaPolicy]:
+async def load_policies(conn: psycopg.AsyncConnection[DictRow]) -> dict[str, SlaPolicy]:
     cur = conn.cursor(row_factory=psycopg.rows.dict_row)
     await cur.execute(f"SELECT {_COLUMNS} FROM sla_policies")
     policies = {row["queue"]: SlaPolicy.model_validate(row) for row in await cur.fetchall()}

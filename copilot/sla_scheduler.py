@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot.errors import Conflict, NotFound
@@ -78,7 +79,7 @@ WHERE c.id = before.id AND {OPEN_SQL} AND (%(version)s::int IS NULL OR c.plan_ve
 RETURNING c.id AS case_id, c.escalation_level AS level, c.owner, before.owner AS previous_owner"""
 
 
-async def add_event(conn: AsyncConnection, case_id: int, actor: str, kind: str, data: dict[str, object],
+async def add_event(conn: AsyncConnection[DictRow], case_id: int, actor: str, kind: str, data: dict[str, object],
                     at: datetime) -> None:
     await conn.execute(
         "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
@@ -86,7 +87,7 @@ async def add_event(conn: AsyncConnection, case_id: int, actor: str, kind: str, 
     )
 
 
-async def escalate_case(conn: AsyncConnection, case_id: int, actor: str, reason: str, now: datetime,
+async def escalate_case(conn: AsyncConnection[DictRow], case_id: int, actor: str, reason: str, now: datetime,
                         plan_version: int | None = None) -> Escalation:
     """Move an open case one step along its escalation path; the caller holds the transaction."""
     cur = await conn.execute(_ESCALATE, {"id": case_id, "now": now, "version": plan_version})
@@ -101,7 +102,7 @@ async def escalate_case(conn: AsyncConnection, case_id: int, actor: str, reason:
     return result
 
 
-async def _explain_refusal(conn: AsyncConnection, case_id: int, plan_version: int | None) -> None:
+async def _explain_refusal(conn: AsyncConnection[DictRow], case_id: int, plan_version: int | None) -> None:
     cur = await conn.execute("SELECT status, plan_version FROM cases WHERE id = %s", (case_id,))
     row = await cur.fetchone()
     if row is None:
@@ -112,7 +113,7 @@ async def _explain_refusal(conn: AsyncConnection, case_id: int, plan_version: in
     raise Conflict(f"case {case_id} is {row['status']} and cannot be escalated")
 
 
-async def run_sla_tick(conn: AsyncConnection, now: datetime) -> SlaTickResult:
+async def run_sla_tick(conn: AsyncConnection[DictRow], now: datetime) -> SlaTickResult:
     """Flag and escalate every case whose SLA clock crossed a mark since the last tick."""
     flagged: list[SlaMark] = []
     breached: list[SlaMark] = []
@@ -149,7 +150,7 @@ WHERE {OPEN_SQL}
 GROUP BY 2"""
 
 
-async def write_queue_snapshot(conn: AsyncConnection, now: datetime) -> bool:
+async def write_queue_snapshot(conn: AsyncConnection[DictRow], now: datetime) -> bool:
     """Queue sizes for the "over time" chart, at most one snapshot per interval."""
     cur = await conn.execute(_SNAPSHOT, {"now": now, "every": SNAPSHOT_EVERY})
     return cur.rowcount > 0

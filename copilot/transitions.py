@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot.errors import Conflict, NotFound
@@ -47,7 +48,7 @@ def _sources(target: S) -> list[str]:
     return [status.value for status, targets in ALLOWED.items() if target in targets]
 
 
-async def _move(conn: AsyncConnection, case_id: int, target: S, actor: str, reason: str,
+async def _move(conn: AsyncConnection[DictRow], case_id: int, target: S, actor: str, reason: str,
                 data: dict[str, object] | None, skip_same: bool) -> S | None:
     cur = await conn.execute(_MOVE, {
         "id": case_id, "to": target.value, "closing": target in (S.closed, S.routed_away),
@@ -61,7 +62,7 @@ async def _move(conn: AsyncConnection, case_id: int, target: S, actor: str, reas
     return S(row["previous"]) if row["previous"] else None
 
 
-async def move(conn: AsyncConnection, case_id: int, target: S, *, actor: str, reason: str,
+async def move(conn: AsyncConnection[DictRow], case_id: int, target: S, *, actor: str, reason: str,
                data: dict[str, object] | None = None) -> S:
     """Move the case to `target` (row-locked), record the event, and return the previous status."""
     previous = await _move(conn, case_id, target, actor, reason, data, skip_same=False)
@@ -69,7 +70,7 @@ async def move(conn: AsyncConnection, case_id: int, target: S, *, actor: str, re
     return previous
 
 
-async def ensure(conn: AsyncConnection, case_id: int, target: S, *, actor: str, reason: str,
+async def ensure(conn: AsyncConnection[DictRow], case_id: int, target: S, *, actor: str, reason: str,
                  data: dict[str, object] | None = None) -> None:
     """Move unless the case is already there: a node that re-runs after a crash repeats no event."""
     await _move(conn, case_id, target, actor, reason, data, skip_same=True)

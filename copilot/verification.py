@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot import jobs
@@ -69,7 +70,7 @@ def judge(case: CaseState, order: LookupOrderOutput, payment: LookupPaymentOutpu
     return False, still + (f"; replacement {reships[0].status}" if reships else "")
 
 
-async def definition_of_done(conn: AsyncConnection, case: CaseState, now: datetime) -> tuple[bool, str]:
+async def definition_of_done(conn: AsyncConnection[DictRow], case: CaseState, now: datetime) -> tuple[bool, str]:
     if case.order_id is None:
         return True, "message sent; no order to verify"
     deps = ToolDeps.sandbox(conn, now, case.case_id)
@@ -78,7 +79,7 @@ async def definition_of_done(conn: AsyncConnection, case: CaseState, now: dateti
     return judge(case, order, payment)  # type: ignore[arg-type]
 
 
-async def check(conn: AsyncConnection, case: CaseState, now: datetime, *, recheck: bool,
+async def check(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, *, recheck: bool,
                 plan_version: int) -> Check:
     """One re-read. The first read of a round starts the window; a later one past it reopens the case."""
     done, reason = await definition_of_done(conn, case, now)
@@ -104,7 +105,7 @@ async def check(conn: AsyncConnection, case: CaseState, now: datetime, *, rechec
         return Check(outcome="reopened", reason=why)
 
 
-async def reopen(conn: AsyncConnection, case: CaseState, reason: str, now: datetime, plan_version: int) -> None:
+async def reopen(conn: AsyncConnection[DictRow], case: CaseState, reason: str, now: datetime, plan_version: int) -> None:
     """Back to triaged with the reason, and the owner who can move the order is told (an escalation)."""
     owner = REOPEN_OWNERS.get(case.category, "lead")
     await move(conn, case.case_id, CaseStatus.triaged, actor=ACTOR, reason=f"reopened: {reason}")
@@ -117,7 +118,7 @@ async def reopen(conn: AsyncConnection, case: CaseState, reason: str, now: datet
                         idempotency_key=f"{case.case_id}:v{plan_version}-reopen")
 
 
-async def run_verification_tick(conn: AsyncConnection, now: datetime) -> int:
+async def run_verification_tick(conn: AsyncConnection[DictRow], now: datetime) -> int:
     """Wake every verifying case whose re-read is due: one resume job each; returns how many."""
     async with conn.transaction():
         cur = await conn.execute(

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg.rows import DictRow
 
 from copilot import jobs
+from copilot.db import Pool
 from copilot.jobs import Job
 from copilot.settings import Settings
 
@@ -35,7 +36,7 @@ class WorkerStats:
     errors: list[str] = field(default_factory=list)
 
 
-async def work(pool: AsyncConnectionPool, run_job: JobRunner, *, concurrency: int = 4,
+async def work(pool: Pool, run_job: JobRunner, *, concurrency: int = 4,
                stop: asyncio.Event | None = None, drain: bool = False, idle_sleep: float = 0.2,
                name: str | None = None, on_progress: Callable[[WorkerStats], None] | None = None,
                lease: timedelta = jobs.LEASE) -> WorkerStats:
@@ -84,7 +85,7 @@ async def work(pool: AsyncConnectionPool, run_job: JobRunner, *, concurrency: in
 
 
 @asynccontextmanager
-async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionPool,
+async def run_worker_beside(url: str, settings: Settings, pool: Pool,
                             concurrency: int = 4) -> AsyncIterator[None]:
     """One worker as a background task of the serving process, stopped cleanly with it."""
     from copilot.engine import open_engine
@@ -101,8 +102,8 @@ async def run_worker_beside(url: str, settings: Settings, pool: AsyncConnectionP
             await asyncio.gather(task, *beside)
 
 
-async def every(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event,
-                tick: Callable[[AsyncConnection, datetime], Awaitable[object]], name: str,
+async def every(pool: Pool, clock: Callable[[], datetime], stop: asyncio.Event,
+                tick: Callable[[AsyncConnection[DictRow], datetime], Awaitable[object]], name: str,
                 every_s: float = 60.0) -> None:
     """Run `tick` beside the worker until `stop`; a failed tick is logged and retried at the next one."""
     while not stop.is_set():
@@ -115,7 +116,7 @@ async def every(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: 
             await asyncio.wait_for(stop.wait(), timeout=every_s)
 
 
-def schedulers(pool: AsyncConnectionPool, clock: Callable[[], datetime], stop: asyncio.Event) -> list[asyncio.Task[None]]:
+def schedulers(pool: Pool, clock: Callable[[], datetime], stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """What runs beside every worker: the SLA clock (flag at 75%, escalate at breach) and verification re-reads."""
     from copilot.intake.reconcile import reconcile_raw
     from copilot.sla_scheduler import run_sla_tick

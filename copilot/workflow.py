@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 from pydantic import Field, model_validator
 
+from copilot.db import Pool
 from copilot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from copilot.keys import APPROVAL_RANK, DESK_ROLES, Role, can_approve
 from copilot.models import CaseStatus, Strict
@@ -55,7 +56,7 @@ def required_role(verdict_roles: list[str | None]) -> Role:
     return max(ranked, key=APPROVAL_RANK.__getitem__) if ranked else Role.agent
 
 
-async def decide(pool: AsyncConnectionPool | AsyncConnection, case_id: int, decision: Decision,
+async def decide(pool: Pool | AsyncConnection[DictRow], case_id: int, decision: Decision,
                  actor: Actor) -> DecisionResult:
     """A request that already holds a pooled connection passes it: taking a second one per request starves
     the pool under concurrent approvals (16 clients on a pool of 10 waited on each other until timeouts)."""
@@ -94,7 +95,7 @@ event AS (
 INSERT INTO case_jobs (case_id, kind, payload) SELECT id, 'resume', %(payload)s FROM moved RETURNING id"""
 
 
-async def _decide_on(conn: AsyncConnection, case_id: int, decision: Decision, actor: Actor) -> DecisionResult:
+async def _decide_on(conn: AsyncConnection[DictRow], case_id: int, decision: Decision, actor: Actor) -> DecisionResult:
     cur = await conn.execute(_READ, {"id": case_id, "version": decision.plan_version})
     case = await cur.fetchone()
     if case is None:

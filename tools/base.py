@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, TypeVar, get_type_hints
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from pydantic import BaseModel
 
 from tools.connectors.protocols import Connectors
@@ -32,7 +33,7 @@ class ToolDeps:
     """What a tool runs with. `customer_id` is the acting customer the case identifies, never an argument,
     so text an LLM read cannot choose whose order is touched."""
 
-    conn: AsyncConnection[Any]
+    conn: AsyncConnection[DictRow]
     now: datetime
     connectors: Connectors
     case_id: int | None = None
@@ -40,7 +41,7 @@ class ToolDeps:
     idempotency_key: str | None = None  # set by the registry for the call it runs; systems store it too
 
     @classmethod
-    def sandbox(cls, conn: AsyncConnection[Any], now: datetime, case_id: int | None = None,
+    def sandbox(cls, conn: AsyncConnection[DictRow], now: datetime, case_id: int | None = None,
                 customer_id: str | None = None) -> ToolDeps:
         """The sandbox bundle, with each system that is configured for shadow or live mode routed to its
         connector (tools/connectors/routing.py); with every system in sandbox mode, the sandbox alone."""

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from pydantic import ValidationError
 
 from api.auth import Caller, DeskCaller
@@ -31,7 +32,7 @@ from copilot.queries import CaseFilters, case_detail, list_cases
 from copilot.sla_scheduler import add_event, escalate_case
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
-Conn = Annotated[AsyncConnection, Depends(connection)]
+Conn = Annotated[AsyncConnection[DictRow], Depends(connection)]
 CaseId = Annotated[int, Path(ge=1, le=2**62, description="The case id.")]
 StatusFilter = Literal["open", "actionable", "all", *[s.value for s in CaseStatus]]  # type: ignore[valid-type]
 
@@ -79,7 +80,7 @@ def _actor(who: Principal) -> workflow.Actor:
     return workflow.Actor(name=who.name, role=who.role.value)
 
 
-async def _decide(conn: AsyncConnection, case_id: int, who: Principal, **fields: object) -> ActionAccepted:
+async def _decide(conn: AsyncConnection[DictRow], case_id: int, who: Principal, **fields: object) -> ActionAccepted:
     try:
         decision = workflow.Decision(**fields)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -124,7 +125,7 @@ async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request:
                          reason=body.reason, close=body.close)
 
 
-async def _lock_current(conn: AsyncConnection, case_id: int, plan_version: int) -> dict[str, object]:
+async def _lock_current(conn: AsyncConnection[DictRow], case_id: int, plan_version: int) -> dict[str, object]:
     cur = await conn.execute("SELECT status, plan_version, assignee FROM cases WHERE id = %s FOR UPDATE",
                              (case_id,))
     row = await cur.fetchone()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from pydantic import ValidationError
 
 from api.auth import COOKIE, optional_principal
@@ -26,7 +27,7 @@ from copilot.queries import CaseFilters, CaseSummary, case_detail, decode_cursor
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
-Conn = Annotated[AsyncConnection, Depends(connection)]
+Conn = Annotated[AsyncConnection[DictRow], Depends(connection)]
 MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
 
 
@@ -118,7 +119,7 @@ def _walk(request: Request) -> dict[str, str]:
     return keep
 
 
-async def _next_case(conn: AsyncConnection, case: CaseSummary, walk: dict[str, str], now: datetime) -> int | None:
+async def _next_case(conn: AsyncConnection[DictRow], case: CaseSummary, walk: dict[str, str], now: datetime) -> int | None:
     """The case after this one in the "needs the desk" queue, counted from where this case stood when the
     agent opened it: a decision moves the case (and its deadline), and the walk must neither skip nor repeat."""
     page = await list_cases(conn, CaseFilters(status="actionable", queue=walk.get("queue")), now,
@@ -126,7 +127,7 @@ async def _next_case(conn: AsyncConnection, case: CaseSummary, walk: dict[str, s
     return page.items[0].id if page.items else None
 
 
-async def _case_page(request: Request, conn: AsyncConnection, me: Principal, case_id: int, now: datetime,
+async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Principal, case_id: int, now: datetime,
                      error: str | None = None, status_code: int = 200) -> Response:
     detail = await case_detail(conn, case_id, now)
     walk = _walk(request)
@@ -151,7 +152,7 @@ async def case_page(request: Request, case_id: int, who: MaybeWho, conn: Conn, n
                                           status_code=exc.http_status)
 
 
-async def _act(request: Request, case_id: int, who: Principal | None, conn: AsyncConnection, now: datetime,
+async def _act(request: Request, case_id: int, who: Principal | None, conn: AsyncConnection[DictRow], now: datetime,
                build, run) -> Response:  # noqa: ANN001 - the model factory and the API call it feeds
     me = _require(who, request)
     try:

@@ -7,6 +7,7 @@ import hashlib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from api.routes.webhooks import IngestAnswer, answer, chosen_headers, connection, log_rejection, now_of
 from copilot.errors import Unauthorized
@@ -27,7 +28,7 @@ class BatchAnswer(Strict):
     results: list[IngestAnswer]
 
 
-async def _authenticate(request: Request, conn: AsyncConnection, source: str) -> None:
+async def _authenticate(request: Request, conn: AsyncConnection[DictRow], source: str) -> None:
     key = request.app.state.settings.intake_api_key.get_secret_value()
     try:
         verify_api_key(key, request.headers.get("authorization"), request.headers.get("x-api-key"))
@@ -37,7 +38,7 @@ async def _authenticate(request: Request, conn: AsyncConnection, source: str) ->
 
 
 @router.post("/3pl", response_model=BatchAnswer, responses={202: {"model": BatchAnswer}})
-async def threepl(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+async def threepl(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """Exception rows (order, sku, warehouse, exception_code, note) as text/csv or a JSON list; one signal each."""
     await _authenticate(request, conn, "threepl")
     body, now = await request.body(), now_of(request)
@@ -62,7 +63,7 @@ async def threepl(request: Request, conn: AsyncConnection = Depends(connection))
 
 
 @router.post("/email", response_model=IngestAnswer, responses={202: {"model": IngestAnswer}})
-async def email(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+async def email(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """A raw RFC 822 message (message/rfc822) as a mail gateway forwards it."""
     await _authenticate(request, conn, "email")
     body, now = await request.body(), now_of(request)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from api.deps import connection
 from api.routes.cases import Now
@@ -40,12 +41,12 @@ def _family(name: str, kind: str, help_text: str, samples: list[tuple[dict[str, 
     return lines
 
 
-async def _rows(conn: AsyncConnection, sql: str, params: dict[str, object] | None = None) -> list[dict]:
+async def _rows(conn: AsyncConnection[DictRow], sql: str, params: dict[str, object] | None = None) -> list[dict]:
     cur = await conn.execute(sql, params)
     return list(await cur.fetchall())
 
 
-async def exposition(conn: AsyncConnection, now: datetime) -> str:
+async def exposition(conn: AsyncConnection[DictRow], now: datetime) -> str:
     cases = await _rows(conn, _CASES)
     sla = await _rows(conn, _SLA, {"now": now})
     approvals = await _rows(conn, _APPROVALS)
@@ -71,7 +72,7 @@ async def exposition(conn: AsyncConnection, now: datetime) -> str:
 @router.get("/metrics", response_class=PlainTextResponse,
             responses={200: {"content": {"text/plain": {"example": 'copilot_cases{queue="chargebacks",'
                                                                   'status="triaged"} 3\n'}}}})
-async def metrics(conn: Annotated[AsyncConnection, Depends(connection)], now: Now) -> PlainTextResponse:
+async def metrics(conn: Annotated[AsyncConnection[DictRow], Depends(connection)], now: Now) -> PlainTextResponse:
     """Prometheus text exposition (version 0.0.4): cases, SLA breaches, approvals, automation rate."""
     return PlainTextResponse(await exposition(conn, now), media_type="text/plain; version=0.0.4; charset=utf-8")
 
@@ -93,7 +94,7 @@ class Dashboard(Strict):
     automation_by_day: list[Point]
 
 
-async def dashboard(conn: AsyncConnection, now: datetime) -> Dashboard:
+async def dashboard(conn: AsyncConnection[DictRow], now: datetime) -> Dashboard:
     sla = await _rows(conn, f"""SELECT COALESCE(c.queue, 'unrouted') AS label,
         1 - (count(*) FILTER (WHERE ({SLA_STATE_SQL}) = 'breached'))::float / count(*) AS value
         FROM cases c WHERE c.status <> 'routed_away' GROUP BY 1 ORDER BY 1""", {"now": now})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from api.auth import DeskCaller, optional_principal
 from api.deps import connection
@@ -21,11 +22,11 @@ from copilot.reports.weekly import WeeklyReport, latest_week, weekly
 
 router = APIRouter(tags=["reports"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
-Conn = Annotated[AsyncConnection, Depends(connection)]
+Conn = Annotated[AsyncConnection[DictRow], Depends(connection)]
 Week = Annotated[str | None, Query(description="ISO week YYYY-Www; default: the week of the latest closure.")]
 
 
-async def _report(conn: AsyncConnection, week: str | None, now: datetime) -> WeeklyReport:
+async def _report(conn: AsyncConnection[DictRow], week: str | None, now: datetime) -> WeeklyReport:
     try:
         return await weekly(conn, week or await latest_week(conn, now))
     except CopilotError as exc:

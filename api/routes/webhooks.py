@@ -11,6 +11,7 @@ import psycopg
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.errors import Unauthorized, Unavailable
 from copilot.intake import signatures as sig
@@ -30,7 +31,7 @@ class IngestAnswer(Strict):
     error: str | None = None
 
 
-async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
+async def connection(request: Request) -> AsyncIterator[AsyncConnection[DictRow]]:
     """A pooled connection; a pool that cannot hand one out answers 503 so senders retry later.
 
     psycopg_pool raises PoolTimeout, an OperationalError rather than a TimeoutError, so api.deps misses it.
@@ -54,7 +55,7 @@ def chosen_headers(request: Request, names: Iterable[str]) -> dict[str, str]:
     return {n: request.headers[n] for n in wanted if n in request.headers}
 
 
-async def log_rejection(conn: psycopg.AsyncConnection, request: Request, source: str,
+async def log_rejection(conn: psycopg.AsyncConnection[DictRow], request: Request, source: str,
                         exc: Unauthorized, now: datetime) -> None:
     remote = request.client.host if request.client else None
     try:
@@ -92,7 +93,7 @@ class Helpdesk(StrEnum):
     freshdesk = "freshdesk"
 
 
-async def _receive(request: Request, conn: AsyncConnection, source: str, verify: Callable[[bytes], None],
+async def _receive(request: Request, conn: AsyncConnection[DictRow], source: str, verify: Callable[[bytes], None],
                    keep: tuple[str, ...]) -> JSONResponse:
     body = await request.body()
     now = now_of(request)
@@ -110,7 +111,7 @@ def _secret(request: Request, name: str) -> str:
 
 
 @router.post("/shopify", responses=RESPONSES)
-async def shopify(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+async def shopify(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """Shopify order, fulfillment and risk webhooks (topic in X-Shopify-Topic)."""
     secret = _secret(request, "shopify")
     return await _receive(
@@ -122,7 +123,7 @@ async def shopify(request: Request, conn: AsyncConnection = Depends(connection))
 
 
 @router.post("/stripe", responses=RESPONSES)
-async def stripe(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+async def stripe(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """Stripe payment, dispute, review, early-fraud-warning and refund events."""
     secret, now = _secret(request, "stripe"), now_of(request)
     return await _receive(
@@ -133,7 +134,7 @@ async def stripe(request: Request, conn: AsyncConnection = Depends(connection)) 
 
 
 @router.post("/easypost", responses=RESPONSES)
-async def easypost(request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+async def easypost(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """EasyPost tracker.created / tracker.updated events."""
     secret = _secret(request, "easypost")
     return await _receive(
@@ -144,7 +145,7 @@ async def easypost(request: Request, conn: AsyncConnection = Depends(connection)
 
 
 @router.post("/helpdesk/{vendor}", responses=RESPONSES)
-async def helpdesk(vendor: Helpdesk, request: Request, conn: AsyncConnection = Depends(connection)) -> JSONResponse:
+async def helpdesk(vendor: Helpdesk, request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """Ticket created / updated / customer reply. Zendesk signs; Gorgias and Freshdesk send X-Webhook-Secret."""
     secret = _secret(request, vendor.value)
     if vendor is Helpdesk.zendesk:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
@@ -30,7 +30,7 @@ class Placement(Strict):
     customer_email: str | None = None  # set when the ticket identified a caller the sender address did not
 
 
-async def route_signal(conn: psycopg.AsyncConnection, signal_id: int, signal: Signal, now: datetime) -> int:
+async def route_signal(conn: psycopg.AsyncConnection[DictRow], signal_id: int, signal: Signal, now: datetime) -> int:
     """Attach the stored signal to its case (opening one when needed), triage the case, return its id.
 
     Runs inside the caller's transaction. Lock order: a ticket's thread and customer advisory locks, then
@@ -59,7 +59,7 @@ async def route_signal(conn: psycopg.AsyncConnection, signal_id: int, signal: Si
     return case_id
 
 
-async def _place(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None) -> Placement:
+async def _place(conn: psycopg.AsyncConnection[DictRow], signal: Signal, vector: str | None) -> Placement:
     if signal.kind not in TICKET_KINDS:
         order_id = await _order_of_system_signal(conn, signal)
         if order_id is None:
@@ -69,13 +69,13 @@ async def _place(conn: psycopg.AsyncConnection, signal: Signal, vector: str | No
     return await _place_ticket(conn, signal, vector)
 
 
-async def _order_of_system_signal(conn: psycopg.AsyncConnection, signal: Signal) -> str | None:
+async def _order_of_system_signal(conn: psycopg.AsyncConnection[DictRow], signal: Signal) -> str | None:
     if signal.order_id:
         return await resolve_order_id(conn, signal.order_id) or signal.order_id
     return await order_via(conn, signal.payment_id, signal.dispute_id, signal.tracking_number)
 
 
-async def _place_ticket(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None) -> Placement:
+async def _place_ticket(conn: psycopg.AsyncConnection[DictRow], signal: Signal, vector: str | None) -> Placement:
     """Where a ticket goes, in the order a desk agent would look.
 
     The thread and a checked order number are facts about this ticket, so they win. A near-duplicate is the
@@ -107,7 +107,7 @@ async def _place_ticket(conn: psycopg.AsyncConnection, signal: Signal, vector: s
     return await _place_by_customer(conn, signal, vector, email, text, notes, who, infer=not checked.foreign)
 
 
-async def _place_by_customer(conn: psycopg.AsyncConnection, signal: Signal, vector: str | None, email: str,
+async def _place_by_customer(conn: psycopg.AsyncConnection[DictRow], signal: Signal, vector: str | None, email: str,
                              text: str, notes: list[str], who: dict[str, str], infer: bool) -> Placement:
     out_of_scope = classify_signal(signal).clearly_out_of_scope
     statuses = list(linking.OPEN_VALUES) + ([CaseStatus.routed_away.value] if out_of_scope else [])
@@ -143,7 +143,7 @@ RETURNING id
 """
 
 
-async def _open_case(conn: psycopg.AsyncConnection, placement: Placement, signal: Signal, now: datetime) -> int:
+async def _open_case(conn: psycopg.AsyncConnection[DictRow], placement: Placement, signal: Signal, now: datetime) -> int:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(_INSERT, {"order": placement.order_id, "email": placement.customer_email or signal.customer_email,
                                 "ticket": signal.ticket_id, "now": now})
@@ -158,7 +158,7 @@ async def _open_case(conn: psycopg.AsyncConnection, placement: Placement, signal
     return row["id"]
 
 
-async def _event(conn: psycopg.AsyncConnection, case_id: int, at: datetime, kind: str, data: dict) -> None:
+async def _event(conn: psycopg.AsyncConnection[DictRow], case_id: int, at: datetime, kind: str, data: dict) -> None:
     await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
                        (case_id, at, ACTOR, kind, Jsonb(data)))
 
@@ -173,7 +173,7 @@ def _as_signal(row: dict) -> Signal:
                       customer_email=row["customer_email"], ticket_id=row["ticket_id"])
 
 
-async def case_signals(conn: psycopg.AsyncConnection, case_id: int,
+async def case_signals(conn: psycopg.AsyncConnection[DictRow], case_id: int,
                        current: tuple[int, Signal] | None = None) -> list[Signal]:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT id, source, source_event_id, kind, occurred_at, order_id, customer_email, ticket_id,"
@@ -182,7 +182,7 @@ async def case_signals(conn: psycopg.AsyncConnection, case_id: int,
     return [current[1] if current and row["id"] == current[0] else _as_signal(row) for row in rows]
 
 
-async def retriage(conn: psycopg.AsyncConnection, case_id: int, now: datetime,
+async def retriage(conn: psycopg.AsyncConnection[DictRow], case_id: int, now: datetime,
                    current: tuple[int, Signal] | None = None) -> Triage:
     """Triage the case from all its signals and today's facts, and record the result with its reasons."""
     cur = conn.cursor(row_factory=dict_row)
@@ -215,7 +215,7 @@ def _next_status(current: str, category: Category) -> str:
     return CaseStatus.routed_away if category is Category.out_of_scope else CaseStatus.triaged
 
 
-async def _write(conn: psycopg.AsyncConnection, case_id: int, case: dict, result: Triage, facts: Facts,
+async def _write(conn: psycopg.AsyncConnection[DictRow], case_id: int, case: dict, result: Triage, facts: Facts,
                  signals: list[Signal], now: datetime) -> None:
     status = _next_status(case["status"], result.category)
     customer = facts.customer

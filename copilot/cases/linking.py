@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from copilot.cases.snapshot import resolve_order_id
 from copilot.embeddings import get_embedder, to_pgvector
@@ -43,7 +43,7 @@ class RefCheck(Strict):
     foreign: bool = False  # a reference named another customer's order: no order is inferred in its place
 
 
-async def check_order_refs(conn: psycopg.AsyncConnection, refs: list[str], email: str | None) -> RefCheck:
+async def check_order_refs(conn: psycopg.AsyncConnection[DictRow], refs: list[str], email: str | None) -> RefCheck:
     """The first reference that names a real order of this customer; every rejected one says why."""
     notes: list[str] = []
     foreign = False
@@ -67,7 +67,7 @@ async def check_order_refs(conn: psycopg.AsyncConnection, refs: list[str], email
     return RefCheck(order_id=None, notes=notes, foreign=foreign)
 
 
-async def open_case_for_order(conn: psycopg.AsyncConnection, order_id: str) -> int | None:
+async def open_case_for_order(conn: psycopg.AsyncConnection[DictRow], order_id: str) -> int | None:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT id FROM cases WHERE order_id = %s AND status = ANY(%s) FOR UPDATE",
                       (order_id, OPEN_VALUES))
@@ -80,7 +80,7 @@ def _lock_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-async def serialize_ticket(conn: psycopg.AsyncConnection, source: str, ticket_id: str | None,
+async def serialize_ticket(conn: psycopg.AsyncConnection[DictRow], source: str, ticket_id: str | None,
                            email: str | None) -> None:
     """Hold the thread's and the customer's advisory locks until the transaction ends.
 
@@ -97,7 +97,7 @@ async def serialize_ticket(conn: psycopg.AsyncConnection, source: str, ticket_id
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))
 
 
-async def lock_case(conn: psycopg.AsyncConnection, case_id: int) -> None:
+async def lock_case(conn: psycopg.AsyncConnection[DictRow], case_id: int) -> None:
     """Lock the case row before rows that reference it are written.
 
     Inserting a case_event first takes a key-share lock, and retriage's FOR UPDATE would then upgrade it:
@@ -106,7 +106,7 @@ async def lock_case(conn: psycopg.AsyncConnection, case_id: int) -> None:
     await conn.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (case_id,))
 
 
-async def open_case_for_thread(conn: psycopg.AsyncConnection, source: str, ticket_id: str) -> int | None:
+async def open_case_for_thread(conn: psycopg.AsyncConnection[DictRow], source: str, ticket_id: str) -> int | None:
     """A reply on a helpdesk thread belongs to the case its earlier messages opened."""
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT c.id FROM signals s JOIN cases c ON c.id = s.case_id WHERE s.source = %s"
@@ -116,7 +116,7 @@ async def open_case_for_thread(conn: psycopg.AsyncConnection, source: str, ticke
     return row["id"] if row else None
 
 
-async def latest_open_case_for_customer(conn: psycopg.AsyncConnection, email: str) -> int | None:
+async def latest_open_case_for_customer(conn: psycopg.AsyncConnection[DictRow], email: str) -> int | None:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT id FROM cases WHERE lower(customer_email) = lower(%s) AND status = ANY(%s)"
                       " ORDER BY created_at DESC, id DESC LIMIT 1", (email, OPEN_VALUES))
@@ -134,7 +134,7 @@ class NearDuplicate(Strict):
     signal_id: int | None
 
 
-async def find_near_duplicate(conn: psycopg.AsyncConnection, customer_key: str, vector: str, at: datetime,
+async def find_near_duplicate(conn: psycopg.AsyncConnection[DictRow], customer_key: str, vector: str, at: datetime,
                               statuses: list[str]) -> NearDuplicate | None:
     """The most similar earlier ticket of this customer within the window, if similar enough."""
     cur = conn.cursor(row_factory=dict_row)
@@ -157,7 +157,7 @@ def embed_ticket(subject: str | None, text: str | None) -> str:
     return to_pgvector(get_embedder().embed([ticket_text(subject, text)])[0])
 
 
-async def store_embedding(conn: psycopg.AsyncConnection, case_id: int, signal_id: int, customer_key: str,
+async def store_embedding(conn: psycopg.AsyncConnection[DictRow], case_id: int, signal_id: int, customer_key: str,
                           vector: str, at: datetime) -> None:
     await conn.execute("INSERT INTO embeddings (case_id, signal_id, customer_key, kind, created_at, embedding)"
                        " VALUES (%s, %s, %s, 'ticket', %s, %s::vector)",

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from copilot.models import Strict
 
@@ -129,14 +129,14 @@ GROUP BY o.id, o.status, o.created_at
 """
 
 
-async def customer_orders(conn: psycopg.AsyncConnection, email: str) -> list[dict]:
+async def customer_orders(conn: psycopg.AsyncConnection[DictRow], email: str) -> list[dict]:
     """The customer's orders that are not cancelled, each with its lines' names and options."""
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(_ORDERS, (email,))
     return await cur.fetchall()
 
 
-async def infer_order(conn: psycopg.AsyncConnection, email: str, text: str) -> Inference:
+async def infer_order(conn: psycopg.AsyncConnection[DictRow], email: str, text: str) -> Inference:
     """The customer's one order this ticket fits best, or the tied candidates when there is no clear winner."""
     return choose(await customer_orders(conn, email), text)
 
@@ -215,7 +215,7 @@ WHERE lower(email) = ANY(%(emails)s) OR address->>'zip' = ANY(%(zips)s)
 """
 
 
-async def identify_caller(conn: psycopg.AsyncConnection, sender: str | None, text: str) -> Caller:
+async def identify_caller(conn: psycopg.AsyncConnection[DictRow], sender: str | None, text: str) -> Caller:
     """The sender if known; else the one customer named by an email written in the ticket or by full name
     and ZIP together. A name alone never identifies anyone, and two matches identify no one."""
     stated = sorted({m.group(0).rstrip(".").lower() for m in _EMAIL.finditer(text)})

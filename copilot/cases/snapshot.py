@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from copilot.models import Strict
 
@@ -66,17 +66,17 @@ class Facts(Strict):
     stock_elsewhere: bool | None = None
 
 
-def _cursor(conn: psycopg.AsyncConnection) -> psycopg.AsyncCursor:
+def _cursor(conn: psycopg.AsyncConnection[DictRow]) -> psycopg.AsyncCursor:
     return conn.cursor(row_factory=dict_row)
 
 
-async def _one(conn: psycopg.AsyncConnection, sql: str, params: tuple) -> dict | None:
+async def _one(conn: psycopg.AsyncConnection[DictRow], sql: str, params: tuple) -> dict | None:
     cur = _cursor(conn)
     await cur.execute(sql, params)
     return await cur.fetchone()
 
 
-async def resolve_order_id(conn: psycopg.AsyncConnection, raw: str) -> str | None:
+async def resolve_order_id(conn: psycopg.AsyncConnection[DictRow], raw: str) -> str | None:
     """The sandbox id for an order reference as sources write it: '1001', '#1001', 'W123...', '#W123...'."""
     bare = raw.strip().lstrip("#")
     if not bare:
@@ -86,13 +86,13 @@ async def resolve_order_id(conn: psycopg.AsyncConnection, raw: str) -> str | Non
     return row["id"] if row else None
 
 
-async def customer_by_email(conn: psycopg.AsyncConnection, email: str) -> CustomerFacts | None:
+async def customer_by_email(conn: psycopg.AsyncConnection[DictRow], email: str) -> CustomerFacts | None:
     row = await _one(conn, "SELECT id, email, vip, lifetime_value, address->>'line2' AS line2"
                            " FROM sandbox.customers WHERE lower(email) = lower(%s)", (email,))
     return CustomerFacts.model_validate(row) if row else None
 
 
-async def order_via(conn: psycopg.AsyncConnection, payment_id: str | None, dispute_id: str | None,
+async def order_via(conn: psycopg.AsyncConnection[DictRow], payment_id: str | None, dispute_id: str | None,
                     tracking_number: str | None) -> str | None:
     """The order a PSP or carrier event belongs to when the event itself does not name it."""
     lookups = [("SELECT order_id FROM sandbox.payments WHERE id = %s", payment_id),
@@ -124,7 +124,7 @@ WHERE f.order_id = %s ORDER BY f.created_at DESC, f.id DESC LIMIT 1
 """
 
 
-async def load_facts(conn: psycopg.AsyncConnection, order_id: str | None, email: str | None,
+async def load_facts(conn: psycopg.AsyncConnection[DictRow], order_id: str | None, email: str | None,
                      now: datetime, sku: str | None = None) -> Facts:
     facts = Facts()
     if order_id:

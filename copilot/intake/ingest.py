@@ -13,7 +13,7 @@ from typing import Literal
 
 import psycopg
 import psycopg.errors
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 
 from copilot.cases.builder import route_signal
@@ -38,7 +38,7 @@ class IngestOutcome(Strict):
     rejected_code: str | None = None
 
 
-async def store_raw(conn: psycopg.AsyncConnection, source: str, headers: Mapping[str, str], body: bytes,
+async def store_raw(conn: psycopg.AsyncConnection[DictRow], source: str, headers: Mapping[str, str], body: bytes,
                     now: datetime) -> int:
     try:
         cur = await conn.execute(
@@ -50,7 +50,7 @@ async def store_raw(conn: psycopg.AsyncConnection, source: str, headers: Mapping
     return _first(await cur.fetchone())
 
 
-async def ingest_delivery(conn: psycopg.AsyncConnection, source: str, headers: Mapping[str, str], body: bytes,
+async def ingest_delivery(conn: psycopg.AsyncConnection[DictRow], source: str, headers: Mapping[str, str], body: bytes,
                           now: datetime) -> IngestOutcome:
     """The whole path for one verified delivery; headers are the chosen ones, names in lower case."""
     raw_id = await store_raw(conn, source, headers, body, now)
@@ -78,7 +78,7 @@ def parse_raw(source: str, headers: Mapping[str, str], body: bytes, received_at:
         raise Unparseable(f"invalid signal: {_first_line(exc)}") from exc
 
 
-async def process_raw(conn: psycopg.AsyncConnection, raw_id: int, source: str, headers: Mapping[str, str],
+async def process_raw(conn: psycopg.AsyncConnection[DictRow], raw_id: int, source: str, headers: Mapping[str, str],
                       body: bytes, received_at: datetime, now: datetime) -> IngestOutcome:
     try:
         signal = parse_raw(source, headers, body, received_at)
@@ -89,7 +89,7 @@ async def process_raw(conn: psycopg.AsyncConnection, raw_id: int, source: str, h
     return await store_signal(conn, raw_id, signal, now)
 
 
-async def store_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
+async def store_signal(conn: psycopg.AsyncConnection[DictRow], raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
     try:
         return await commit_signal(conn, raw_id, signal, now)
     except Unavailable:
@@ -104,7 +104,7 @@ async def store_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Signa
 ROUTING_ATTEMPTS = 3
 
 
-async def commit_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
+async def commit_signal(conn: psycopg.AsyncConnection[DictRow], raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
     """Dedupe, insert and route in one transaction; raises when routing fails (nothing is half-written).
 
     A deadlock or serialization failure rolled the whole transaction back, so trying again is safe and
@@ -124,7 +124,7 @@ async def commit_signal(conn: psycopg.AsyncConnection, raw_id: int, signal: Sign
             raise Unavailable("the database went away during intake; retry shortly") from exc
 
 
-async def _commit_once(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
+async def _commit_once(conn: psycopg.AsyncConnection[DictRow], raw_id: int, signal: Signal, now: datetime) -> IngestOutcome:
     async with conn.transaction():
         # The delivery's row is held while it is processed, so the reconciler (which skips locked rows) never
         # works a delivery its own request is still on; and a request that stalled past the reconciler's grace
@@ -152,7 +152,7 @@ async def _commit_once(conn: psycopg.AsyncConnection, raw_id: int, signal: Signa
     return IngestOutcome(raw_id=raw_id, outcome="signal", signal_id=signal_id, case_id=case_id)
 
 
-async def _mark_duplicate(conn: psycopg.AsyncConnection, raw_id: int, signal: Signal) -> IngestOutcome:
+async def _mark_duplicate(conn: psycopg.AsyncConnection[DictRow], raw_id: int, signal: Signal) -> IngestOutcome:
     cur = await conn.execute(
         "SELECT id, case_id FROM signals WHERE source = %s AND source_event_id = %s",
         (signal.source.value, signal.source_event_id),
@@ -163,7 +163,7 @@ async def _mark_duplicate(conn: psycopg.AsyncConnection, raw_id: int, signal: Si
     return IngestOutcome(raw_id=raw_id, outcome="duplicate", signal_id=existing["id"], case_id=existing["case_id"])
 
 
-async def dead_letter(conn: psycopg.AsyncConnection, raw_id: int, source: str, error: str,
+async def dead_letter(conn: psycopg.AsyncConnection[DictRow], raw_id: int, source: str, error: str,
                       rejected: CopilotError | None = None) -> IngestOutcome:
     async with conn.transaction():
         cur = await conn.execute(
@@ -178,14 +178,14 @@ async def dead_letter(conn: psycopg.AsyncConnection, raw_id: int, source: str, e
     )
 
 
-async def ingest_signal(conn: psycopg.AsyncConnection, signal: Signal, now: datetime) -> IngestOutcome:
+async def ingest_signal(conn: psycopg.AsyncConnection[DictRow], signal: Signal, now: datetime) -> IngestOutcome:
     """An already-normalized signal (the sandbox's planted exceptions, internal producers)."""
     body = signal.model_dump_json(exclude_none=True).encode()
     raw_id = await store_raw(conn, signal.source.value, {"content-type": SIGNAL_CONTENT_TYPE}, body, now)
     return await store_signal(conn, raw_id, signal, now)
 
 
-async def ingest_seed_signals(conn: psycopg.AsyncConnection, now: datetime) -> int:
+async def ingest_seed_signals(conn: psycopg.AsyncConnection[DictRow], now: datetime) -> int:
     """Feed every planted exception of the sandbox world through intake; returns how many new signals."""
     cur = await conn.execute("SELECT id, signal FROM sandbox.seed_signals ORDER BY occurred_at, id")
     rows = await cur.fetchall()

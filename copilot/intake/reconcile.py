@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from copilot.errors import Unavailable
 from copilot.intake.ingest import Outcome, process_raw
@@ -43,7 +43,7 @@ class ReconcileResult(Strict):
                 f" {self.waiting} inside the grace period")
 
 
-async def reconcile_raw(conn: psycopg.AsyncConnection, now: datetime, grace: timedelta = GRACE,
+async def reconcile_raw(conn: psycopg.AsyncConnection[DictRow], now: datetime, grace: timedelta = GRACE,
                         limit: int = BATCH) -> ReconcileResult:
     """Give an outcome to raw deliveries received at least `grace` before `now` that have none."""
     cutoff = now - grace
@@ -74,7 +74,7 @@ async def reconcile_raw(conn: psycopg.AsyncConnection, now: datetime, grace: tim
     return result
 
 
-async def _reconcile_one(conn: psycopg.AsyncConnection, raw_id: int, now: datetime) -> Outcome | None:
+async def _reconcile_one(conn: psycopg.AsyncConnection[DictRow], raw_id: int, now: datetime) -> Outcome | None:
     # The row lock makes two reconcilers (several workers) process a delivery once; the re-check of the
     # outcome skips one its own request finished after the candidates were read.
     async with conn.transaction():

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 import psycopg
+from psycopg.rows import DictRow
 
 from copilot.errors import InvalidInput, Unavailable
 from copilot.intake.ingest import commit_signal, parse_raw
@@ -22,7 +23,7 @@ class ReplayResult(Strict):
     error: str | None = None
 
 
-async def replay_dead_letters(conn: psycopg.AsyncConnection, now: datetime,
+async def replay_dead_letters(conn: psycopg.AsyncConnection[DictRow], now: datetime,
                               dead_letter_id: int | None = None) -> list[ReplayResult]:
     """Each open dead letter (or just one) is parsed and routed again; a success is linked and closed."""
     cur = await conn.execute(
@@ -34,7 +35,7 @@ async def replay_dead_letters(conn: psycopg.AsyncConnection, now: datetime,
     return [await _replay_one(conn, row, now) for row in await cur.fetchall()]
 
 
-async def _replay_one(conn: psycopg.AsyncConnection, row: dict, now: datetime) -> ReplayResult:
+async def _replay_one(conn: psycopg.AsyncConnection[DictRow], row: dict, now: datetime) -> ReplayResult:
     base = {"dead_letter_id": row["id"], "raw_id": row["raw_id"]}
     try:
         signal = parse_raw(row["source"], row["headers"], bytes(row["body"]), row["received_at"])
@@ -52,6 +53,6 @@ async def _replay_one(conn: psycopg.AsyncConnection, row: dict, now: datetime) -
                         case_id=outcome.case_id)
 
 
-async def _still_failing(conn: psycopg.AsyncConnection, base: dict, error: str) -> ReplayResult:
+async def _still_failing(conn: psycopg.AsyncConnection[DictRow], base: dict, error: str) -> ReplayResult:
     await conn.execute("UPDATE dead_letters SET error = %s WHERE id = %s", (error, base["dead_letter_id"]))
     return ReplayResult(**base, result="still_failing", error=error)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from pydantic import Field, SecretStr
 
 from copilot.errors import ConfigError
@@ -108,7 +109,7 @@ class LLMCall(Strict):
         return self.prompt_tokens + self.completion_tokens
 
 
-async def record_calls(conn: AsyncConnection, calls: Sequence[LLMCall]) -> list[int]:
+async def record_calls(conn: AsyncConnection[DictRow], calls: Sequence[LLMCall]) -> list[int]:
     """Persist calls to `llm_calls`; returns their ids in order."""
     ids: list[int] = []
     for call in calls:
@@ -125,7 +126,7 @@ async def record_calls(conn: AsyncConnection, calls: Sequence[LLMCall]) -> list[
     return ids
 
 
-async def tokens_used(conn: AsyncConnection, case_id: int) -> int:
+async def tokens_used(conn: AsyncConnection[DictRow], case_id: int) -> int:
     """Tokens a case has spent so far, so a budget holds across restarts and workers."""
     cur = await conn.execute(
         "SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) AS n FROM llm_calls WHERE case_id = %s",

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.errors import InvalidInput
 from copilot.models import Strict
@@ -91,7 +92,7 @@ def week_of(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-async def latest_week(conn: AsyncConnection, fallback: datetime) -> str:
+async def latest_week(conn: AsyncConnection[DictRow], fallback: datetime) -> str:
     """The default week: the one with the latest closure, else the fallback's."""
     cur = await conn.execute("SELECT max(closed_at) AS at FROM root_causes")
     row = await cur.fetchone()
@@ -130,7 +131,7 @@ WHERE c.created_at >= %(s)s AND c.created_at < %(e)s AND c.queue IS NOT NULL AND
 GROUP BY c.queue ORDER BY c.queue"""
 
 
-async def weekly(conn: AsyncConnection, week: str) -> WeeklyReport:
+async def weekly(conn: AsyncConnection[DictRow], week: str) -> WeeklyReport:
     start, end = parse_week(week)
     params = {"s": start, "e": end, "nr": list(NOT_RECOVERABLE)}
     causes = [CauseRow.model_validate(r) for r in await (await conn.execute(_CAUSES, params)).fetchall()]

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import psycopg
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
@@ -88,13 +89,13 @@ def _rows(world: World, table: str) -> Iterable[Sequence[object]]:
         yield tuple(_cell(c, getattr(item, c)) for c in columns)
 
 
-def clear_world(conn: psycopg.Connection) -> None:
+def clear_world(conn: psycopg.Connection[DictRow]) -> None:
     conn.execute(
         "TRUNCATE " + ", ".join(f"sandbox.{t}" for t in [*TABLES, "outbox", "meta"]) + " RESTART IDENTITY CASCADE"
     )
 
 
-def write_world(conn: psycopg.Connection, world: World) -> dict[str, int]:
+def write_world(conn: psycopg.Connection[DictRow], world: World) -> dict[str, int]:
     """Replace the sandbox with this world, in one transaction; returns rows written per table."""
     counts: dict[str, int] = {}
     with conn.transaction():
@@ -113,14 +114,14 @@ def write_world(conn: psycopg.Connection, world: World) -> dict[str, int]:
     return counts
 
 
-def world_counts(conn: psycopg.Connection) -> dict[str, int]:
+def world_counts(conn: psycopg.Connection[DictRow]) -> dict[str, int]:
     return {
         table: conn.execute(f"SELECT count(*) AS n FROM sandbox.{table}").fetchone()["n"]  # type: ignore[index]
         for table in TABLES
     }
 
 
-def world_digest(conn: psycopg.Connection) -> str:
+def world_digest(conn: psycopg.Connection[DictRow]) -> str:
     """SHA-256 over every sandbox row, in key order: the same seed must give the same digest."""
     digest = hashlib.sha256()
     for table, (_, columns) in TABLES.items():
@@ -133,7 +134,7 @@ def world_digest(conn: psycopg.Connection) -> str:
     return digest.hexdigest()
 
 
-def world_meta(conn: psycopg.Connection) -> dict[str, str] | None:
+def world_meta(conn: psycopg.Connection[DictRow]) -> dict[str, str] | None:
     row = conn.execute("SELECT value FROM sandbox.meta WHERE key = 'world'").fetchone()
     if row is None:
         return None

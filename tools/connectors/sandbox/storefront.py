@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot.errors import ConnectorError, InvalidInput, NotFound
@@ -36,7 +37,7 @@ LABELLED = ("label_created", "handed_off", "delivered")
 class SandboxBase:
     """Shared by the five sandbox systems: one connection, the clock, and the acting customer."""
 
-    def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None = None) -> None:
+    def __init__(self, conn: AsyncConnection[DictRow], now: datetime, actor: str | None = None) -> None:
         self.conn, self.now, self.actor = conn, now, actor
 
     async def one(self, sql: str, params: tuple[object, ...] = ()) -> Row | None:
