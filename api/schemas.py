@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import ConfigDict, Field, JsonValue
+from pydantic.config import JsonDict
 
 from copilot.models import Strict
 from copilot.queries import (  # noqa: F401 - the read models are part of this API's schema
@@ -16,7 +17,7 @@ from copilot.queries import (  # noqa: F401 - the read models are part of this A
 )
 
 
-def _examples(*examples: dict[str, object]) -> ConfigDict:
+def _examples(*examples: JsonDict) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
 
 

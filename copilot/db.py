@@ -121,6 +121,15 @@ def connect(url: str, autocommit: bool = False) -> psycopg.Connection[DictRow]:
     return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
 
 
+async def one(cur: psycopg.AsyncCursor[DictRow]) -> DictRow:
+    """The row a statement always yields (an aggregate, a RETURNING, a case the caller holds): its absence
+    is a bug, reported as such rather than as a None deeper down."""
+    row = await cur.fetchone()
+    if row is None:
+        raise LookupError("a statement that always yields a row yielded none")
+    return row
+
+
 def make_pool(url: str, max_size: int = 10, *, warm: bool = False) -> Pool:
     """`warm` keeps every connection open from the start: the service's first burst then waits on no
     connection set-up (tens of ms each), which otherwise lands in the tail of its latencies."""

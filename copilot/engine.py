@@ -60,7 +60,7 @@ async def open_engine(url: str, settings: Settings, *, clock: Callable[[], datet
         pool = db.make_pool(url, max_size=pool_size or settings.pool_max_size)
         await pool.open(wait=True, timeout=10)
     try:
-        checkpointer = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        checkpointer = AsyncPostgresSaver(pool)
         await checkpointer.setup()
         deps = NodeDeps(pool=pool, clock=clock, policy=policy or load_policy(settings.policy_path),
                         settings=settings, llm=llm or LLMConfig.from_settings(settings))

@@ -120,7 +120,7 @@ async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any
                                                                      "order_id": order.order.id})
         except CopilotError:
             continue
-        checks.append(AddressCheck(address=address, result=result))  # type: ignore[arg-type]
+        checks.append(AddressCheck(address=address, result=result))
     return checks
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
 from copilot import nodes
 from copilot.nodes import CaseGraphState, NodeDeps
+
+# Routes the nodes set, to the node that follows (typed, so the graph's edges are checked).
+_AFTER_GUARDRAILS: dict[str, Literal["auto_approve", "await_approval", "escalate"]] = {
+    "auto_approve": "auto_approve", "await_approval": "await_approval", "escalate": "escalate"}
+_AFTER_REPLY: dict[str, Literal["plan", "await_customer", "escalate"]] = {
+    "replan": "plan", "ask_again": "await_customer", "escalate": "escalate"}
+_AFTER_VERIFY: dict[str, Literal["close", "verify", "gather_facts"]] = {
+    "close": "close", "recheck": "verify", "reopened": "gather_facts"}
 
 
 def after_classify(state: CaseGraphState) -> Literal["gather_facts", "close"]:
@@ -17,7 +27,7 @@ def after_classify(state: CaseGraphState) -> Literal["gather_facts", "close"]:
 
 
 def after_guardrails(state: CaseGraphState) -> Literal["auto_approve", "await_approval", "escalate"]:
-    return state["route"]
+    return _AFTER_GUARDRAILS[state["route"]]
 
 
 def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrails", "plan", "close", "await_approval",
@@ -46,18 +56,18 @@ def after_send(state: CaseGraphState) -> Literal["await_customer", "verify"]:
 
 def after_reply(state: CaseGraphState) -> Literal["plan", "await_customer", "escalate", "__end__"]:
     """A chosen option is re-planned on facts read with it; one unclear reply asks again; two hand over."""
-    return {"replan": "plan", "ask_again": "await_customer", "escalate": "escalate"}.get(state.get("route"), END)
+    return _AFTER_REPLY.get(state.get("route") or "", "__end__")
 
 
 def after_verify(state: CaseGraphState) -> Literal["close", "verify", "gather_facts", "__end__"]:
     """Done closes; not yet moved waits for the next re-read; past the window the case reopens and re-plans."""
-    return {"close": "close", "recheck": "verify", "reopened": "gather_facts"}.get(state.get("route"), END)
+    return _AFTER_VERIFY.get(state.get("route") or "", "__end__")
 
 
-def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None):  # noqa: ANN201 - a compiled graph
+def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None) -> CompiledStateGraph:
     graph = StateGraph(CaseGraphState)
 
-    def node(name: str, fn) -> None:  # noqa: ANN001
+    def node(name: str, fn: Callable[..., Awaitable[CaseGraphState]]) -> None:
         graph.add_node(name, partial(fn, deps=deps))
 
     node("intake", nodes.intake)

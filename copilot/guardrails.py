@@ -13,6 +13,7 @@ from decimal import Decimal
 from copilot.messages import MessageFacts, check_message
 from copilot.plan import CaseState, Origin, Plan, ProposedAction, Verdict
 from copilot.policy import Mode, Policy, Role
+from tools import schemas as s
 from tools.base import ToolKind
 from tools.schemas import DELIVERED_REASONS, SHIPPED_REASONS
 
@@ -126,7 +127,9 @@ def rule_address_change(case: CaseState, action: ProposedAction, policy: Policy)
         return _block(rid, "no order facts to check the address change against")
     if action.tool == "update_address" and _labelled(case):
         return _block(rid, f"a label exists (order {case.order.order.status}): reroute with the carrier instead")
-    new = action.args.address
+    args = action.args
+    assert isinstance(args, s.UpdateAddressInput | s.RerouteShipmentInput)  # the two tools this rule is for
+    new = args.address
     if new.country != case.order.order.shipping_address.country:
         return _block(rid, f"changes the country from {case.order.order.shipping_address.country} to {new.country}")
     check = case.check_for(new)
@@ -182,14 +185,15 @@ def rule_intercept(case: CaseState, action: ProposedAction, policy: Policy) -> V
 @rule("refund", {"refund_payment"})
 def rule_refund(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p, rid = policy.refund, "refund"
-    amount: Decimal = action.args.amount
+    args = action.args_as(s.RefundPaymentInput)
+    amount = args.amount
     if case.payment is None or case.order is None:
         return _block(rid, "no payment facts: the refundable amount is unknown")
     if case.payment.open_dispute:
         return _block(rid, "a dispute is open on this payment: no refund while it is open", p.finance_role)
     if amount > case.refundable:
         return _block(rid, f"refund {amount} exceeds captured minus refunded ({case.refundable})")
-    status, reason = case.order.order.status, action.args.reason
+    status, reason = case.order.order.status, args.reason
     if reason in DELIVERED_REASONS and status != "delivered":
         return _block(rid, f"a {reason} refund needs a delivered order; this one is {status}")
     if reason in SHIPPED_REASONS and status not in ("shipped", "delivered"):
@@ -207,21 +211,25 @@ def rule_refund(case: CaseState, action: ProposedAction, policy: Policy) -> Verd
 def _concession_value(case: CaseState, action: ProposedAction) -> Decimal:
     if action.tool == "reship_order":
         lines = case.order.order.lines if case.order else []
-        return sum((ln.unit_price * ln.quantity for ln in lines if ln.line_no in action.args.line_nos), Decimal(0))
-    return action.args.amount
+        wanted = action.args_as(s.ReshipOrderInput).line_nos
+        return sum((ln.unit_price * ln.quantity for ln in lines if ln.line_no in wanted), Decimal(0))
+    args = action.args
+    assert isinstance(args, s.IssueStoreCreditInput | s.RefundPaymentInput)  # the other concession tools
+    return args.amount
 
 
 @rule("concession", {"reship_order", "issue_store_credit", "refund_payment"})
 def rule_concession(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p, rid = policy.concession, "concession"
-    if action.tool == "refund_payment" and action.args.reason not in _CONCESSION_REASONS \
+    reason = getattr(action.args, "reason", None)
+    if action.tool == "refund_payment" and reason not in _CONCESSION_REASONS \
             and case.category != "concession_request":
-        return _allow(rid, f"a {action.args.reason} refund is not a concession")
+        return _allow(rid, f"a {reason} refund is not a concession")
     if case.customer is None or case.order is None:
         return _block(rid, "no customer or order facts: claim history unknown", p.escalate_to)
     if case.order.order.status not in ("shipped", "delivered"):
         return _block(rid, f"order is {case.order.order.status}: nothing shipped to make good")
-    kinds = {getattr(action.args, "reason", None), case.request.intent if case.request else None}
+    kinds = {reason, case.request.intent if case.request else None}
     if case.signed_delivery and kinds & set(p.investigate_claim_kinds):
         return _block(rid, "the carrier confirmed a signed delivery: investigate first", p.investigate_role)
     if case.customer.claims_90d > p.max_prior_claims:
@@ -272,7 +280,9 @@ def message_facts(case: CaseState) -> MessageFacts:
 
 @rule("customer_message", {"send_customer_message", "request_payment_update"})
 def rule_customer_message(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
-    problems = check_message(action.args.body, message_facts(case), policy)
+    args = action.args
+    assert isinstance(args, s.SendCustomerMessageInput | s.RequestPaymentUpdateInput)  # the contact tools
+    problems = check_message(args.body, message_facts(case), policy)
     if problems:
         return _block("customer_message", "message " + "; ".join(problems))
     return _allow("customer_message", "one ask, short, no internal words or unsupported dates")
@@ -304,8 +314,9 @@ def rule_automation(case: CaseState, action: ProposedAction, policy: Policy) -> 
 def _untrusted_problems(case: CaseState, action: ProposedAction) -> list[str]:
     args, problems = action.args, []
     order = case.order.order if case.order else None
-    if getattr(args, "order_id", None) is not None and (order is None or args.order_id != order.id):
-        problems.append(f"order {args.order_id} is not this case's order")
+    order_id = getattr(args, "order_id", None)
+    if order_id is not None and (order is None or order_id != order.id):
+        problems.append(f"order {order_id} is not this case's order")
     if order is not None and case.customer is not None and order.customer_id != case.customer.id:
         problems.append(f"order {order.id} does not belong to customer {case.customer.id}")
     amount = getattr(args, "amount", None)
@@ -313,15 +324,17 @@ def _untrusted_problems(case: CaseState, action: ProposedAction) -> list[str]:
         problems.append(f"amount {amount} is above the order total {order.total if order else 'unknown'}")
     line_nos = {ln.line_no for ln in order.lines} if order else set()
     wanted = set(getattr(args, "line_nos", None) or []) | set(getattr(args, "ship_now_line_nos", None) or [])
-    if getattr(args, "line_no", None) is not None:
-        wanted.add(args.line_no)
+    line_no = getattr(args, "line_no", None)
+    if line_no is not None:
+        wanted.add(line_no)
     wanted |= {x.line_no for x in getattr(args, "lines", None) or []}
     if wanted - line_nos:
         problems.append(f"line(s) {sorted(wanted - line_nos)} are not on the order")
     sku = getattr(args, "new_sku", None)
     if sku is not None and sku not in {i.sku for i in case.inventory}:
         problems.append(f"sku {sku} was not located in inventory")
-    if getattr(args, "address", None) is not None and case.check_for(args.address) is None:
+    address = getattr(args, "address", None)
+    if address is not None and case.check_for(address) is None:
         problems.append("the address was not validated")
     return problems
 
@@ -375,7 +388,8 @@ def evaluate(case: CaseState, plan: Plan, policy: Policy) -> list[Verdict]:
         found = evaluate_action(case, act, policy)
         verdicts += found
         if act.tool == "refund_payment" and combine(found).outcome != "block":
-            case = case.model_copy(update={"planned_refunds": case.planned_refunds + act.args.amount})
+            refund = act.args_as(s.RefundPaymentInput).amount
+            case = case.model_copy(update={"planned_refunds": case.planned_refunds + refund})
     return verdicts
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from copilot.guardrails import _allow, _approve, _block, rule
 from copilot.plan import CaseState, ProposedAction, Verdict
 from copilot.policy import Policy
+from tools.schemas import ExchangeItemsInput, UpdateProfileAddressInput
 
 
 def exchange_difference(case: CaseState, action: ProposedAction) -> Decimal:
@@ -17,13 +18,14 @@ def exchange_difference(case: CaseState, action: ProposedAction) -> Decimal:
     lines = {ln.line_no: ln for ln in (case.order.order.lines if case.order else [])}
     prices = {v.sku: v.price for i in case.inventory for v in i.variants}
     return sum(((prices[x.new_sku] - lines[x.line_no].unit_price) * lines[x.line_no].quantity
-                for x in action.args.lines if x.line_no in lines and x.new_sku in prices), Decimal(0))
+                for x in action.args_as(ExchangeItemsInput).lines if x.line_no in lines and x.new_sku in prices),
+               Decimal(0))
 
 
 def _exchange_problems(case: CaseState, action: ProposedAction) -> list[str]:
     lines = {ln.line_no: ln for ln in (case.order.order.lines if case.order else [])}
     problems = []
-    for wanted in action.args.lines:
+    for wanted in action.args_as(ExchangeItemsInput).lines:
         line = lines.get(wanted.line_no)
         if line is None:
             problems.append(f"line {wanted.line_no} is not on the order")
@@ -53,8 +55,9 @@ def rule_exchange(case: CaseState, action: ProposedAction, policy: Policy) -> Ve
     problems = _exchange_problems(case, action)
     if problems:
         return _block(rid, "; ".join(problems))
-    if case.customer is None or action.args.payment_method_id not in case.customer.payment_method_ids:
-        return _block(rid, f"payment method {action.args.payment_method_id} is not one the customer owns")
+    method = action.args_as(ExchangeItemsInput).payment_method_id
+    if case.customer is None or method not in case.customer.payment_method_ids:
+        return _block(rid, f"payment method {method} is not one the customer owns")
     diff = exchange_difference(case, action)
     if abs(diff) > p.lead_above:
         return _approve(rid, p.lead_role, f"price difference {diff} is beyond {p.lead_above} either way")
@@ -67,9 +70,10 @@ def rule_profile_address(case: CaseState, action: ProposedAction, policy: Policy
     customer, email = case.customer, case.identified_email
     if customer is None or email is None or customer.email.lower() != email:
         return _block(rid, "identity not verified: the profile is not the one of the customer who wrote in", owner)
-    if action.args.customer_id != customer.id:
-        return _block(rid, f"targets profile {action.args.customer_id}, not {customer.id} who wrote in", owner)
-    new = action.args.address
+    args = action.args_as(UpdateProfileAddressInput)
+    if args.customer_id != customer.id:
+        return _block(rid, f"targets profile {args.customer_id}, not {customer.id} who wrote in", owner)
+    new = args.address
     if customer.address is not None and new.country != customer.address.country:
         return _block(rid, f"changes the country from {customer.address.country} to {new.country}")
     if new == customer.address:

@@ -10,8 +10,8 @@ from typing import Any, TypedDict
 from langgraph.types import interrupt
 from psycopg.types.json import Jsonb
 
+from copilot import db, guardrails, jobs, llm_steps, playbooks, replies, rootcause, verification
 from copilot import facts as case_facts
-from copilot import guardrails, jobs, llm_steps, playbooks, replies, rootcause, verification
 from copilot.db import Pool
 from copilot.errors import CopilotError, InvalidInput
 from copilot.llm import LLMConfig
@@ -153,7 +153,7 @@ def _apply_edits(state: CaseGraphState) -> CaseGraphState:
 
 
 async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    state = {**state, **_apply_edits(state)}  # type: ignore[typeddict-item]
+    state = {**state, **_apply_edits(state)}
     facts, decided, text = _state(state), _plan(state), state["message"]
     verdicts = guardrails.evaluate(facts, decided, deps.policy)
     active = [v for v in verdicts if v.mode == "active"]
@@ -287,7 +287,8 @@ def _escalation(state: CaseGraphState) -> tuple[str, str]:
                         " plan, so a person takes the case")
     blocks = [v for v in state.get("verdicts", []) if v["outcome"] == "block" and v["mode"] == "active"]
     if blocks:
-        owner = blocks[0].get("role") if blocks[0].get("role") in ESCALATION_OWNERS else "lead"
+        role = blocks[0].get("role")
+        owner = role if isinstance(role, str) and role in ESCALATION_OWNERS else "lead"
         return owner, f"{blocks[0]['rule_id']}: {blocks[0]['reason']}"
     return "lead", "; ".join(state.get("plan", {}).get("reasons", [])) or "escalated by the playbook"
 
@@ -300,7 +301,7 @@ async def escalate(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
         await registry.call("escalate_case", tool_deps, {"owner": owner, "reason": reason},
                             idempotency_key=action_key(case_id, state.get("plan_version", 0), "escalation"))
         cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (case_id,))
-        if (await cur.fetchone())["status"] != CaseStatus.escalated:
+        if (await db.one(cur))["status"] != CaseStatus.escalated:
             await ensure(conn, case_id, CaseStatus.escalated, actor=ACTOR, reason=f"to {owner}: {reason}")
     return {}
 
@@ -367,7 +368,7 @@ async def close(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     target = CaseStatus.routed_away if state.get("out_of_scope") else CaseStatus.closed
     async with deps.pool.connection() as conn, conn.transaction():
         cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (state["case_id"],))
-        if (await cur.fetchone())["status"] != target:
+        if (await db.one(cur))["status"] != target:
             await ensure(conn, state["case_id"], target, actor=ACTOR, reason=reason)
         await conn.execute("UPDATE cases SET close_reason = %s, verify_next_at = NULL WHERE id = %s",
                            (reason, state["case_id"]))

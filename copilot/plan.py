@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, Field, SerializeAsAny, model_validator
 
@@ -47,6 +47,9 @@ class Origin(StrEnum):
     llm = "llm"
 
 
+ArgsT = TypeVar("ArgsT", bound=BaseModel)
+
+
 class ProposedAction(Strict):
     action_id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     tool: str
@@ -74,6 +77,13 @@ class ProposedAction(Strict):
     @property
     def order_id(self) -> str | None:
         return getattr(self.args, "order_id", None)
+
+    def args_as(self, model: type[ArgsT]) -> ArgsT:
+        """The arguments as the input model a rule relies on (the validator above made them that model);
+        a mismatch means a rule was registered for a tool it does not understand."""
+        if not isinstance(self.args, model):
+            raise TypeError(f"{self.tool} carries {type(self.args).__name__}, not {model.__name__}")
+        return self.args
 
 
 def action(action_id: str, tool: str, args: BaseModel | dict, origin: Origin = Origin.facts) -> ProposedAction:

@@ -238,7 +238,8 @@ def _where(filters: CaseFilters) -> tuple[list[str], dict[str, object]]:
 async def list_cases(conn: AsyncConnection[DictRow], filters: CaseFilters, now: datetime,
                      cursor: str | None = None, limit: int = 50) -> CasePage:
     clauses, params = _where(filters)
-    params.update(now=now, limit=min(max(limit, 1), MAX_PAGE) + 1)
+    fetch = min(max(limit, 1), MAX_PAGE) + 1  # one more than the page, to know whether another follows
+    params.update(now=now, limit=fetch)
     if cursor:
         due, after_id = decode_cursor(cursor)
         clauses.append("(c.next_due_at, c.id) > (%(after_due)s::timestamptz, %(after_id)s)")
@@ -249,8 +250,8 @@ async def list_cases(conn: AsyncConnection[DictRow], filters: CaseFilters, now: 
         params,
     )
     rows = await cur.fetchall()
-    items = [CaseSummary.model_validate(r) for r in rows[: params["limit"] - 1]]
-    more = len(rows) == params["limit"]
+    items = [CaseSummary.model_validate(r) for r in rows[: fetch - 1]]
+    more = len(rows) == fetch
     last = items[-1] if items else None
     return CasePage(items=items, next_cursor=encode_cursor(last.next_due_at, last.id) if more and last else None)
 
@@ -306,7 +307,7 @@ def assemble_plan(version: int, detail: JsonValue, actions: list[dict[str, JsonV
         mine = by_action.get(str(a["action_id"]), [])
         active = [v.outcome for v in mine if v.mode == "active"]
         outcome = max(active, key=lambda o: RESTRICTIVENESS.get(o, 0)) if active else None
-        planned.append(PlannedAction(**a, outcome=outcome, verdicts=mine))  # type: ignore[arg-type]
+        planned.append(PlannedAction(**a, outcome=outcome, verdicts=mine))
     listed = {str(a["action_id"]) for a in actions}
     loose = [v for action_id, vs in by_action.items() if action_id not in listed for v in vs]
     return Plan(version=version, detail=detail, required_role=required_role(verdicts_of(by_action)),
@@ -320,7 +321,7 @@ def verdicts_of(by_action: dict[str, list[Verdict]]) -> list[Verdict]:
 def required_role(verdicts: list[Verdict]) -> str | None:
     """The highest role any active needs_approval verdict reserves the approval for."""
     roles = [Role(v.role) for v in verdicts
-             if v.outcome == "needs_approval" and v.mode == "active" and v.role in Role.__members__]
+             if v.outcome == "needs_approval" and v.mode == "active" and v.role and v.role in Role.__members__]
     return max(roles, key=lambda r: APPROVAL_RANK[r]).value if roles else None
 
 

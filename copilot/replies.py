@@ -244,7 +244,7 @@ async def _event(conn: AsyncConnection[DictRow], case_id: int, now: datetime | N
 
 def chosen_request(case: CaseState, reading: Reading) -> CustomerRequest:
     intent = reading.option
-    return CustomerRequest(origin=Origin(reading.origin), intent=intent, order_id=case.order_id,  # type: ignore[arg-type]
+    return CustomerRequest(origin=Origin(reading.origin), intent=intent, order_id=case.order_id,
                            new_address=reading.new_address)
 
 

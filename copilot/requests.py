@@ -48,5 +48,5 @@ def read_request(category: Category, signal: Signal | None, order_id: str | None
     if intent in ("change_address", "change_profile_address"):
         checked = validate_address_text(signal.text)
         new_address = checked.normalized
-    return CustomerRequest(origin=Origin.ticket, intent=intent, order_id=order_id,  # type: ignore[arg-type]
+    return CustomerRequest(origin=Origin.ticket, intent=intent, order_id=order_id,
                            new_address=new_address)

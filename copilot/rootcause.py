@@ -9,6 +9,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from copilot import db
 from copilot.cases.triage import SOFT_DECLINES
 from copilot.models import Category, Strict
 from copilot.plan import CaseState
@@ -190,7 +191,7 @@ async def record(conn: AsyncConnection[DictRow], case: CaseState, close_reason: 
     cur = await conn.execute(
         "SELECT c.queue, c.created_at, c.resolution_due, c.reopen_count, c.order_value, o.status AS order_status"
         " FROM cases c LEFT JOIN sandbox.orders o ON o.id = c.order_id WHERE c.id = %s", (case.case_id,))
-    row = await cur.fetchone()
+    row = await db.one(cur)
     cause = classify_cause(case, row["order_status"])
     costs = await case_costs(conn, case.case_id)
     late = max(0, int((now - row["resolution_due"]).total_seconds() // 60)) if row["resolution_due"] else 0

@@ -212,8 +212,8 @@ async def simulate(url: str, settings: Settings, cfg: SimConfig,
                 clock.now += timedelta(hours=cfg.step_hours)
             if progress:
                 progress(day + 1, clock.now)
-        counts = await (await conn.execute(
+        counts = await db.one(await conn.execute(
             "SELECT count(*) AS cases, count(*) FILTER (WHERE status = 'closed') AS closed,"
-            " coalesce(sum(reopen_count), 0) AS reopened FROM cases")).fetchone()
+            " coalesce(sum(reopen_count), 0) AS reopened FROM cases"))
     return SimResult(days=cfg.days, signals=signals, cases=counts["cases"], closed=counts["closed"],
                      reopened=counts["reopened"], replies=replies, approvals=approvals, end=clock.now)

@@ -6,7 +6,9 @@ in `sla_marks`, so ticks from several workers, or a tick repeated after a crash,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
@@ -79,7 +81,7 @@ WHERE c.id = before.id AND {OPEN_SQL} AND (%(version)s::int IS NULL OR c.plan_ve
 RETURNING c.id AS case_id, c.escalation_level AS level, c.owner, before.owner AS previous_owner"""
 
 
-async def add_event(conn: AsyncConnection[DictRow], case_id: int, actor: str, kind: str, data: dict[str, object],
+async def add_event(conn: AsyncConnection[DictRow], case_id: int, actor: str, kind: str, data: Mapping[str, object],
                     at: datetime) -> None:
     await conn.execute(
         "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
@@ -102,7 +104,7 @@ async def escalate_case(conn: AsyncConnection[DictRow], case_id: int, actor: str
     return result
 
 
-async def _explain_refusal(conn: AsyncConnection[DictRow], case_id: int, plan_version: int | None) -> None:
+async def _explain_refusal(conn: AsyncConnection[DictRow], case_id: int, plan_version: int | None) -> NoReturn:
     cur = await conn.execute("SELECT status, plan_version FROM cases WHERE id = %s", (case_id,))
     row = await cur.fetchone()
     if row is None:

@@ -12,7 +12,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from copilot import jobs
+from copilot import db, jobs
 from copilot.models import PRE_FULFILLMENT, CaseStatus, Category, Strict
 from copilot.plan import CaseState
 from copilot.transitions import move
@@ -89,7 +89,7 @@ async def check(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, 
     async with conn.transaction():
         cur = await conn.execute("SELECT status, verify_due_at FROM cases WHERE id = %s FOR UPDATE",
                                  (case.case_id,))
-        row = await cur.fetchone()
+        row = await db.one(cur)
         if row["status"] != CaseStatus.verifying:
             return Check(outcome="reopened", reason=reason)  # a re-run after the reopen committed
         if not recheck or row["verify_due_at"] is None:

@@ -52,7 +52,7 @@ class DecisionResult(Strict):
 
 def required_role(verdict_roles: list[str | None]) -> Role:
     """The lowest role that satisfies every needs_approval verdict of the plan."""
-    ranked = [Role(r) for r in verdict_roles if r in Role.__members__ and Role(r) in DESK_ROLES]
+    ranked = [Role(r) for r in verdict_roles if r and r in Role.__members__ and Role(r) in DESK_ROLES]
     return max(ranked, key=APPROVAL_RANK.__getitem__) if ranked else Role.agent
 
 

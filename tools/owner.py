@@ -30,9 +30,9 @@ async def escalate_case(deps: ToolDeps, args: EscalateCaseInput) -> EscalateCase
     await deps.conn.execute(
         "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, 'tool', 'escalated', %s)",
         (deps.case_id, deps.now, Jsonb({"owner": args.owner, "reason": args.reason,
-                                        "level": row["escalation_level"]})))  # type: ignore[index]
+                                        "level": row["escalation_level"]})))
     return EscalateCaseOutput(case_id=deps.case_id, owner=args.owner,
-                              escalation_level=row["escalation_level"])  # type: ignore[index]
+                              escalation_level=row["escalation_level"])
 
 
 @tool(ToolKind.OWNER)

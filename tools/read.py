@@ -110,7 +110,7 @@ async def find_similar_cases(deps: ToolDeps, args: FindSimilarCasesInput) -> Fin
         row = await cur.fetchone()
         if row is None:
             raise NotFound(f"case {args.case_id} has no stored embedding; pass its text")
-        vector = row["v"]  # type: ignore[index]
+        vector = row["v"]
     # Nearest embeddings first, through the HNSW index, then one row per case: grouping over the whole
     # table never used the index (300 ms at 100,000 embeddings, bench/bench_similar.py; ~1 ms this way).
     nearest = max(40, args.limit * 4)  # a case may own several embeddings
@@ -123,5 +123,5 @@ async def find_similar_cases(deps: ToolDeps, args: FindSimilarCasesInput) -> Fin
             " GROUP BY c.id ORDER BY distance, c.id LIMIT %s", (vector, args.case_id, vector, nearest, args.limit))
         rows = await cur.fetchall()
     return FindSimilarCasesOutput(cases=[
-        SimilarCase(case_id=r["id"], category=r["category"], status=r["status"], root_cause=r["root_cause"],  # type: ignore[index]
-                    distance=float(r["distance"])) for r in rows])  # type: ignore[index]
+        SimilarCase(case_id=r["id"], category=r["category"], status=r["status"], root_cause=r["root_cause"],
+                    distance=float(r["distance"])) for r in rows])

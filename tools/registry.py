@@ -79,7 +79,7 @@ async def _event(deps: ToolDeps, kind: str, data: dict[str, Any]) -> None:
 async def _stored(deps: ToolDeps, key: str, lock: bool) -> dict[str, Any] | None:
     sql = "SELECT tool, args, status, result, error FROM tool_calls WHERE idempotency_key = %s"
     cur = await deps.conn.execute(sql + (" FOR UPDATE" if lock else ""), (key,))
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
 def _replay(spec: ToolSpec, key: str, row: dict[str, Any], args: dict[str, Any]) -> BaseModel | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.auth import COOKIE, optional_principal
 from api.deps import connection
@@ -152,8 +153,13 @@ async def case_page(request: Request, case_id: int, who: MaybeWho, conn: Conn, n
                                           status_code=exc.http_status)
 
 
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
 async def _act(request: Request, case_id: int, who: Principal | None, conn: AsyncConnection[DictRow], now: datetime,
-               build, run) -> Response:  # noqa: ANN001 - the model factory and the API call it feeds
+               build: Callable[[], BodyT], run: Callable[[BodyT, Principal], Awaitable[object]]) -> Response:
+    """`build` makes the request body from the form (its validation errors show on the page); `run` is the
+    API call it feeds."""
     me = _require(who, request)
     try:
         if me.role not in DESK_ROLES:

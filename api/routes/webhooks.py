@@ -148,6 +148,7 @@ async def easypost(request: Request, conn: AsyncConnection[DictRow] = Depends(co
 async def helpdesk(vendor: Helpdesk, request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
     """Ticket created / updated / customer reply. Zendesk signs; Gorgias and Freshdesk send X-Webhook-Secret."""
     secret = _secret(request, vendor.value)
+    keep: tuple[str, ...]
     if vendor is Helpdesk.zendesk:
         def verify(body: bytes) -> None:
             sig.verify_zendesk(secret, body, request.headers.get("x-zendesk-webhook-signature"),

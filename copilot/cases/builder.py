@@ -9,7 +9,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from copilot import replies
+from copilot import db, replies
 from copilot.cases import linking, order_inference
 from copilot.cases.snapshot import Facts, load_facts, order_via, resolve_order_id
 from copilot.cases.triage import TICKET_KINDS, Triage, triage
@@ -108,7 +108,7 @@ async def _place_ticket(conn: psycopg.AsyncConnection[DictRow], signal: Signal, 
 
 
 async def _place_by_customer(conn: psycopg.AsyncConnection[DictRow], signal: Signal, vector: str | None, email: str,
-                             text: str, notes: list[str], who: dict[str, str], infer: bool) -> Placement:
+                             text: str, notes: list[str], who: dict[str, str | None], infer: bool) -> Placement:
     out_of_scope = classify_signal(signal).clearly_out_of_scope
     statuses = list(linking.OPEN_VALUES) + ([CaseStatus.routed_away.value] if out_of_scope else [])
     if vector is not None:
@@ -188,7 +188,7 @@ async def retriage(conn: psycopg.AsyncConnection[DictRow], case_id: int, now: da
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute("SELECT order_id, customer_email, ticket_id, status FROM cases WHERE id = %s FOR UPDATE",
                       (case_id,))
-    case = await cur.fetchone()
+    case = await db.one(cur)
     signals = await case_signals(conn, case_id, current)
     email = case["customer_email"] or next((s.customer_email for s in signals if s.customer_email), None)
     sku = next((s.sku for s in reversed(signals) if s.sku), None)

@@ -66,11 +66,11 @@ class Facts(Strict):
     stock_elsewhere: bool | None = None
 
 
-def _cursor(conn: psycopg.AsyncConnection[DictRow]) -> psycopg.AsyncCursor:
+def _cursor(conn: psycopg.AsyncConnection[DictRow]) -> psycopg.AsyncCursor[DictRow]:
     return conn.cursor(row_factory=dict_row)
 
 
-async def _one(conn: psycopg.AsyncConnection[DictRow], sql: str, params: tuple) -> dict | None:
+async def _one(conn: psycopg.AsyncConnection[DictRow], sql: str, params: tuple[object, ...]) -> DictRow | None:
     cur = _cursor(conn)
     await cur.execute(sql, params)
     return await cur.fetchone()

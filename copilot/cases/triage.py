@@ -168,7 +168,7 @@ def triage(signals: list[Signal], facts: Facts, policies: dict[str, SlaPolicy], 
                       resolution_due=None, sla_reasons=[])
     policy = policies[QUEUES[category]]
     cutoff = next((d.at for d in found if d.kind == "cutoff"), None)
-    due = due_times(policy, now, calendar, deadline=cutoff or result.deadline and result.deadline.at,
+    due = due_times(policy, now, calendar, deadline=cutoff or (result.deadline.at if result.deadline else None),
                     due_by=next((d.at for d in found if d.kind == "dispute_due"), None))
     return Triage(**base, queue=policy.queue, owner=policy.owner,
                   escalation_path=ESCALATION_OVERRIDES.get(category, policy.escalation_path),

@@ -16,6 +16,7 @@ import psycopg.errors
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 
+from copilot import db
 from copilot.cases.builder import route_signal
 from copilot.errors import CopilotError, InvalidInput, Unavailable
 from copilot.intake.parsers import PARSERS, Unparseable
@@ -157,7 +158,7 @@ async def _mark_duplicate(conn: psycopg.AsyncConnection[DictRow], raw_id: int, s
         "SELECT id, case_id FROM signals WHERE source = %s AND source_event_id = %s",
         (signal.source.value, signal.source_event_id),
     )
-    existing = await cur.fetchone()
+    existing = await db.one(cur)
     await conn.execute("UPDATE raw_deliveries SET outcome = 'duplicate', signal_id = %s WHERE id = %s",
                        (existing["id"], raw_id))
     return IngestOutcome(raw_id=raw_id, outcome="duplicate", signal_id=existing["id"], case_id=existing["case_id"])

@@ -49,7 +49,7 @@ async def _replay_one(conn: psycopg.AsyncConnection[DictRow], row: dict, now: da
         return await _still_failing(conn, base, f"{exc.code}: {exc.message}")
     except Exception as exc:  # noqa: BLE001 - the case builder may still refuse; the letter stays open
         return await _still_failing(conn, base, f"case builder failed: {str(exc).strip().splitlines()[0]}")
-    return ReplayResult(**base, result=outcome.outcome, signal_id=outcome.signal_id,  # type: ignore[arg-type]
+    return ReplayResult(**base, result=outcome.outcome, signal_id=outcome.signal_id,
                         case_id=outcome.case_id)
 
 

@@ -171,7 +171,7 @@ class LLM:
             return await self.client().chat.completions.create(**kwargs), None
         try:
             response = await self.client().chat.completions.create(
-                response_format=self._response_format(form, schema_model), **kwargs)
+                **kwargs | {"response_format": self._response_format(form, schema_model)})
             return response, form
         except openai.APIStatusError as exc:
             if self.config.response_format != "auto" or not _rejects_shape(exc):
@@ -179,7 +179,7 @@ class LLM:
         # The server refused this structured-output form: try the other one once, and remember.
         other = "json_object" if form == "json_schema" else "json_schema"
         response = await self.client().chat.completions.create(
-            response_format=self._response_format(other, schema_model), **kwargs)
+            **kwargs | {"response_format": self._response_format(other, schema_model)})
         _learned_formats[(self.config.base_url, self.config.model)] = other
         return response, other
 

@@ -107,8 +107,8 @@ def check_passed(result: Any) -> tuple[bool, list[str]]:
         return result[0], [str(r) for r in result[1] or []]
     if isinstance(result, list | tuple):
         return not result, [str(r) for r in result]
-    reasons = next((getattr(result, n) for n in ("reasons", "violations", "failures") if hasattr(result, n)), [])
-    reasons = [reasons] if isinstance(reasons, str) else [str(r) for r in reasons or []]
+    found: Any = next((getattr(result, n) for n in ("reasons", "violations", "failures") if hasattr(result, n)), [])
+    reasons = [found] if isinstance(found, str) else [str(r) for r in found or []]
     for name in ("passed", "ok", "allowed"):
         if hasattr(result, name):
             return bool(getattr(result, name)), reasons

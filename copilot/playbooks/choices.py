@@ -10,6 +10,7 @@ from copilot.plan import CaseState, Plan, action
 from copilot.playbooks import post, pre
 from copilot.playbooks.common import args_origin, context, escalate, line_for, one_line, order_of, plan
 from copilot.policy import Policy
+from tools.schemas import LineSnapshot
 
 REPLY_INTENTS = frozenset({"accept_substitute", "split", "wait", "confirm_address", "new_address",
                            "payment_updated", "reship"})
@@ -34,7 +35,7 @@ def plan_choice(case: CaseState, policy: Policy) -> Plan:
     return handlers[intent](case, policy)
 
 
-def _short_line(case: CaseState):  # noqa: ANN202 - a LineSnapshot
+def _short_line(case: CaseState) -> LineSnapshot:
     sku = case.signal.sku if case.signal and case.signal.sku else None
     return line_for(case, sku=sku) if sku else order_of(case).lines[-1]
 

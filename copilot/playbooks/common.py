@@ -7,7 +7,7 @@ from copilot.messages import MessageContext, Scenario, render
 from copilot.models import Disposition
 from copilot.plan import CaseState, Origin, Plan, ProposedAction, action
 from tools.connectors.sandbox.world import Address
-from tools.schemas import LineSnapshot
+from tools.schemas import LineSnapshot, OrderSnapshot
 
 CARRIERS = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL"}
 
@@ -20,7 +20,7 @@ def first_name(case: CaseState) -> str:
     return "there"
 
 
-def order_of(case: CaseState):  # noqa: ANN201 - the OrderSnapshot
+def order_of(case: CaseState) -> OrderSnapshot:
     if case.order is None:
         raise InvalidInput(f"case {case.case_id} has no order facts; a {case.category} playbook needs them")
     return case.order.order

@@ -107,7 +107,7 @@ def resolve(case: CaseState) -> tuple[dict[int, Variant], list[LineSnapshot]]:
     """The variant wished for each line the ticket is about, and the lines it is about but leaves unclear."""
     req, text = case.request, _text(case)
     lines = {ln.line_no: ln for ln in order_of(case).lines}
-    if req is not None and req.line_no in lines and req.new_sku:
+    if req is not None and req.line_no is not None and req.line_no in lines and req.new_sku:
         found = next((v for v in _family(case, lines[req.line_no].sku) if v.sku == req.new_sku), None)
         return ({req.line_no: found}, []) if found else ({}, [lines[req.line_no]])
     wishes: dict[int, dict[str, str] | None] = dict(_pasted_wishes(case, text)) or {

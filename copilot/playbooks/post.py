@@ -68,7 +68,7 @@ def _replace(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | N
     reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": line_nos or _all_lines(case),
                                                "reason": kind})
     verdict = g.rule_concession(case, reship, policy)
-    item = line_for(case, line_no=(line_nos or [None])[0]).name
+    item = line_for(case, line_no=line_nos[0] if line_nos else None).name
     if verdict.outcome == "block":
         owner = verdict.role.value if verdict.role else "lead"
         return plan(case, D.escalate, [escalate(owner, verdict.reason)], [verdict.reason], Scenario.claim_review,

@@ -19,7 +19,7 @@ from copilot.messages import (
     SubstituteOffer,
 )
 from copilot.models import Disposition as D
-from copilot.plan import CaseState, Plan, action
+from copilot.plan import CaseState, Origin, Plan, action
 from copilot.playbooks import exchange, payment
 from copilot.playbooks.common import (
     CARRIERS,
@@ -80,7 +80,7 @@ def _confirm_address(case: CaseState, reason: str) -> Plan:
 def _move_to(case: CaseState, policy: Policy, new: Address, from_ticket: bool) -> Plan | None:
     """Change the address when the guardrails would accept it: update before a label, reroute after."""
     order = order_of(case)
-    origin = args_origin(case) if from_ticket else "facts"
+    origin = args_origin(case) if from_ticket else Origin.facts
     update = action("address", "update_address", {"order_id": order.id, "address": new}, origin)
     if g.combine([g.rule_address_change(case, update, policy)]).outcome == "allow":
         actions = [update]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
+from copilot import db
 from copilot.errors import InvalidInput
 from copilot.models import Strict
 
@@ -95,7 +96,7 @@ def week_of(moment: datetime) -> str:
 async def latest_week(conn: AsyncConnection[DictRow], fallback: datetime) -> str:
     """The default week: the one with the latest closure, else the fallback's."""
     cur = await conn.execute("SELECT max(closed_at) AS at FROM root_causes")
-    row = await cur.fetchone()
+    row = await db.one(cur)
     return week_of(row["at"] or fallback)
 
 
@@ -135,7 +136,7 @@ async def weekly(conn: AsyncConnection[DictRow], week: str) -> WeeklyReport:
     start, end = parse_week(week)
     params = {"s": start, "e": end, "nr": list(NOT_RECOVERABLE)}
     causes = [CauseRow.model_validate(r) for r in await (await conn.execute(_CAUSES, params)).fetchall()]
-    m = await (await conn.execute(_MONEY, params)).fetchone()
+    m = await db.one(await conn.execute(_MONEY, params))
     queues = [QueueRow.model_validate(r) for r in await (await conn.execute(_QUEUES, params)).fetchall()]
     return WeeklyReport(
         week=week, start=start, end=end, closed=m["closed"], opened=sum(q.cases for q in queues), causes=causes,

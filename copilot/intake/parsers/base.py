@@ -52,6 +52,17 @@ def require_object(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
+def object_at(parent: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """`parent[key]` when it is a JSON object, else an empty one: vendors omit or null optional parts."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def list_at(parent: Mapping[str, Any], key: str) -> list[Any]:
+    value = parent.get(key)
+    return value if isinstance(value, list) else []
+
+
 def from_unix(value: Any) -> datetime | None:
     if value is None:
         return None

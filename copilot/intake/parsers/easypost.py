@@ -12,6 +12,7 @@ from copilot.intake.parsers.base import (
     clean,
     from_iso,
     load_json,
+    object_at,
     order_ref_in,
 )
 from copilot.models import Signal, SignalKind, SignalSource
@@ -67,6 +68,6 @@ def _order_ref(tracker: dict[str, Any]) -> str | None:
         value = clean(tracker.get(key))
         if value:
             return value if value.startswith(("#", "W")) else order_ref_in(value) or value
-    shipment = tracker.get("shipment") if isinstance(tracker.get("shipment"), dict) else {}
+    shipment = object_at(tracker, "shipment")
     ref = clean(shipment.get("reference"))
     return (order_ref_in(ref) or ref) if ref else None

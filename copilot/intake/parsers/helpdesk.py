@@ -13,7 +13,9 @@ from copilot.intake.parsers.base import (
     clean,
     content_key,
     from_iso,
+    list_at,
     load_json,
+    object_at,
     strip_html,
 )
 from copilot.models import Signal, SignalKind, SignalSource
@@ -62,7 +64,7 @@ def parse_zendesk(headers: Mapping[str, str], body: bytes, received_at: datetime
     ticket = payload.get("ticket")
     if not isinstance(ticket, dict):
         raise UnsupportedEvent("expected a Zendesk event (`type`: zen:event-type:ticket.*) or a `ticket` object")
-    requester = ticket.get("requester") if isinstance(ticket.get("requester"), dict) else {}
+    requester = object_at(ticket, "requester")
     event = clean(payload.get("event")) or "ticket.updated"
     comment = ticket.get("latest_comment") or ticket.get("latest_public_comment")
     return _signal(SignalSource.zendesk, ticket_id=ticket.get("id"), event=event,
@@ -75,9 +77,9 @@ def parse_zendesk(headers: Mapping[str, str], body: bytes, received_at: datetime
 def _zendesk_event(payload: dict[str, Any], etype: str, received_at: datetime) -> Signal:
     if not etype.startswith("ticket."):
         raise UnsupportedEvent(f"Zendesk event {etype!r} is not a ticket event")
-    detail = payload.get("detail") if isinstance(payload.get("detail"), dict) else {}
-    change = payload.get("event") if isinstance(payload.get("event"), dict) else {}
-    comment = change.get("comment") if isinstance(change.get("comment"), dict) else None
+    detail = object_at(payload, "detail")
+    change = object_at(payload, "event")
+    comment = object_at(change, "comment")
     if etype == "ticket.comment_added":
         author = (comment or {}).get("author") or {}
         if author.get("is_staff"):
@@ -86,7 +88,7 @@ def _zendesk_event(payload: dict[str, Any], etype: str, received_at: datetime) -
     else:
         event = "ticket.created" if etype == "ticket.created" else "ticket.updated"
         text = detail.get("description")
-    requester = detail.get("requester") if isinstance(detail.get("requester"), dict) else {}
+    requester = object_at(detail, "requester")
     return _signal(SignalSource.zendesk, ticket_id=detail.get("id"), event=event,
                    event_id=clean(payload.get("id")), subject=detail.get("subject"), text=text,
                    email=requester.get("email"), name=requester.get("name"),
@@ -95,13 +97,14 @@ def _zendesk_event(payload: dict[str, Any], etype: str, received_at: datetime) -
 
 def parse_gorgias(headers: Mapping[str, str], body: bytes, received_at: datetime) -> Signal:
     payload = _json_object(body, "gorgias")
-    ticket = payload.get("ticket") if isinstance(payload.get("ticket"), dict) else payload
+    nested = payload.get("ticket")
+    ticket: dict[str, Any] = nested if isinstance(nested, dict) else payload
     if "id" not in ticket or "messages" not in ticket and "subject" not in ticket:
         raise UnsupportedEvent("expected a Gorgias ticket (`ticket` with id, subject, customer, messages)")
-    customer = ticket.get("customer") if isinstance(ticket.get("customer"), dict) else {}
+    customer = object_at(ticket, "customer")
     message = payload.get("message")
     if not isinstance(message, dict):
-        listed = ticket.get("messages") if isinstance(ticket.get("messages"), list) else []
+        listed = list_at(ticket, "messages")
         from_customer = [m for m in listed if isinstance(m, dict) and not m.get("from_agent")]
         message = from_customer[-1] if from_customer else {}
     if message.get("from_agent"):
@@ -148,7 +151,7 @@ def parse_freshdesk_object(obj: dict[str, Any], received_at: datetime) -> Signal
                        received_at=received_at)
     if "subject" not in obj or "id" not in obj:
         raise UnsupportedEvent("expected a Freshdesk ticket, conversation or `freshdesk_webhook` object")
-    requester = obj.get("requester") if isinstance(obj.get("requester"), dict) else {}
+    requester = object_at(obj, "requester")
     created = obj.get("created_at")
     updated = obj.get("updated_at") or created
     return _signal(SignalSource.freshdesk, ticket_id=obj.get("id"),

@@ -13,6 +13,7 @@ from copilot.intake.parsers.base import (
     content_key,
     from_iso,
     load_json,
+    object_at,
     to_decimal,
 )
 from copilot.models import Signal, SignalKind, SignalSource
@@ -70,7 +71,7 @@ def _order_name(obj: dict[str, Any], id_key: str = "id") -> str:
 
 
 def _order(obj: dict[str, Any], kind: SignalKind) -> tuple[dict[str, Any], Any, SignalKind]:
-    customer = obj.get("customer") if isinstance(obj.get("customer"), dict) else {}
+    customer = object_at(obj, "customer")
     full_name = " ".join(p for p in (clean(customer.get("first_name")), clean(customer.get("last_name"))) if p)
     fields: dict[str, Any] = {
         "order_id": _order_name(obj),

@@ -13,6 +13,7 @@ from copilot.intake.parsers.base import (
     from_unix,
     load_json,
     minor_to_decimal,
+    object_at,
     order_ref_in,
     require_object,
 )
@@ -67,7 +68,7 @@ def parse_stripe_event(event: dict[str, Any], received_at: datetime) -> Signal:
 
 
 def _order_ref(obj: dict[str, Any]) -> str | None:
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    metadata = object_at(obj, "metadata")
     explicit = clean(metadata.get("order_id") or metadata.get("order") or metadata.get("order_number"))
     if explicit:
         return explicit if explicit.startswith(("#", "W")) else f"#{explicit}"
@@ -80,8 +81,8 @@ def _id_of(value: Any) -> str | None:
 
 
 def _payment_intent(obj: dict[str, Any]) -> dict[str, Any]:
-    error = obj.get("last_payment_error") if isinstance(obj.get("last_payment_error"), dict) else {}
-    method = error.get("payment_method") if isinstance(error.get("payment_method"), dict) else {}
+    error = object_at(obj, "last_payment_error")
+    method = object_at(error, "payment_method")
     billing = method.get("billing_details") or {}
     currency = clean(obj.get("currency"))
     return {
@@ -97,7 +98,7 @@ def _payment_intent(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _charge(obj: dict[str, Any]) -> dict[str, Any]:
-    outcome = obj.get("outcome") if isinstance(obj.get("outcome"), dict) else {}
+    outcome = object_at(obj, "outcome")
     billing = obj.get("billing_details") or {}
     currency = clean(obj.get("currency"))
     refunded = obj.get("amount_refunded")
@@ -116,8 +117,8 @@ def _charge(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dispute(obj: dict[str, Any]) -> dict[str, Any]:
-    evidence = obj.get("evidence") if isinstance(obj.get("evidence"), dict) else {}
-    details = obj.get("evidence_details") if isinstance(obj.get("evidence_details"), dict) else {}
+    evidence = object_at(obj, "evidence")
+    details = object_at(obj, "evidence_details")
     currency = clean(obj.get("currency"))
     return {
         "dispute_id": clean(obj.get("id")),

@@ -77,7 +77,8 @@ def parse_threepl(headers: Mapping[str, str], body: bytes, received_at: datetime
     missing = [c for c in ("order", "exception_code") if values[c] is None]
     if missing:
         raise Unparseable(f"3PL row lacks {', '.join(missing)}")
-    order = values["order"]
+    order, code = values["order"], values["exception_code"]
+    assert order is not None and code is not None  # checked just above
     if order and order.isdigit():
         order = f"#{order}"
     event_id = values["event_id"] or content_key("threepl", order, values["sku"], values["warehouse"],
@@ -85,4 +86,4 @@ def parse_threepl(headers: Mapping[str, str], body: bytes, received_at: datetime
     return Signal(source=SignalSource.threepl, source_event_id=event_id, kind=SignalKind.threepl_exception,
                   occurred_at=from_iso(values["occurred_at"]) or received_at, order_id=order,
                   sku=values["sku"], warehouse_id=values["warehouse"],
-                  exception_code=values["exception_code"].lower(), note=values["note"])
+                  exception_code=code.lower(), note=values["note"])

@@ -12,8 +12,11 @@ from tools.connectors.sandbox import catalog
 from tools.connectors.sandbox.world import (
     Address,
     Claim,
+    Customer,
     Dispute,
+    Fulfillment,
     Order,
+    Payment,
     Refund,
     SeedSignal,
     Ticket,
@@ -40,13 +43,13 @@ class _Planter:
         self.number += 1
         return order
 
-    def customer_of(self, order: Order):  # noqa: ANN201 - a Customer
+    def customer_of(self, order: Order) -> Customer:
         return next(c for c in self.b.world.customers if c.id == order.customer_id)
 
-    def payment_of(self, order: Order):  # noqa: ANN201 - a Payment
+    def payment_of(self, order: Order) -> Payment:
         return next(p for p in self.b.world.payments if p.order_id == order.id)
 
-    def fulfillment_of(self, order: Order):  # noqa: ANN201 - a Fulfillment
+    def fulfillment_of(self, order: Order) -> Fulfillment:
         return next(f for f in self.b.world.fulfillments if f.order_id == order.id)
 
     def seed(self, category: Category, kind: SignalKind, source: SignalSource, order: Order | None,

@@ -78,7 +78,7 @@ class WorldBuilder:
         shipping = Decimal("0") if subtotal >= 75 else Decimal("7.95")
         assert customer.address is not None
         address = customer.address if self.rng.random() < 0.8 else self.address()[0]
-        order = Order(id=f"#{number}", customer_id=customer.id, status=status, subtotal=subtotal,  # type: ignore[arg-type]
+        order = Order(id=f"#{number}", customer_id=customer.id, status=status, subtotal=subtotal,
                       shipping_total=shipping, total=subtotal + shipping, shipping_address=address,
                       created_at=created, promised_by=created + timedelta(days=5), updated_at=created, lines=lines)
         self.world.orders.append(order)
@@ -111,7 +111,7 @@ class WorldBuilder:
         cutoff = created.replace(hour=20, minute=0, second=0, microsecond=0) + timedelta(days=1)
         labelled = status in ("label_created", "handed_off", "delivered")
         fulfillment = Fulfillment(
-            id=f"ful_{order.id.lstrip('#')}", order_id=order.id, warehouse_id=warehouse.id, status=status,  # type: ignore[arg-type]
+            id=f"ful_{order.id.lstrip('#')}", order_id=order.id, warehouse_id=warehouse.id, status=status,
             carrier=self.rng.choice(warehouse.carriers), tracking_number=self.tracking_number() if labelled else None,
             skus=[ln.sku for ln in order.lines], cutoff_at=cutoff,
             label_created_at=created + timedelta(hours=3) if labelled else None,
@@ -147,7 +147,7 @@ class WorldBuilder:
             customer.lifetime_value = spend.get(customer.id, Decimal("0")).quantize(CENT)
 
     def signal(self, seed_id: str, kind: SignalKind, source: SignalSource, at: datetime, **fields: object) -> Signal:
-        return Signal(source=source, source_event_id=f"seed-{seed_id}", kind=kind, occurred_at=at, **fields)  # type: ignore[arg-type]
+        return Signal(source=source, source_event_id=f"seed-{seed_id}", kind=kind, occurred_at=at, **fields)
 
 
 def _status_for_age(age: timedelta, rng: random.Random) -> str:

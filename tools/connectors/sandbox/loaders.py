@@ -78,7 +78,7 @@ def _tau2_order(world: World, raw: dict, created: datetime) -> None:
     lines = [OrderLine(line_no=i + 1, sku=item["item_id"], name=item["name"], unit_price=Decimal(str(item["price"])),
                        options={k: str(v) for k, v in item["options"].items()}) for i, item in enumerate(raw["items"])]
     total = sum((ln.unit_price for ln in lines), Decimal("0"))
-    order = Order(id=raw["order_id"], customer_id=raw["user_id"], status=status, source_status=raw["status"],  # type: ignore[arg-type]
+    order = Order(id=raw["order_id"], customer_id=raw["user_id"], status=status, source_status=raw["status"],
                   subtotal=total, total=total, shipping_address=_tau2_address(raw["address"]), created_at=created,
                   updated_at=created, lines=lines)
     world.orders.append(order)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.abc import Params
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
@@ -40,13 +41,13 @@ class SandboxBase:
     def __init__(self, conn: AsyncConnection[DictRow], now: datetime, actor: str | None = None) -> None:
         self.conn, self.now, self.actor = conn, now, actor
 
-    async def one(self, sql: str, params: tuple[object, ...] = ()) -> Row | None:
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
         cur = await self.conn.execute(sql, params)
-        return await cur.fetchone()  # type: ignore[return-value]
+        return await cur.fetchone()
 
-    async def all(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
         cur = await self.conn.execute(sql, params)
-        return await cur.fetchall()  # type: ignore[return-value]
+        return await cur.fetchall()
 
     async def order_row(self, order_id: str, act: bool = False) -> Row:
         """The order; when acting, locked and refused unless it belongs to the acting customer."""
