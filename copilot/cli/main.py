@@ -10,13 +10,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from copilot import cli_learn, cli_work, db
-from copilot.cli_connectors import connectors_app
-from copilot.cli_eval import eval_app
-from copilot.cli_intake import intake_app
-from copilot.cli_keys import keys_app
-from copilot.cli_llm import llm_app
+from copilot import db
+from copilot.cli import learn as cli_learn
+from copilot.cli import work as cli_work
+from copilot.cli.connectors import connectors_app
+from copilot.cli.eval import eval_app
+from copilot.cli.intake import intake_app
+from copilot.cli.keys import keys_app
+from copilot.cli.llm import llm_app
 from copilot.errors import CopilotError
+from copilot.keys import CreatedKey
 from copilot.runtime import prepare_database, reset_desk, seed_demo_world, seed_if_empty
 from copilot.settings import get_settings
 
@@ -69,7 +72,8 @@ def run(
                 log_level="info")
 
 
-def _first_key(url: str):  # noqa: ANN202 - a CreatedKey, or None when keys exist already
+def _first_key(url: str) -> CreatedKey | None:
+    """A lead key for the demo, or None when keys exist already."""
     from copilot.keys import Role, create_key
 
     with db.connect(url, autocommit=True) as conn:

@@ -41,15 +41,19 @@ def run(
     raise SystemExit(code)
 
 
-def _run(suite, dataset, llm, repeat, baseline, gate, out, adapter, tasks, db) -> int:  # noqa: ANN001
+def _run(suite: str | None, dataset: Path | None, llm: str, repeat: int, baseline: Path | None, gate: bool,
+         out: Path | None, adapter: str | None, tasks: Path | None, db: Path | None) -> int:
     from evals import runner
     from evals.report import print_scores
 
     if adapter is not None:
         return _run_adapter(adapter, tasks, db, out)
-    if (suite is None) == (dataset is None):
+    if suite is not None and dataset is None:
+        path = runner.suite_path(suite)
+    elif dataset is not None and suite is None:
+        path = dataset
+    else:
         raise typer.BadParameter("give exactly one of --suite NAME or --dataset PATH")
-    path = runner.suite_path(suite) if suite else dataset
     cases = runner.load_dataset(path)
     settings = runner.llm_settings(llm, get_settings())
     url = runner.eval_database(settings)
