@@ -10,7 +10,7 @@ from decimal import Decimal
 from copilot.guardrails import _approve, _block, rule
 from copilot.plan import CaseState, ProposedAction, Verdict
 from copilot.policy import Policy
-from tools.schemas import PaymentMethodOut
+from tools.schemas import ChangePaymentMethodInput, PaymentMethodOut
 
 
 def live_amount(case: CaseState) -> Decimal:
@@ -45,9 +45,10 @@ def rule_payment_change(case: CaseState, action: ProposedAction, policy: Policy)
                            f"{' or '.join(p.changeable_statuses)}")
     if case.payment.open_dispute:
         return _block(rid, "a dispute is open on this order's payment")
-    new = owned_method(case, action.args.payment_method_id)
+    wanted = action.args_as(ChangePaymentMethodInput).payment_method_id
+    new = owned_method(case, wanted)
     if new is None:
-        return _block(rid, f"payment method {action.args.payment_method_id} is not one the customer owns")
+        return _block(rid, f"payment method {wanted} is not one the customer owns")
     live = [x for x in case.payment.payments if x.status in ("authorized", "captured")]
     if not live:
         return _block(rid, "the order has no live payment to move")
