@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/copilot run
 
-test: $(STAMP) e2e-setup
+test: lint e2e-setup
 	$(PY) -m pytest -q -m "not faults"
 
+# ruff, mypy (no errors on copilot, tools, api) and the import contracts in pyproject.toml (import-linter).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check copilot tools api evals tests bench
+	$(VENV)/bin/mypy copilot tools api
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -36,11 +36,22 @@ class WorkerStats:
     errors: list[str] = field(default_factory=list)
 
 
+def warm_up() -> None:
+    """Load once, before the first claim, what the first cases would otherwise load mid-run: the sandbox
+    connectors (imported on a case's first tool call) and the ZIP table (about 1.3 s of CPU on its first
+    lookup). Either, met inside a case, blocks the event loop and so every case this process holds."""
+    from tools import address
+    from tools.connectors.sandbox import carrier, helpdesk, psp, storefront, wms  # noqa: F401
+
+    address.load_zip_table()
+
+
 async def work(pool: Pool, run_job: JobRunner, *, concurrency: int = 4,
                stop: asyncio.Event | None = None, drain: bool = False, idle_sleep: float = 0.2,
                name: str | None = None, on_progress: Callable[[WorkerStats], None] | None = None,
                lease: timedelta = jobs.LEASE) -> WorkerStats:
     """Claim and run jobs until `stop` is set, or, with `drain`, until no job is ready."""
+    warm_up()
     me = name or worker_name()
     stats = WorkerStats()
     running: set[asyncio.Task[None]] = set()

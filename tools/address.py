@@ -189,6 +189,12 @@ def _zip_rows(zip5: str) -> tuple[dict, ...]:
     return tuple(zipcodes.matching(zip5))
 
 
+def load_zip_table() -> None:
+    """The zipcodes package reads its whole table on its first lookup (about 1.3 s of CPU), then answers in
+    about 2 ms; a long-lived process calls this at start so no case waits for the load."""
+    _zip_rows("10001")
+
+
 def _zip_issues(city: str, state: str, zip_code: str) -> list[AddressIssue]:
     match = _ZIP.match(zip_code.strip())
     if not match:
