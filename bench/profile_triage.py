@@ -7,8 +7,8 @@ of the whole run for `python -m pstats`."""
 from __future__ import annotations
 
 import asyncio
-import cProfile
 import contextvars
+import cProfile
 import functools
 import os
 import sys
