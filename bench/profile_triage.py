@@ -10,6 +10,7 @@ import asyncio
 import contextvars
 import cProfile
 import functools
+import gc
 import os
 import sys
 import time
@@ -28,7 +29,7 @@ from copilot.engine import open_engine  # noqa: E402
 from copilot.intake.ingest import ingest_seed_signals  # noqa: E402
 from copilot.runtime import reset_desk  # noqa: E402
 from copilot.settings import Settings  # noqa: E402
-from copilot.worker import work  # noqa: E402
+from copilot.worker import warm_up, work  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
 from tools.connectors.sandbox.store import write_world  # noqa: E402
 
@@ -86,6 +87,10 @@ async def profile(url: str, cases: int) -> None:
     by_sql.clear()
     settings = Settings(database_url=url)
     async with open_engine(url, settings, pool_size=3) as engine:
+        warm_up()  # as `copilot worker` does before its first claim
+        if os.environ.get("PROFILE_GC_FREEZE", "1") == "1":
+            gc.collect()
+            gc.freeze()
         w, c = time.perf_counter(), time.process_time()
         stats = await work(engine.pool, engine.run_job, concurrency=1, drain=True)
         total_wall, total_cpu = time.perf_counter() - w, time.process_time() - c

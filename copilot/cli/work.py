@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import time
 from datetime import timedelta
@@ -17,7 +18,7 @@ from copilot import jobs
 from copilot.engine import open_engine
 from copilot.runtime import prepare_database
 from copilot.settings import get_settings
-from copilot.worker import schedulers, work
+from copilot.worker import schedulers, warm_up, work
 
 console = Console()
 
@@ -33,6 +34,11 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, help="Cases run at on
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with open_engine(url, settings, pool_size=concurrency + 2) as engine:
+            # What is loaded now (LangGraph, pydantic schemas, the ZIP table) lives as long as the process: keep
+            # it out of the collector's full passes, which otherwise walk it again and again between cases.
+            warm_up()
+            gc.collect()
+            gc.freeze()
             console.print(f"worker started, concurrency {concurrency}")
             beside = schedulers(engine.pool, engine.deps.clock, stop)
             stats = await work(engine.pool, engine.run_job, concurrency=concurrency, stop=stop,
