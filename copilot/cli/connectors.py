@@ -58,7 +58,7 @@ def connectors_report(
 ) -> None:
     """What shadow mode would have sent: every recorded request, its case and its contract check."""
     with db.connect(prepare_database(get_settings()), autocommit=True) as conn:
-        found: list[dict[str, Any]] = conn.execute(  # type: ignore[assignment]
+        found: list[dict[str, Any]] = conn.execute(
             "SELECT created_at, case_id, system, operation, method, url, body, vendor_key, contract_checked,"
             " contract_errors FROM connector_requests WHERE mode = 'shadow'"
             " AND created_at > now() - make_interval(days => %s) AND (%s::text IS NULL OR system = %s)"

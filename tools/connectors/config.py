@@ -171,7 +171,7 @@ def load_configs() -> ConnectorConfigs:
         values = _env_class(system, model)().model_dump(exclude_unset=True)
         loaded[system] = model.model_validate(values)
     contracts = _ContractsEnv().contracts_dir or _default_contracts_dir()
-    return ConnectorConfigs(contracts_dir=contracts, **loaded)  # type: ignore[arg-type]
+    return ConnectorConfigs(contracts_dir=contracts, **loaded)
 
 
 @lru_cache
