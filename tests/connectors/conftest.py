@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.conftest import SHARED
+from tests.connectors.helpdesk_server import Helpdesks
 from tests.connectors.shopify_server import TOKEN, ShopifyStore
 from tests.connectors.stripe_server import API_KEY, StripeAccount
 from tests.graph.conftest import engine  # noqa: F401 - the desk's engine fixture, for test_desk.py
@@ -35,6 +36,7 @@ CONTRACTS = SHARED / "data" / "vendor"
 class Vendors:
     shopify: ShopifyStore
     stripe: StripeAccount
+    helpdesks: Helpdesks = field(default_factory=Helpdesks)
 
 
 class Holder:
@@ -50,6 +52,10 @@ class Holder:
         assert self.vendors is not None
         return await self.vendors.stripe.endpoint(request)
 
+    async def helpdesk(self, request: Request) -> Response:
+        assert self.vendors is not None
+        return await self.vendors.helpdesks.endpoint(request)
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -63,6 +69,7 @@ def contract_server() -> Iterator[tuple[str, Holder]]:
     app = Starlette(routes=[
         Route("/admin/api/{version}/graphql.json", holder.shopify, methods=["POST"]),
         Route("/v1/{rest:path}", holder.stripe, methods=["GET", "POST"]),
+        Route("/api/{rest:path}", holder.helpdesk, methods=["PUT", "POST"]),
     ])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -104,6 +111,12 @@ def set_modes(monkeypatch: pytest.MonkeyPatch, base_url: str, **modes: str) -> N
         "COPILOT_SHOPIFY_SHOP": "test-shop.myshopify.com", "COPILOT_SHOPIFY_ACCESS_TOKEN": TOKEN,
         "COPILOT_SHOPIFY_BASE_URL": base_url, "COPILOT_SHOPIFY_MAX_WAIT_S": "3",
         "COPILOT_STRIPE_API_KEY": API_KEY, "COPILOT_STRIPE_BASE_URL": base_url, "COPILOT_STRIPE_MAX_WAIT_S": "3",
+        "COPILOT_ZENDESK_SUBDOMAIN": "shop", "COPILOT_ZENDESK_EMAIL": "agent@shop.example",
+        "COPILOT_ZENDESK_API_TOKEN": "zd-token", "COPILOT_ZENDESK_BASE_URL": base_url,
+        "COPILOT_GORGIAS_DOMAIN": "shop", "COPILOT_GORGIAS_EMAIL": "agent@shop.example",
+        "COPILOT_GORGIAS_API_KEY": "gg-key", "COPILOT_GORGIAS_BASE_URL": base_url,
+        "COPILOT_FRESHDESK_DOMAIN": "shop", "COPILOT_FRESHDESK_API_KEY": "fd-key", "COPILOT_FRESHDESK_BASE_URL": base_url,
+        "COPILOT_ZENDESK_MAX_WAIT_S": "3", "COPILOT_GORGIAS_MAX_WAIT_S": "3", "COPILOT_FRESHDESK_MAX_WAIT_S": "3",
     }
     for system, mode in modes.items():
         env[f"COPILOT_{system.upper()}_MODE"] = mode

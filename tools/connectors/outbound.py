@@ -7,10 +7,13 @@ live: the write is checked, committed to the outbox as 'sending', sent, and reco
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
+import httpx
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
@@ -31,6 +34,12 @@ from tools.connectors.outbox import CURRENT_CALL, Outbox, VendorRequest, VendorR
 T = TypeVar("T")
 Send = Callable[[VendorRequest], Awaitable[VendorResponse]]
 Check = Callable[[VendorRequest], list[str]]
+
+
+@lru_cache(maxsize=1)
+def ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle takes ~0.4 s: once per process, not per request."""
+    return httpx.create_ssl_context()
 
 
 class Retryable(Exception):

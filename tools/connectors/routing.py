@@ -76,4 +76,9 @@ def route(bundle: Connectors, conn: AsyncConnection[Any], now: datetime, actor: 
         from tools.connectors.shopify.payments import ShopifyPayments
 
         bundle = replace(bundle, psp=ShopifyPayments(conn, now, actor, bundle.storefront))  # type: ignore[arg-type]
+    if any(configs.get(system).mode != "sandbox" for system in ("zendesk", "gorgias", "freshdesk", "email")):
+        from tools.connectors.helpdesk.connector import RoutedHelpdesk
+        from tools.connectors.helpdesk.contracts import HELPDESK_CHECKS
+
+        bundle = replace(bundle, helpdesk=RoutedHelpdesk(conn, now, actor, configs, dict(HELPDESK_CHECKS)))
     return bundle

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
-from functools import lru_cache
 from typing import Any
 
 import httpx
 
 from copilot.errors import ConnectorError
 from tools.connectors.config import ShopifyConfig
-from tools.connectors.outbound import Retryable, map_status, retry_after_s, with_retries
+from tools.connectors.outbound import Retryable, map_status, retry_after_s, ssl_context, with_retries
 from tools.connectors.outbox import VendorRequest, VendorResponse
 
 DEFAULT_COST = 10.0  # what a query is assumed to cost before Shopify has told us
@@ -43,12 +41,6 @@ class CostBucket:
 
 
 BUCKETS: dict[str, CostBucket] = {}
-
-
-@lru_cache(maxsize=1)
-def ssl_context() -> ssl.SSLContext:
-    """Loading the CA bundle takes ~0.4 s: once per process, not per request."""
-    return httpx.create_ssl_context()
 
 
 def throttle_wait_s(cost: dict[str, Any] | None) -> float | None:

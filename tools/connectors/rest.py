@@ -1,0 +1,33 @@
+"""JSON over HTTPS with httpx for the REST vendors: Retry-After honoured, vendor errors mapped at the boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from tools.connectors.config import SystemConfig
+from tools.connectors.outbound import Retryable, map_status, retry_after_s, ssl_context, with_retries
+from tools.connectors.outbox import VendorRequest, VendorResponse
+
+
+async def send_json(config: SystemConfig, request: VendorRequest, auth: httpx.Auth | None = None,
+                    headers: Mapping[str, str] | None = None) -> VendorResponse:
+    """One request; reads are retried on 429/5xx, writes only when the vendor did not execute them (429)."""
+
+    async def attempt() -> VendorResponse:
+        try:
+            async with httpx.AsyncClient(timeout=config.timeout_s, verify=ssl_context(), auth=auth) as http:
+                resp = await http.request(request.method, request.url, json=request.body, headers=headers)
+        except httpx.TransportError as exc:
+            raise Retryable(f"{request.system} unreachable: {exc!r}", None, executed=True) from exc
+        if resp.status_code == 429:
+            raise Retryable(f"{request.system} answered 429", retry_after_s(resp.headers), executed=False)
+        if resp.status_code >= 500:
+            raise Retryable(f"{request.system} answered {resp.status_code}", retry_after_s(resp.headers), executed=True)
+        if resp.status_code >= 400:
+            raise map_status(request.system, resp.status_code, resp.text[:300], None)
+        body = resp.json() if resp.content and "json" in resp.headers.get("content-type", "") else None
+        return VendorResponse(status=resp.status_code, body=body, headers={})
+
+    return await with_retries(config, attempt, safe=request.method == "GET")
