@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.conftest import SHARED
+from tests.connectors.easypost_server import EasyPostAccount
 from tests.connectors.helpdesk_server import Helpdesks
 from tests.connectors.shopify_server import TOKEN, ShopifyStore
 from tests.connectors.stripe_server import API_KEY, StripeAccount
@@ -37,6 +38,7 @@ class Vendors:
     shopify: ShopifyStore
     stripe: StripeAccount
     helpdesks: Helpdesks = field(default_factory=Helpdesks)
+    easypost: EasyPostAccount = field(default_factory=lambda: EasyPostAccount(CONTRACTS))
 
 
 class Holder:
@@ -51,6 +53,10 @@ class Holder:
     async def stripe(self, request: Request) -> Response:
         assert self.vendors is not None
         return await self.vendors.stripe.endpoint(request)
+
+    async def easypost(self, request: Request) -> Response:
+        assert self.vendors is not None
+        return await self.vendors.easypost.endpoint(request)
 
     async def helpdesk(self, request: Request) -> Response:
         assert self.vendors is not None
@@ -70,6 +76,7 @@ def contract_server() -> Iterator[tuple[str, Holder]]:
         Route("/admin/api/{version}/graphql.json", holder.shopify, methods=["POST"]),
         Route("/v1/{rest:path}", holder.stripe, methods=["GET", "POST"]),
         Route("/api/{rest:path}", holder.helpdesk, methods=["PUT", "POST"]),
+        Route("/v2/{rest:path}", holder.easypost, methods=["GET", "POST"]),
     ])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -116,6 +123,7 @@ def set_modes(monkeypatch: pytest.MonkeyPatch, base_url: str, **modes: str) -> N
         "COPILOT_GORGIAS_DOMAIN": "shop", "COPILOT_GORGIAS_EMAIL": "agent@shop.example",
         "COPILOT_GORGIAS_API_KEY": "gg-key", "COPILOT_GORGIAS_BASE_URL": base_url,
         "COPILOT_FRESHDESK_DOMAIN": "shop", "COPILOT_FRESHDESK_API_KEY": "fd-key", "COPILOT_FRESHDESK_BASE_URL": base_url,
+        "COPILOT_EASYPOST_API_KEY": "EZTK_test_key", "COPILOT_EASYPOST_BASE_URL": base_url,
         "COPILOT_ZENDESK_MAX_WAIT_S": "3", "COPILOT_GORGIAS_MAX_WAIT_S": "3", "COPILOT_FRESHDESK_MAX_WAIT_S": "3",
     }
     for system, mode in modes.items():

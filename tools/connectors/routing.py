@@ -61,6 +61,23 @@ def stripe_psp(conn: AsyncConnection[Any], now: datetime, actor: str | None, con
     return StripePSP(conn, now, actor, config, outbound, api)
 
 
+def easypost_carrier(conn: AsyncConnection[Any], now: datetime, actor: str | None,
+                     configs: ConnectorConfigs) -> Any:
+    from tools.connectors.easypost import contracts
+    from tools.connectors.easypost.carrier import EasyPostCarrier
+
+    contracts_dir, config = configs.contracts_dir, configs.easypost
+    check: Check | None = None
+    if contracts_dir is not None:
+        base = (config.base_url or "https://api.easypost.com").rstrip("/")
+
+        def check(request: VendorRequest) -> list[str]:
+            return contracts.check(contracts_dir, request, base)
+
+    outbound = Outbound("easypost", config.mode, conn, now, check)
+    return EasyPostCarrier(conn, now, actor, config, outbound)
+
+
 def route(bundle: Connectors, conn: AsyncConnection[Any], now: datetime, actor: str | None,
           configs: ConnectorConfigs | None = None) -> Connectors:
     """The sandbox bundle with every slot whose system is in shadow or live mode replaced."""
@@ -76,6 +93,8 @@ def route(bundle: Connectors, conn: AsyncConnection[Any], now: datetime, actor: 
         from tools.connectors.shopify.payments import ShopifyPayments
 
         bundle = replace(bundle, psp=ShopifyPayments(conn, now, actor, bundle.storefront))  # type: ignore[arg-type]
+    if configs.easypost.mode != "sandbox":
+        bundle = replace(bundle, carrier=easypost_carrier(conn, now, actor, configs))
     if any(configs.get(system).mode != "sandbox" for system in ("zendesk", "gorgias", "freshdesk", "email")):
         from tools.connectors.helpdesk.connector import RoutedHelpdesk
         from tools.connectors.helpdesk.contracts import HELPDESK_CHECKS

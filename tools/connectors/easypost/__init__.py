@@ -1,0 +1,1 @@
+"""EasyPost: tracking reads, address verification and return labels, checked against its recorded exchanges."""
