@@ -10,7 +10,7 @@ from tools.connectors.outbox import VendorRequest
 
 
 def _secret(value: object) -> str:
-    return value.get_secret_value() if hasattr(value, "get_secret_value") else ""  # type: ignore[no-any-return]
+    return str(value.get_secret_value()) if hasattr(value, "get_secret_value") else ""
 
 
 def zendesk(config: ZendeskConfig, ticket_id: str, body: str, public: bool) -> VendorRequest:
