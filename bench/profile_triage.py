@@ -2,7 +2,7 @@
 node timed (wall and CPU), with the rest (job claim and finish, LangGraph, the checkpointer) as "outside".
 
 `python bench/profile_triage.py [CASES]` prints a table per node; `PROFILE_OUT=file` also writes a cProfile
-of the whole run for `python -m pstats`."""
+of the worker's run (not the seeding) for `python -m pstats`."""
 
 from __future__ import annotations
 
@@ -91,8 +91,15 @@ async def profile(url: str, cases: int) -> None:
         if os.environ.get("PROFILE_GC_FREEZE", "1") == "1":
             gc.collect()
             gc.freeze()
+        out = os.environ.get("PROFILE_OUT")
+        prof = cProfile.Profile() if out else None
         w, c = time.perf_counter(), time.process_time()
+        if prof:
+            prof.enable()
         stats = await work(engine.pool, engine.run_job, concurrency=1, drain=True)
+        if prof and out:
+            prof.disable()
+            prof.dump_stats(out)
         total_wall, total_cpu = time.perf_counter() - w, time.process_time() - c
     n = stats.done
     print(f"{n} cases, one at a time: {total_wall / n * 1000:.1f} ms wall and {total_cpu / n * 1000:.1f} ms CPU"
@@ -116,13 +123,7 @@ def main() -> None:
     url = bench_database("copilot_profile_triage")
     print(f"machine: {machine()}")
     instrument()
-    out = os.environ.get("PROFILE_OUT")
-    if out:
-        with cProfile.Profile() as prof:
-            asyncio.run(profile(url, cases))
-        prof.dump_stats(out)
-    else:
-        asyncio.run(profile(url, cases))
+    asyncio.run(profile(url, cases))
 
 
 if __name__ == "__main__":
