@@ -82,6 +82,8 @@ class SignalSource(StrEnum):
     freshdesk = "freshdesk"
     threepl = "threepl"
     email = "email"
+    woocommerce = "woocommerce"
+    magento = "magento"
     sandbox = "sandbox"
 
 

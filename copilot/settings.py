@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     zendesk_webhook_secret: SecretStr = SecretStr("dev-zendesk-secret")
     gorgias_webhook_secret: SecretStr = SecretStr("dev-gorgias-secret")
     freshdesk_webhook_secret: SecretStr = SecretStr("dev-freshdesk-secret")
+    woocommerce_webhook_secret: SecretStr = SecretStr("dev-woocommerce-secret")
+    adobe_commerce_webhook_public_key: str | None = Field(
+        default=None, description="PEM public key from Stores > Configuration > Adobe Services > Webhooks; "
+        "unset refuses every Adobe Commerce webhook.")
     intake_api_key: SecretStr = SecretStr("dev-intake-key")
 
     llm: Literal["none", "openai", "openai-compatible"] = "none"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
@@ -142,6 +143,36 @@ async def easypost(request: Request, conn: AsyncConnection[DictRow] = Depends(co
         lambda body: sig.verify_easypost(secret, body, request.headers.get("x-hmac-signature")),
         ("x-hmac-signature",),
     )
+
+
+@router.post("/woocommerce", responses=RESPONSES)
+async def woocommerce(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
+    """WooCommerce order webhooks (topic in X-WC-Webhook-Topic). The ping WooCommerce sends when a webhook is
+    created (form body `webhook_id=...`, no signature) answers 200 and stores nothing."""
+    if "x-wc-webhook-signature" not in request.headers and (await request.body()).startswith(b"webhook_id="):
+        return JSONResponse({"outcome": "ping"})
+    secret = _secret(request, "woocommerce")
+    return await _receive(
+        request, conn, "woocommerce",
+        lambda body: sig.verify_woocommerce(secret, body, request.headers.get("x-wc-webhook-signature")),
+        ("x-wc-webhook-topic", "x-wc-webhook-resource", "x-wc-webhook-event", "x-wc-webhook-id",
+         "x-wc-webhook-delivery-id", "x-wc-webhook-source", "x-wc-webhook-signature"),
+    )
+
+
+@router.post("/adobe-commerce", responses=RESPONSES)
+async def adobe_commerce(request: Request, conn: AsyncConnection[DictRow] = Depends(connection)) -> JSONResponse:
+    """Adobe Commerce webhooks on orders; the answer is the operation Commerce expects (`{"op": "success"}`)."""
+    key = request.app.state.settings.adobe_commerce_webhook_public_key
+    response = await _receive(
+        request, conn, "magento",
+        lambda body: sig.verify_adobe_commerce(key, body, request.headers.get("x-adobe-commerce-webhook-signature")),
+        ("x-adobe-commerce-webhook-signature",),
+    )
+    if response.status_code >= 400:
+        return response
+    stored = json.loads(bytes(response.body))
+    return JSONResponse({"op": "success", **stored}, status_code=200)
 
 
 @router.post("/helpdesk/{vendor}", responses=RESPONSES)

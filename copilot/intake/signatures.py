@@ -118,3 +118,29 @@ def verify_api_key(key: str, authorization: str | None, x_api_key: str | None) -
         raise Unauthorized("send the intake API key as `Authorization: Bearer <key>` or `X-Api-Key`")
     if not _equal(key, given):
         raise Unauthorized("the intake API key is not valid")
+
+
+def verify_woocommerce(secret: str, body: bytes, header: str | None) -> None:
+    """X-WC-Webhook-Signature: base64 HMAC-SHA256 of the raw body with the webhook's secret."""
+    if not _equal(base64.b64encode(_hmac(secret, body)).decode(), _require(header, "X-WC-Webhook-Signature")):
+        raise Unauthorized("X-WC-Webhook-Signature does not match the body")
+
+
+def verify_adobe_commerce(public_key_pem: str | None, body: bytes, header: str | None) -> None:
+    """x-adobe-commerce-webhook-signature: base64 RSA-SHA256 (PKCS#1 v1.5) signature by Commerce's private key
+    over the base64-encoded body, checked with the public key the Admin shows (Adobe's docs say "HMAC" but
+    their sample verifies with crypto.createVerify('SHA256') and the public key)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    given = _require(header, "x-adobe-commerce-webhook-signature")
+    if not public_key_pem:
+        raise Unauthorized("no Adobe Commerce webhook public key is configured")
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Unauthorized("the Adobe Commerce webhook key is not an RSA public key")
+    try:
+        key.verify(base64.b64decode(given, validate=True), base64.b64encode(body), padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError) as exc:
+        raise Unauthorized("x-adobe-commerce-webhook-signature does not match the body") from exc

@@ -27,6 +27,7 @@ HEADER_VALUES = {
     "x-shopify-webhook-id": ["wh-1", ""],
     "content-type": ["application/json", "text/csv", "message/rfc822", "application/x-copilot-signal"],
     "x-threepl-format": ["csv", "json"],
+    "x-wc-webhook-topic": ["order.created", "order.updated", "order.deleted", ""],
 }
 JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
                       st.floats(allow_nan=False), st.text(max_size=40),
@@ -39,7 +40,8 @@ JSON_VALUE = st.recursive(JSON_LEAF, lambda inner: st.one_of(
 def _seed_payloads() -> dict[str, list[bytes]]:
     by_source: dict[str, list[bytes]] = {s: [] for s in SOURCES}
     folder = {"shopify": "shopify", "stripe": "stripe", "easypost": "easypost", "zendesk": "helpdesk",
-              "gorgias": "helpdesk", "freshdesk": "helpdesk", "threepl": "threepl", "email": "email"}
+              "gorgias": "helpdesk", "freshdesk": "helpdesk", "threepl": "threepl", "email": "email",
+              "woocommerce": "woocommerce", "magento": "magento"}
     for source in SOURCES:
         for path in sorted((FIXTURES / folder[source]).glob("*")):
             if source in ("zendesk", "gorgias", "freshdesk") and not path.name.startswith(source):

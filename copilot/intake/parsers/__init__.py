@@ -7,6 +7,7 @@ from copilot.intake.parsers.easypost import parse_easypost
 from copilot.intake.parsers.helpdesk import parse_freshdesk, parse_gorgias, parse_zendesk
 from copilot.intake.parsers.mail import parse_email
 from copilot.intake.parsers.shopify import parse_shopify
+from copilot.intake.parsers.storefronts import parse_magento, parse_woocommerce
 from copilot.intake.parsers.stripe import parse_stripe
 from copilot.intake.parsers.threepl import parse_threepl
 from copilot.models import SignalSource
@@ -20,6 +21,8 @@ PARSERS: dict[str, Parser] = {
     SignalSource.freshdesk.value: parse_freshdesk,
     SignalSource.threepl.value: parse_threepl,
     SignalSource.email.value: parse_email,
+    SignalSource.woocommerce.value: parse_woocommerce,
+    SignalSource.magento.value: parse_magento,
 }
 
 __all__ = ["PARSERS", "BadPayload", "Parser", "UnsupportedEvent", "Unparseable"]
