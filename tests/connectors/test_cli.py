@@ -65,3 +65,28 @@ async def test_report_lists_what_shadow_mode_would_have_sent(monkeypatch: pytest
     assert result.exit_code == 0, result.output
     assert '"operation": "fulfillmentOrderHold"' in result.output
     assert f'"case_id": {case_id}' in result.output
+
+
+def test_check_email_says_noop_to_the_smtp_server_and_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from tests.connectors.test_helpdesk import Inbox
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "STARTTLS": "false",
+                            "FROM_ADDRESS": "help@shop.example"}.items():
+            monkeypatch.setenv(f"COPILOT_EMAIL_{name}", value)
+        result = runner.invoke(app, ["connectors", "check", "email"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert f"email: ok, 127.0.0.1:{port} answered NOOP with 250" in result.output
+    assert inbox.messages == []

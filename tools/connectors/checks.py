@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import smtplib
 from collections.abc import Awaitable, Callable
 
-from copilot.errors import ConfigError, NotFound
-from tools.connectors.config import ConnectorConfigs, ShopifyConfig, StripeConfig
+from copilot.errors import ConfigError, NotFound, Unavailable
+from tools.connectors.config import ConnectorConfigs, EmailConfig, ShopifyConfig, StripeConfig
 
 
 async def check_shopify(config: ShopifyConfig) -> str:
@@ -30,9 +32,30 @@ async def check_stripe(config: StripeConfig) -> str:
     return f"key accepted by {api.base}"
 
 
+async def check_email(config: EmailConfig) -> str:
+    """Connect, STARTTLS when configured, log in when configured, NOOP: no message is sent."""
+
+    def talk() -> str:
+        try:
+            with smtplib.SMTP(config.smtp_host or "", config.smtp_port, timeout=config.timeout_s) as smtp:
+                if config.starttls:
+                    smtp.starttls()
+                if config.username:
+                    smtp.login(config.username, config.password.get_secret_value() if config.password else "")
+                code, _ = smtp.noop()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise ConfigError(f"email: the SMTP server refused the login ({exc.smtp_code})") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise Unavailable(f"email: {config.smtp_host}:{config.smtp_port} did not answer: {exc}") from exc
+        return f"{config.smtp_host}:{config.smtp_port} answered NOOP with {code}"
+
+    return await asyncio.to_thread(talk)
+
+
 CHECKS: dict[str, Callable[[ConnectorConfigs], Awaitable[str]]] = {
     "shopify": lambda c: check_shopify(c.shopify),
     "stripe": lambda c: check_stripe(c.stripe),
+    "email": lambda c: check_email(c.email),
 }
 
 
