@@ -68,5 +68,5 @@ async def check(system: str, configs: ConnectorConfigs) -> str:
         missing = ", ".join(f"COPILOT_{system.upper()}_{name.upper()}" for name in config.missing)
         raise ConfigError(f"{system}: credentials are not set ({missing})")
     if system not in CHECKS:
-        raise ConfigError(f"{system}: no live connector is built for it yet")
+        raise ConfigError(f"{system}: no harmless check is built for it yet ({', '.join(sorted(CHECKS))} have one)")
     return await CHECKS[system](configs)
