@@ -298,8 +298,9 @@ def rule_automation(case: CaseState, action: ProposedAction, policy: Policy) -> 
         (action.kind not in (ToolKind.READ, ToolKind.CONTACT), f"{action.kind} actions need a human"),
         (case.category not in p.categories, f"{case.category} is not on the automation allowlist"),
         (case.order_value > p.value_limit, f"order value {case.order_value} is above {p.value_limit}"),
-        (case.classified_by == "llm" and case.confidence < p.min_confidence,
-         f"classification confidence {case.confidence} is below {p.min_confidence}"),
+        # Whoever read the case, rules or an LLM: an unsure reading never goes out alone (keyword ties at 0.55 did).
+        (case.confidence < p.min_confidence,
+         f"classification confidence {case.confidence} ({case.classified_by}) is below {p.min_confidence}"),
         (case.customer is not None and case.customer.vip, "VIP customer"),
         (case.escalation_level > 0 or case.status == "escalated", "the case is already escalated"),
     ] if bad]
@@ -381,11 +382,28 @@ def evaluate_action(case: CaseState, action: ProposedAction, policy: Policy) -> 
     return [first] + [RULES[rid](case, action, policy) for rid in applicable]
 
 
+def _in_plan(case: CaseState, plan: Plan, act: ProposedAction, found: list[Verdict], policy: Policy) -> list[Verdict]:
+    """Rules 9 and 10 with the whole plan in view (copilot/guardrails_plan.py)."""
+    out = []
+    for v in found:
+        if v.rule_id == "customer_message" and v.outcome == "allow" and act.tool in gp.CONTACT:
+            v = gp.message_in_plan(case, plan, act, policy) or v
+        elif v.rule_id == "automation":
+            why = gp.automation_in_plan(case, plan, policy)
+            if v.outcome == "allow" and why:
+                v = v.model_copy(update={"outcome": "needs_approval", "role": policy.automation.approver,
+                                         "reason": "; ".join(why)})
+            elif v.outcome == "allow":
+                v = v.model_copy(update={"reason": gp.automation_reason(case, plan)})
+        out.append(v)
+    return out
+
+
 def evaluate(case: CaseState, plan: Plan, policy: Policy) -> list[Verdict]:
     """Every applicable rule's verdict on every action; refunds earlier in the plan reduce the refundable."""
     verdicts: list[Verdict] = []
     for act in plan.actions:
-        found = evaluate_action(case, act, policy)
+        found = _in_plan(case, plan, act, evaluate_action(case, act, policy), policy)
         verdicts += found
         if act.tool == "refund_payment" and combine(found).outcome != "block":
             refund = act.args_as(s.RefundPaymentInput).amount
@@ -402,3 +420,4 @@ def combine_by_action(verdicts: list[Verdict]) -> dict[str, Verdict]:
 
 # Registers the exchange, profile address and payment change rules (kept in their own modules for size).
 from copilot import guardrails_exchange, guardrails_payment  # noqa: E402,F401
+from copilot import guardrails_plan as gp  # noqa: E402

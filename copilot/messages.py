@@ -63,9 +63,29 @@ class OrderVerification(MessageContext):
     pass
 
 
+class AddressProblem(StrEnum):
+    """Why an address is asked for; each names the fact that backs it (copilot/claims.py)."""
+
+    missing_unit = "missing_unit"          # the validator found the unit missing
+    po_box = "po_box"                      # the validator found a PO box
+    invalid = "invalid"                    # the validator rejected the address
+    carrier_undeliverable = "carrier_undeliverable"  # a carrier event: address not found / returned to sender
+    unreadable_request = "unreadable_request"  # the customer asked for a change we could not read or apply
+
+
+ADDRESS_PROBLEMS = {
+    AddressProblem.missing_unit: "the address seems to be missing an apartment or suite number",
+    AddressProblem.po_box: "our carrier can't deliver to a PO box",
+    AddressProblem.invalid: "the carrier couldn't confirm the shipping address",
+    AddressProblem.carrier_undeliverable: "the carrier couldn't deliver to the address we have",
+    AddressProblem.unreadable_request: "we couldn't apply the address change as written",
+}
+
+
 class AddressConfirmation(MessageContext):
     address: str = Field(min_length=1)
     problem: str = Field(min_length=1)
+    cause: AddressProblem
 
 
 class AddressUpdated(MessageContext):
@@ -76,23 +96,48 @@ class SubstituteOffer(MessageContext):
     item_name: str = Field(min_length=1)
     substitute_name: str = Field(min_length=1)
     price_difference: Decimal = Decimal("0")
+    item_sku: str = Field(min_length=1)
+    substitute_sku: str = Field(min_length=1)
 
 
 class SplitOffer(MessageContext):
     waiting_item: str = Field(min_length=1)
     ready_count: int = Field(ge=1)
     expected_on: date | None = None
+    waiting_sku: str = Field(min_length=1)
+
+
+class DelayCause(StrEnum):
+    """What a delay notice blames; each names the fact that backs it (copilot/claims.py)."""
+
+    out_of_stock = "out_of_stock"            # the SKU has nothing available in any warehouse
+    other_warehouse = "other_warehouse"      # the SKU is available only outside the order's warehouse
+    cutoff_missed = "cutoff_missed"          # the warehouse reported a missed cutoff, or the cutoff passed unshipped
+    backlog = "backlog"                      # the warehouse reported a backlog
+    warehouse_problem = "warehouse_problem"  # a 3PL exception on the order
+    not_shipped = "not_shipped"              # the order has not left the warehouse
+
+
+DELAY_REASONS = {
+    DelayCause.cutoff_missed: "it missed the carrier pickup",
+    DelayCause.backlog: "our warehouse is working through a backlog",
+    DelayCause.other_warehouse: "one item is coming from another of our warehouses",
+    DelayCause.not_shipped: "it hasn't left our warehouse yet",
+}
 
 
 class DelayNotice(MessageContext):
     reason: str = Field(min_length=1)
     new_date: date | None = None
+    cause: DelayCause
+    sku: str | None = Field(default=None, description="The item a stock cause is about.")
 
 
 class DeliveryUpdate(MessageContext):
     carrier: str = Field(min_length=1)
     status: str = Field(min_length=1)
     next_step: str = Field(min_length=1)
+    event: str = Field(min_length=1, description="The carrier tracking status the update reports.")
 
 
 class RefundStatus(MessageContext):
@@ -107,6 +152,8 @@ class CancelConfirmation(MessageContext):
 
 class InterceptNotice(MessageContext):
     carrier: str = Field(min_length=1)
+    left_warehouse: bool
+    refund_amount: Decimal | None = Field(default=None, gt=0)
 
 
 class ChangeConfirmation(MessageContext):
@@ -118,7 +165,7 @@ class ChangeDetails(MessageContext):
 
 
 class ReshipNotice(MessageContext):
-    item_name: str = Field(min_length=1)
+    item_name: str = Field(min_length=1, description="Every reshipped line's name, joined.")
 
 
 class ReshipOffer(MessageContext):
@@ -200,6 +247,12 @@ def _day(value: date) -> str:
 
 def _money(value: Decimal) -> str:
     return f"${value:,.2f}"
+
+
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C": how a message names several items."""
+    unique = list(dict.fromkeys(names))
+    return unique[0] if len(unique) == 1 else f"{', '.join(unique[:-1])} and {unique[-1]}"
 
 
 @lru_cache(maxsize=1)

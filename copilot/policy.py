@@ -115,6 +115,10 @@ class AutomationPolicy(RuleConfig):
     value_limit: Money = Field(ge=0)
     min_confidence: float = Field(ge=0, le=1)
     approver: Role
+    # Messages a first touch may send alone: status updates and the one ask to confirm or update (DESIGN §1).
+    low_risk_scenarios: list[str] = Field(default_factory=lambda: [
+        "payment_update", "address_confirmation", "substitute_offer", "split_offer", "delay_notice",
+        "delivery_update", "refund_status", "reship_offer"])
 
 
 class UntrustedTextPolicy(RuleConfig):

@@ -20,6 +20,8 @@ VALUE_POINTS: list[tuple[Decimal, int]] = [(Decimal(500), 10), (Decimal(200), 6)
 LTV_POINTS: list[tuple[Decimal, int]] = [(Decimal(1000), 4), (Decimal(500), 2)]
 VIP_POINTS, REPEAT_POINTS, TONE_POINTS = 8, 6, 5
 MONEY_AT_RISK = {Category.chargeback: 3, Category.fraud_hold: 2, Category.payment_failure: 2}
+# DESIGN §4: a VIP customer or an order of this value sits at least one band above its deadline's band.
+LIFT_ORDER_VALUE = Decimal(500)
 
 
 class Deadline(Strict):
@@ -91,6 +93,24 @@ def _modifiers(inp: PriorityInput) -> tuple[int, list[str]]:
     return min(points, MODIFIER_CAP), reasons
 
 
+def _band(score: int) -> Priority:
+    return next((b for floor, b in BANDS if score >= floor), Priority.P4)
+
+
+def _lift(inp: PriorityInput, deadline_points: int, band: Priority) -> tuple[Priority, str | None]:
+    """The one-band lift: at least one band above where the deadline alone puts the case."""
+    why = [w for ok, w in [(inp.vip, "VIP customer"),
+                           (inp.order_value is not None and inp.order_value >= LIFT_ORDER_VALUE,
+                            f"order value ${inp.order_value or 0:,.2f} ≥ ${LIFT_ORDER_VALUE:,.0f}")] if ok]
+    if not why:
+        return band, None
+    order = [Priority.P4, Priority.P3, Priority.P2, Priority.P1]
+    floor = order[min(order.index(_band(deadline_points)) + 1, len(order) - 1)]
+    if order.index(floor) <= order.index(band):
+        return band, None
+    return floor, f"one-band lift for {' and '.join(why)}: {band.value} → {floor.value}"
+
+
 def score_priority(inp: PriorityInput, now: datetime) -> PriorityResult:
     if inp.category is Category.out_of_scope:
         return PriorityResult(band=Priority.P4, score=0, reasons=["out of scope: routed away"], deadline=None)
@@ -104,7 +124,9 @@ def score_priority(inp: PriorityInput, now: datetime) -> PriorityResult:
         score = _deadline_points(hours)
         when = "passed" if nearest.at <= now else f"in {hours:.1f} h"
         reasons.append(f"{nearest.label} {when} (+{score})")
+    deadline_points = score
     extra, extra_reasons = _modifiers(inp)
     score += extra
-    band = next((b for floor, b in BANDS if score >= floor), Priority.P4)
+    band, lifted = _lift(inp, deadline_points, _band(score))
+    extra_reasons += [lifted] if lifted else []
     return PriorityResult(band=band, score=float(score), reasons=reasons + extra_reasons, deadline=nearest)

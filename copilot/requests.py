@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from copilot.models import Category, Signal
 from copilot.plan import CustomerRequest, Origin
@@ -37,6 +38,11 @@ CATEGORY_DEFAULT = {
 }
 
 
+# "refund me $300", "I want $45.50 back": a refund of a named amount, not a question about one.
+_REFUND_AMOUNT = re.compile(r"\b(?:refund|reimburse)\w*\b(?:\s+(?:me|us))?(?:\s+(?:the|a|of|for))?\s+\$\s?"
+                            r"(\d[\d,]*(?:\.\d{2})?)|\$\s?(\d[\d,]*(?:\.\d{2})?)\s+(?:back|refund)", re.I)
+
+
 def read_request(category: Category, signal: Signal | None, order_id: str | None) -> CustomerRequest | None:
     """The ask in a ticket; None when the case came from a system signal rather than a person."""
     if signal is None or not signal.text:
@@ -44,9 +50,13 @@ def read_request(category: Category, signal: Signal | None, order_id: str | None
     text = f"{signal.subject or ''}\n{signal.text}"
     intent = next((name for name, pattern in _INTENTS if pattern.search(text)), None)
     intent = intent or CATEGORY_DEFAULT.get(category, "other")
+    amount = None
+    asked = _REFUND_AMOUNT.search(text)
+    if asked and intent in ("refund_status", "other"):
+        intent, amount = "refund", Decimal((asked.group(1) or asked.group(2)).replace(",", ""))
     new_address = None
     if intent in ("change_address", "change_profile_address"):
         checked = validate_address_text(signal.text)
         new_address = checked.normalized
     return CustomerRequest(origin=Origin.ticket, intent=intent, order_id=order_id,
-                           new_address=new_address)
+                           new_address=new_address, amount=amount if amount and amount > 0 else None)

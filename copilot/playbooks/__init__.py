@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from copilot import claims
 from copilot.errors import InvalidInput
 from copilot.models import Category
 from copilot.plan import CaseState, Plan
@@ -29,9 +30,17 @@ PLAYBOOKS: dict[Category, Playbook] = {
 
 
 def build_plan(case: CaseState, policy: Policy) -> Plan:
+    """The playbook's plan, with a message only when every claim of its template holds (copilot/claims.py)."""
+    return claims.enforce(case, _decide(case, policy))
+
+
+def _decide(case: CaseState, policy: Policy) -> Plan:
     playbook = PLAYBOOKS.get(case.category)
     if playbook is None:
         raise InvalidInput(f"{case.category} cases are routed away, not planned")
+    if case.payment is not None and case.payment.open_dispute:
+        # Whatever was asked, an open dispute is finance's: evidence before the due date, no refund meanwhile.
+        return post.chargeback(case, policy)
     if choices.is_answer(case):
         return choices.plan_choice(case, policy)
     if which_order.applies(case):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from copilot.cases.order_inference import keys_of, product_named
+from copilot.claims import one_line  # noqa: F401 - the playbooks' name for it
 from copilot.errors import InvalidInput
 from copilot.messages import MessageContext, Scenario, render
 from copilot.models import Disposition
 from copilot.plan import CaseState, Origin, Plan, ProposedAction, action
-from tools.connectors.sandbox.world import Address
 from tools.schemas import LineSnapshot, OrderSnapshot
 
 CARRIERS = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL"}
@@ -51,17 +54,29 @@ def plan(case: CaseState, disposition: Disposition, actions: list[ProposedAction
     return Plan(disposition=disposition, actions=actions, scenario=scenario, message=ctx, ask=ask, reasons=reasons)
 
 
-def one_line(address: Address) -> str:
-    street = ", ".join(p for p in [address.line1, address.line2] if p)
-    return f"{street}, {address.city}, {address.state} {address.zip}"
-
-
 def line_for(case: CaseState, sku: str | None = None, line_no: int | None = None) -> LineSnapshot:
     lines = order_of(case).lines
     for ln in lines:
         if (sku is not None and ln.sku == sku) or (line_no is not None and ln.line_no == line_no):
             return ln
     return lines[0]
+
+
+_COMPLAINT = re.compile(r"\b(damag\w*|broke\w*|smash\w*|shatter\w*|crush\w*|crack\w*|dent\w*|torn|ripped|leak\w*|"
+                        r"stain\w*|defective|faulty|missing|wrong|never (?:arrived|came)|not (?:arrived|received)|"
+                        r"didn'?t (?:arrive|come))\b", re.I)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def named_lines(case: CaseState) -> list[LineSnapshot]:
+    """The order's lines the ticket names (full name or head noun), preferring those named in a sentence that
+    complains ("the mug arrived smashed", not "the blanket was fine"). The Reading grounds these when it lands."""
+    text = f"{case.signal.subject or ''}\n{case.signal.text or ''}" if case.signal else ""
+    lines = order_of(case).lines
+    named = [ln for ln in lines if product_named(ln.name, keys_of(text))]
+    complaints = [s for s in _SENTENCES.split(text) if _COMPLAINT.search(s)]
+    keys = keys_of(" ".join(complaints))
+    return [ln for ln in named if product_named(ln.name, keys)] or named
 
 
 def args_origin(case: CaseState) -> Origin:

@@ -13,6 +13,7 @@ from copilot import guardrails as g
 from copilot import guardrails_exchange as gx
 from copilot.messages import (
     AddressConfirmation,
+    AddressProblem,
     AddressUpdated,
     ExchangeConfirmation,
     ExchangeDetails,
@@ -205,7 +206,8 @@ def plan_profile_address(case: CaseState, policy: Policy) -> Plan:
         return plan(case, D.needs_customer_decision, [], ["no new address could be read from the ticket"],
                     Scenario.address_confirmation,
                     context(case, AddressConfirmation, address=current,
-                            problem="we couldn't read the new address for your profile"),
+                            problem="we couldn't read the new address for your profile",
+                            cause=AddressProblem.unreadable_request),
                     "Send the new address in full")
     update = action("profile", "update_profile_address", {"customer_id": customer.id, "address": new},
                     args_origin(case))

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from copilot import guardrails as g
+from copilot.claims import left_warehouse
 from copilot.messages import (
     AddressConfirmation,
+    AddressProblem,
     ClaimReview,
+    DelayCause,
+    DelayNotice,
     DeliveryUpdate,
     DisputeAck,
     RefundStatus,
     ReshipNotice,
     ReshipOffer,
     Scenario,
+    join_names,
 )
 from copilot.models import Disposition as D
 from copilot.plan import CaseState, Plan, action
 from copilot.playbooks import exchange
-from copilot.playbooks.common import CARRIERS, context, escalate, line_for, one_line, order_of, plan
+from copilot.playbooks.common import CARRIERS, context, escalate, line_for, named_lines, one_line, order_of, plan
 from copilot.policy import Policy
 
 REFUND_BUSINESS_DAYS = 10
@@ -42,13 +49,20 @@ def _all_lines(case: CaseState) -> list[int]:
 def delivery_exception(case: CaseState, policy: Policy) -> Plan:
     status, detail = _latest_detail(case)
     order = order_of(case)
+    if not left_warehouse(case):
+        # No carrier has the parcel yet: whatever the customer heard, the update is about the warehouse.
+        ctx = context(case, DelayNotice, reason="it hasn't left our warehouse yet", cause=DelayCause.not_shipped)
+        return plan(case, D.fixable_now, [], [f"order {order.status}: nothing handed to a carrier yet"],
+                    Scenario.delay_notice, ctx, "Reply to cancel instead of waiting")
     if detail in ("address_not_found", "return_to_sender"):
         ctx = context(case, AddressConfirmation, address=one_line(order.shipping_address),
-                      problem="the carrier couldn't deliver to the address we have")
+                      problem="the carrier couldn't deliver to the address we have",
+                      cause=AddressProblem.carrier_undeliverable)
         return plan(case, D.needs_customer_decision, [], [f"carrier reports {detail}"],
                     Scenario.address_confirmation, ctx, "Confirm or correct the address before we reroute or reship")
     if detail == "damaged":
-        ctx = context(case, ReshipOffer, item_name=order.lines[0].name, problem="was damaged in transit")
+        names = [ln.name for ln in named_lines(case)] or [ln.name for ln in order.lines]
+        ctx = context(case, ReshipOffer, item_name=join_names(names), problem="was damaged in transit")
         return plan(case, D.needs_customer_decision, [], ["carrier reports the parcel damaged"],
                     Scenario.reship_offer, ctx, "Replacement or refund")
     if detail == "lost" or case.request and case.request.intent == "not_received":
@@ -57,7 +71,7 @@ def delivery_exception(case: CaseState, policy: Policy) -> Plan:
             else "We're watching it closely and will update you as soon as it moves.")
     ctx = context(case, DeliveryUpdate, carrier=_carrier(case),
                   status="is held at their facility" if status == "available_for_pickup" else "is delayed",
-                  next_step=step)
+                  next_step=step, event=status or "unknown")
     return plan(case, D.fixable_now, [], [f"carrier status {status} ({detail})"], Scenario.delivery_update, ctx,
                 "Reply to choose a different option")
 
@@ -68,7 +82,7 @@ def _replace(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | N
     reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": line_nos or _all_lines(case),
                                                "reason": kind})
     verdict = g.rule_concession(case, reship, policy)
-    item = line_for(case, line_no=line_nos[0] if line_nos else None).name
+    item = join_names([ln.name for ln in order.lines if ln.line_no in reship.args.line_nos])
     if verdict.outcome == "block":
         owner = verdict.role.value if verdict.role else "lead"
         return plan(case, D.escalate, [escalate(owner, verdict.reason)], [verdict.reason], Scenario.claim_review,
@@ -83,13 +97,16 @@ def concession_request(case: CaseState, policy: Policy) -> Plan:
         return exchange.plan_exchange(case, policy)
     kind = {"damaged": "damaged", "wrong_item": "wrong_item", "missing": "missing_item",
             "not_received": "not_delivered"}.get(req.intent if req else "", "damaged")
-    line = line_for(case, line_no=req.line_no if req else None)
-    return _replace(case, policy, kind, [line.line_no])
+    named = [ln.line_no for ln in named_lines(case)]
+    lines = [req.line_no] if req and req.line_no else named or [line_for(case).line_no]
+    return _replace(case, policy, kind, lines)
 
 
 def refund_request(case: CaseState, policy: Policy) -> Plan:
     if case.request is not None and case.request.intent == "exchange":
         return exchange.plan_exchange(case, policy)
+    if case.request is not None and case.request.intent == "refund" and case.request.amount is not None:
+        return _refund_asked(case, policy, case.request.amount)
     pay = case.payment
     if pay is not None and pay.refunded > 0:
         ctx = context(case, RefundStatus, amount=pay.refunded, issued=True, business_days=REFUND_BUSINESS_DAYS)
@@ -99,10 +116,29 @@ def refund_request(case: CaseState, policy: Policy) -> Plan:
     return plan(case, D.escalate, [escalate("ops", reason)], [reason])
 
 
+def _refund_asked(case: CaseState, policy: Policy, asked: Decimal) -> Plan:
+    """A refund of a named amount: never above captured minus refunded; the excess is refused with the reason."""
+    pay, order = case.payment, order_of(case)
+    refundable = max(Decimal(0), pay.captured - pay.refunded) if pay else Decimal(0)
+    amount = min(asked, refundable)
+    reasons = [f"customer asked for a refund of ${asked:,.2f}"]
+    if asked > refundable:
+        reasons.append(f"refused ${asked - refundable:,.2f} of it: only ${refundable:,.2f} is refundable (captured"
+                       f" ${pay.captured if pay else 0:,.2f} minus refunded ${pay.refunded if pay else 0:,.2f})")
+    if amount <= 0:
+        return plan(case, D.escalate, [escalate("finance", "; ".join(reasons))], reasons)
+    why = "return" if order.status == "delivered" else "goodwill"
+    refund = action("refund", "refund_payment", {"order_id": order.id, "amount": amount, "reason": why},
+                    case.request.origin if case.request else "ticket")
+    return plan(case, D.fixable_now, [refund], reasons, Scenario.refund_status,
+                context(case, RefundStatus, amount=amount, issued=False, business_days=REFUND_BUSINESS_DAYS),
+                "Reply if the refund has not arrived after the stated time")
+
+
 def chargeback(case: CaseState, policy: Policy) -> Plan:
     order = order_of(case)
-    dispute = case.signal.dispute_id if case.signal else None
     open_disputes = [d for d in (case.payment.disputes if case.payment else []) if d.status != "lost"]
+    dispute = (case.signal.dispute_id if case.signal else None) or (open_disputes[0].id if open_disputes else None)
     due = open_disputes[0].due_by if open_disputes else (case.signal.due_by if case.signal else None)
     reason = f"dispute {dispute or 'opened'}: evidence due {due:%Y-%m-%d %H:%M}" if due else "dispute opened"
     actions = [action("evidence", "assemble_dispute_evidence", {"order_id": order.id, "dispute_id": dispute}),

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from copilot import guardrails as g
+from copilot.claims import available, home_warehouses, left_warehouse
 from copilot.messages import (
+    ADDRESS_PROBLEMS,
+    DELAY_REASONS,
     AddressConfirmation,
+    AddressProblem,
     AddressUpdated,
     CancelConfirmation,
     ChangeConfirmation,
     ChangeDetails,
+    DelayCause,
     DelayNotice,
     InterceptNotice,
     OrderVerification,
@@ -49,8 +54,23 @@ def payment_failure(case: CaseState, policy: Policy) -> Plan:
                 context(case, PaymentUpdate, last4=last4), "Update the payment method")
 
 
+def _unheld_before_review(case: CaseState) -> str | None:
+    """Why a risky order needs a hold now: it is not held and would ship before anyone reviews it."""
+    order = order_of(case)
+    if order.hold_reason or left_warehouse(case) or order.status not in ("pending", "processing"):
+        return None
+    cutoffs = sorted(f.cutoff_at for f in case.fulfillments if f.cutoff_at is not None and f.cutoff_at > case.now)
+    when = f"the warehouse cutoff {cutoffs[0]:%Y-%m-%d %H:%M} UTC" if cutoffs else "the next warehouse cutoff"
+    return f"order {order.id} is not held and would ship at {when} before the risk owner reviews it"
+
+
 def fraud_hold(case: CaseState, policy: Policy) -> Plan:
     order = order_of(case)
+    unheld = _unheld_before_review(case)
+    if unheld is not None:
+        hold = action("hold", "hold_order", {"order_id": order.id, "reason": "risk review before shipping"})
+        reason = f"{unheld}: hold it for the risk owner"
+        return plan(case, D.escalate, [hold, escalate("risk", reason)], [reason])
     release = action("release", "release_hold", {"order_id": order.id, "reason": "safe-release checks passed"})
     verdict = g.rule_fraud_release(case, release, policy)
     if verdict.outcome == "block":
@@ -60,19 +80,25 @@ def fraud_hold(case: CaseState, policy: Policy) -> Plan:
     return plan(case, D.fixable_now, [release], [verdict.reason])
 
 
-def _current_problem(case: CaseState) -> str:
+def _current_problem(case: CaseState) -> AddressProblem:
+    """The address problem a fact shows; a change the customer asked for that could not be applied, else."""
     check = case.check_for(order_of(case).shipping_address)
     if check and check.missing_unit:
-        return "the address seems to be missing an apartment or suite number"
+        return AddressProblem.missing_unit
     if check and check.po_box:
-        return "our carrier can't deliver to a PO box"
-    return "the carrier couldn't confirm the shipping address"
+        return AddressProblem.po_box
+    if check and not check.valid:
+        return AddressProblem.invalid
+    if case.request is not None and case.request.intent in ("change_address", "new_address"):
+        return AddressProblem.unreadable_request
+    return AddressProblem.invalid  # unbacked: copilot/claims.py refuses the draft and a person looks
 
 
 def _confirm_address(case: CaseState, reason: str) -> Plan:
     order = order_of(case)
+    cause = _current_problem(case)
     ctx = context(case, AddressConfirmation, address=one_line(order.shipping_address),
-                  problem=_current_problem(case))
+                  problem=ADDRESS_PROBLEMS[cause], cause=cause)
     return plan(case, D.needs_customer_decision, [], [reason], Scenario.address_confirmation, ctx,
                 "Confirm or correct the shipping address")
 
@@ -113,56 +139,91 @@ def address_issue(case: CaseState, policy: Policy) -> Plan:
         moved = _move_to(case, policy, profile, from_ticket=False)
         if moved is not None:
             return moved
-    return _confirm_address(case, f"address problem: {_current_problem(case)}")
+    return _confirm_address(case, f"address problem: {ADDRESS_PROBLEMS[_current_problem(case)]}")
+
+
+def short_line(case: CaseState, fallback: int):  # noqa: ANN201 - the LineSnapshot
+    """The line the signal names, else the first one with nothing available at the order's warehouse."""
+    order = order_of(case)
+    if case.signal and case.signal.sku:
+        return line_for(case, sku=case.signal.sku)
+    home = home_warehouses(case)
+    short = [ln for ln in order.lines if available(case, ln.sku, home) == 0]
+    return short[0] if short else order.lines[fallback]
+
+
+def _substitutes(case: CaseState, short) -> list[tuple[str, str]]:  # noqa: ANN001 - a LineSnapshot
+    """(sku, name) of what may replace the short line: another variant of its product with stock, or the
+    product the customer named. Never another product of the order."""
+    own = next((i for i in case.inventory if i.sku == short.sku), None)
+    variants = own.variants if own else []
+    mine = next((v.options for v in variants if v.sku == short.sku), {})
+    found = []
+    for v in variants:
+        if v.sku != short.sku and v.available > 0 and (available(case, v.sku) or v.available) > 0:
+            diff = ", ".join(f"{k} {val}" for k, val in v.options.items() if mine.get(k) != val)
+            found.append((v.sku, f"{short.name} ({diff or v.sku})"))
+    named = case.request.new_sku if case.request else None
+    if named and named != short.sku and available(case, named):
+        found.append((named, f"item {named}"))
+    return found
 
 
 def inventory_mismatch(case: CaseState, policy: Policy) -> Plan:
-    order = order_of(case)
-    sku = case.signal.sku if case.signal and case.signal.sku else order.lines[0].sku
-    short = line_for(case, sku=sku)
-    home = {f.warehouse_id for f in case.fulfillments}
+    short = short_line(case, 0)
+    home = home_warehouses(case)
     own = next((i for i in case.inventory if i.sku == short.sku), None)
     elsewhere = [w for w in (own.warehouses_with_quantity if own else []) if w not in home]
     if elsewhere:
         reason = f"{short.sku} is short at {', '.join(sorted(home))} but in stock at {', '.join(elsewhere)}"
         return plan(case, D.escalate, [escalate("threepl", f"ship {short.sku} from {elsewhere[0]}: {reason}")],
                     [reason], Scenario.delay_notice,
-                    context(case, DelayNotice, reason="one item is coming from another of our warehouses"),
+                    context(case, DelayNotice, reason=DELAY_REASONS[DelayCause.other_warehouse],
+                            cause=DelayCause.other_warehouse, sku=short.sku),
                     "Reply to cancel instead of waiting")
-    subs = [i for i in case.inventory if i.sku != short.sku and set(i.warehouses_with_quantity) & home]
+    held = available(case, short.sku, home)
+    if held:
+        reason = (f"{short.sku} short-picked, but {held} on hand and free at {', '.join(sorted(home)) or 'the warehouse'}:"
+                  " the warehouse recounts before anyone tells the customer it is out of stock")
+        return plan(case, D.escalate, [escalate("threepl", reason)], [reason])
+    subs = _substitutes(case, short)
     if subs:
-        ctx = context(case, SubstituteOffer, item_name=short.name, substitute_name=f"{short.name} ({subs[0].sku})")
-        return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock; {subs[0].sku} is in stock"],
-                    Scenario.substitute_offer, ctx, f"Accept {subs[0].sku} instead of {short.sku}")
+        sku, name = subs[0]
+        ctx = context(case, SubstituteOffer, item_name=short.name, substitute_name=name, item_sku=short.sku,
+                      substitute_sku=sku)
+        return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock; {sku} is in stock"],
+                    Scenario.substitute_offer, ctx, f"Accept {sku} instead of {short.sku}")
     return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock in every warehouse"],
-                Scenario.delay_notice, context(case, DelayNotice, reason=f"the {short.name} is out of stock"),
+                Scenario.delay_notice, context(case, DelayNotice, reason=f"the {short.name} is out of stock",
+                                               cause=DelayCause.out_of_stock, sku=short.sku),
                 "Wait for the item or cancel")
 
 
 def split_shipment(case: CaseState, policy: Policy) -> Plan:
     order = order_of(case)
-    sku = case.signal.sku if case.signal and case.signal.sku else order.lines[-1].sku
-    waiting = line_for(case, sku=sku)
+    waiting = short_line(case, -1)
     ready = [ln for ln in order.lines if ln.line_no != waiting.line_no]
     if not ready:
         return inventory_mismatch(case, policy)
-    ctx = context(case, SplitOffer, waiting_item=waiting.name, ready_count=sum(ln.quantity for ln in ready))
+    ctx = context(case, SplitOffer, waiting_item=waiting.name, ready_count=sum(ln.quantity for ln in ready),
+                  waiting_sku=waiting.sku)
     return plan(case, D.needs_customer_decision, [], [f"{len(ready)} of {len(order.lines)} lines can ship now"],
                 Scenario.split_offer, ctx, "Ship the available items now or wait for all")
 
 
-_DELAY_REASONS = {"CUTOFF_MISSED": "it missed the carrier pickup",
-                  "WAREHOUSE_BACKLOG": "our warehouse is working through a backlog"}
+_DELAY_CAUSES = {"CUTOFF_MISSED": DelayCause.cutoff_missed, "WAREHOUSE_BACKLOG": DelayCause.backlog}
 
 
 def fulfillment_delay(case: CaseState, policy: Policy) -> Plan:
     code = case.signal.exception_code if case.signal else None
-    reason = _DELAY_REASONS.get(code or "", "it is taking longer than usual to leave our warehouse")
+    cause = _DELAY_CAUSES.get(code or "", DelayCause.not_shipped)
+    reason = DELAY_REASONS.get(cause) if cause is not DelayCause.not_shipped else None
+    reason = reason or "it is taking longer than usual to leave our warehouse"
     promised = order_of(case).promised_by
     why = [f"{code or 'delay'}: promised {promised:%Y-%m-%d %H:%M}, no new date in the data" if promised
            else f"{code or 'delay'}: no promised date on record"]
     return plan(case, D.needs_customer_decision, [], why, Scenario.delay_notice,
-                context(case, DelayNotice, reason=reason), "Keep the order or cancel it")
+                context(case, DelayNotice, reason=reason, cause=cause), "Keep the order or cancel it")
 
 
 def _cancel(case: CaseState, policy: Policy) -> Plan:
@@ -171,7 +232,7 @@ def _cancel(case: CaseState, policy: Policy) -> Plan:
     verdict = g.rule_cancel_edit(case, cancel, policy)
     if verdict.outcome == "allow":
         refund = case.payment.captured - case.payment.refunded if case.payment else None
-        ctx = context(case, CancelConfirmation, refund_amount=refund if refund else None)
+        ctx = context(case, CancelConfirmation, refund_amount=refund if refund and refund > 0 else None)
         return plan(case, D.fixable_now, [cancel], [verdict.reason], Scenario.cancel_confirmation, ctx,
                     "Reply if the cancellation was a mistake")
     intercept = action("intercept", "intercept_shipment", {"order_id": order.id, "reason": "customer cancelled"})
@@ -181,8 +242,11 @@ def _cancel(case: CaseState, policy: Policy) -> Plan:
                     stop.reason])
     carrier = CARRIERS.get(case.fulfillments[0].carrier, case.fulfillments[0].carrier) if case.fulfillments \
         else "the carrier"
+    refund = case.payment.captured - case.payment.refunded if case.payment else None
+    ctx = context(case, InterceptNotice, carrier=carrier, left_warehouse=left_warehouse(case),
+                  refund_amount=refund if refund and refund > 0 else None)
     return plan(case, D.fixable_now, [intercept], [verdict.reason, stop.reason], Scenario.intercept_notice,
-                context(case, InterceptNotice, carrier=carrier), "Reply if the package arrives first")
+                ctx, "Reply if the package arrives first")
 
 
 def _swap(case: CaseState, policy: Policy) -> Plan:
@@ -221,7 +285,7 @@ def change_request(case: CaseState, policy: Policy) -> Plan:
 _THREEPL_REASONS = {"LABEL_ERROR": "of a shipping label problem at our warehouse",
                     "PICK_PACK_EXCEPTION": "of a packing problem at our warehouse",
                     "HANDOFF_GAP": "the carrier has not picked it up from our warehouse yet",
-                    "DAMAGED_IN_WAREHOUSE": "an item was damaged at our warehouse and is being replaced"}
+                    "DAMAGED_IN_WAREHOUSE": "an item was damaged at our warehouse"}
 
 
 def threepl_exception(case: CaseState, policy: Policy) -> Plan:
@@ -229,5 +293,6 @@ def threepl_exception(case: CaseState, policy: Policy) -> Plan:
     where = case.signal.warehouse_id if case.signal and case.signal.warehouse_id else "the warehouse"
     reason = f"{code} at {where}: the warehouse contact fixes it"
     return plan(case, D.escalate, [escalate("threepl", reason)], [reason], Scenario.delay_notice,
-                context(case, DelayNotice, reason=_THREEPL_REASONS.get(code, "of a problem at our warehouse")),
+                context(case, DelayNotice, reason=_THREEPL_REASONS.get(code, "of a problem at our warehouse"),
+                        cause=DelayCause.not_shipped if code == "HANDOFF_GAP" else DelayCause.warehouse_problem),
                 "Keep the order or cancel it")

@@ -20,17 +20,22 @@ SAMPLES: dict[Scenario, m.MessageContext] = {
     Scenario.payment_retry: m.PaymentRetry(**BASE, last4="4242"),
     Scenario.order_verification: m.OrderVerification(**BASE),
     Scenario.address_confirmation: m.AddressConfirmation(
-        **BASE, address="350 5th Ave, New York, NY 10001", problem="the address seems to be missing a unit"),
+        **BASE, address="350 5th Ave, New York, NY 10001", problem="the address seems to be missing a unit",
+        cause=m.AddressProblem.missing_unit),
     Scenario.address_updated: m.AddressUpdated(**BASE, address="350 5th Ave, Apt 4B, New York, NY 10001"),
     Scenario.substitute_offer: m.SubstituteOffer(**BASE, item_name="Yoga Mat", substitute_name="Yoga Mat (L)",
-                                                 price_difference=Decimal("-2.00")),
-    Scenario.split_offer: m.SplitOffer(**BASE, waiting_item="Desk Lamp", ready_count=2, expected_on=date(2024, 5, 18)),
-    Scenario.delay_notice: m.DelayNotice(**BASE, reason="it missed the carrier pickup"),
+                                                 price_difference=Decimal("-2.00"), item_sku="MAT-M",
+                                                 substitute_sku="MAT-L"),
+    Scenario.split_offer: m.SplitOffer(**BASE, waiting_item="Desk Lamp", ready_count=2, expected_on=date(2024, 5, 18),
+                                       waiting_sku="LAMP-1"),
+    Scenario.delay_notice: m.DelayNotice(**BASE, reason="it missed the carrier pickup",
+                                           cause=m.DelayCause.cutoff_missed),
     Scenario.delivery_update: m.DeliveryUpdate(**BASE, carrier="UPS", status="is delayed",
-                                               next_step="We're watching it closely."),
+                                               next_step="We're watching it closely.", event="in_transit"),
     Scenario.refund_status: m.RefundStatus(**BASE, amount=Decimal("45.00"), issued=True, business_days=10),
     Scenario.cancel_confirmation: m.CancelConfirmation(**BASE, refund_amount=Decimal("45.00")),
-    Scenario.intercept_notice: m.InterceptNotice(**BASE, carrier="UPS"),
+    Scenario.intercept_notice: m.InterceptNotice(**BASE, carrier="UPS", left_warehouse=True,
+                                                 refund_amount=Decimal("45.00")),
     Scenario.change_confirmation: m.ChangeConfirmation(**BASE, change="size M swapped for size L"),
     Scenario.change_details: m.ChangeDetails(**BASE),
     Scenario.reship_offer: m.ReshipOffer(**BASE, item_name="Desk Lamp", problem="was damaged in transit"),
@@ -75,7 +80,8 @@ def test_render_refuses_another_scenarios_context() -> None:
 
 def test_optional_fields_change_the_text() -> None:
     with_date = render(Scenario.split_offer, SAMPLES[Scenario.split_offer])
-    without = render(Scenario.split_offer, m.SplitOffer(**BASE, waiting_item="Desk Lamp", ready_count=1))
+    without = render(Scenario.split_offer, m.SplitOffer(**BASE, waiting_item="Desk Lamp", ready_count=1,
+                                                               waiting_sku="LAMP-1"))
     assert "May 18" in with_date and "May" not in without and "1 item is" in without
     assert "$2.00 difference" in render(Scenario.substitute_offer, SAMPLES[Scenario.substitute_offer])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from copilot import guardrails as g
@@ -95,13 +97,20 @@ def test_short_sku_in_stock_elsewhere_goes_to_the_warehouse_contact() -> None:
     _message_ok(case, plan)
 
 
+def _sizes(stock):  # noqa: ANN001, ANN202 - the shoe's product has sizes M and L
+    variants = [f.s.Variant(sku=f"SKU-001-{size}", options={"size": size}, price=Decimal("45.00"), sold=True,
+                            available=n) for size, n in (("M", 0), ("L", 4))]
+    return stock.model_copy(update={"variants": variants})
+
+
 def test_short_sku_with_a_substitute_offers_it() -> None:
     case = f.case(C.inventory_mismatch, order=f.order("processing"),
                   signal=f.signal(SignalKind.threepl_exception, sku="SKU-001-M"),
-                  inventory=[f.stock("SKU-001-M", WH_EAST=0), f.stock("SKU-001-L", WH_EAST=4)])
+                  inventory=[_sizes(f.stock("SKU-001-M", WH_EAST=0)), f.stock("SKU-001-L", WH_EAST=4)])
     plan = build_plan(case, POLICY)
     assert _shape(plan) == (Disposition.needs_customer_decision, [("send_customer_message", "facts")],
                             Scenario.substitute_offer)
+    assert "Trail Running Shoe (size L)" in plan.actions[0].args.body
     assert "SKU-001-L" in plan.ask
     _message_ok(case, plan)
 
