@@ -158,19 +158,19 @@ def _address_on_record(case: CaseState, plan: Plan, ctx: Any) -> str | None:
 
 
 def _address_applied(case: CaseState, plan: Plan, ctx: Any) -> str | None:
-    moved = {one_line(a.args.address) for a in _tools(plan, "update_address", "reroute_shipment")}
+    moved = {one_line(a.args.address) for a in _tools(plan, "update_address", "reroute_shipment")}  # type: ignore[attr-defined]
     kept = case.order is not None and bool(_tools(plan, "release_hold")) and \
         ctx.address == one_line(case.order.order.shipping_address)
     return _fail(ctx.address in moved or kept, f"no action of the plan ships to {ctx.address}")
 
 
 def _profile_applied(case: CaseState, plan: Plan, ctx: Any) -> str | None:
-    moved = {one_line(a.args.address) for a in _tools(plan, "update_profile_address")}
+    moved = {one_line(a.args.address) for a in _tools(plan, "update_profile_address")}  # type: ignore[attr-defined]
     return _fail(ctx.address in moved, f"no action of the plan sets the profile address to {ctx.address}")
 
 
 def _item_short(case: CaseState, plan: Plan, ctx: Any) -> str | None:
-    sku = getattr(ctx, "item_sku", None) or getattr(ctx, "waiting_sku", None)
+    sku: str = getattr(ctx, "item_sku", None) or ctx.waiting_sku
     line = line_of(case, sku)
     if line is None:
         return f"{sku} is not on the order"
@@ -256,7 +256,7 @@ def _item_on_order(case: CaseState, plan: Plan, ctx: Any) -> str | None:
 
 def _reshipped_named(case: CaseState, plan: Plan, ctx: Any) -> str | None:
     lines = {ln.line_no: ln.name for ln in (case.order.order.lines if case.order else [])}
-    wanted = [lines.get(n, f"line {n}") for a in _tools(plan, "reship_order") for n in a.args.line_nos]
+    wanted = [lines.get(n, f"line {n}") for a in _tools(plan, "reship_order") for n in a.args.line_nos]  # type: ignore[attr-defined]
     missing = [n for n in wanted if n not in ctx.item_name]
     extra = [n for n in lines.values() if n in ctx.item_name and n not in wanted]
     return _fail(not missing and not extra and bool(wanted),
@@ -264,7 +264,7 @@ def _reshipped_named(case: CaseState, plan: Plan, ctx: Any) -> str | None:
 
 
 def _refund_amount(case: CaseState, plan: Plan, ctx: Any) -> str | None:
-    planned = {a.args.amount for a in _tools(plan, "refund_payment")}
+    planned = {a.args.amount for a in _tools(plan, "refund_payment")}  # type: ignore[attr-defined]
     if ctx.amount in planned:
         return None
     refunded = case.payment.refunded if case.payment else Decimal(0)
@@ -289,7 +289,7 @@ def _delivered(case: CaseState, plan: Plan, ctx: Any) -> str | None:
 
 
 def _swap_named(case: CaseState, plan: Plan, ctx: Any) -> str | None:
-    skus = [a.args.new_sku for a in _tools(plan, "substitute_item")]
+    skus = [a.args.new_sku for a in _tools(plan, "substitute_item")]  # type: ignore[attr-defined]
     return _fail(all(s in ctx.change for s in skus), f"the change '{ctx.change}' does not name {skus}")
 
 

@@ -11,6 +11,7 @@ from copilot.messages import check_message, count_asks
 from copilot.models import Category
 from copilot.plan import CaseState, Plan
 from copilot.policy import Policy
+from evals.claims_check import unsupported
 from evals.play import CONTACT, Played
 from evals.schema import Actual, CaseResult, CaseScore, EvalCase, ExpectedAction, Metrics
 
@@ -114,6 +115,7 @@ def score_case(case: EvalCase, played: Played, reference: Policy, attempt: int =
     exp, act = case.expect, played.actual
     matched, proposed = match_actions(exp.actions, act)
     msg_ok, msg_problems = message_problems(case, played, reference)
+    claim_problems = unsupported(act.message, played.facts, act.actions)
     score = CaseScore(
         category_ok=act.category == exp.category,
         disposition_ok=None if exp.disposition is None else act.disposition == exp.disposition,
@@ -121,7 +123,8 @@ def score_case(case: EvalCase, played: Played, reference: Policy, attempt: int =
         approval_ok=act.approval == exp.approval, matched_actions=matched, expected_actions=len(exp.actions),
         proposed_actions=proposed, violations=violations(case, played, reference),
         false_automation=act.approval == "auto" and exp.approval != "auto",
-        message_ok=msg_ok, message_problems=msg_problems)
+        message_ok=msg_ok, message_problems=msg_problems,
+        claims_ok=None if claim_problems is None else not claim_problems, claim_problems=claim_problems or [])
     return CaseResult(id=case.id, tags=case.tags, expected=exp, actual=act, score=score, passed=score.passed,
                       failures=failures(case, act, score), latency_ms=round(played.latency_ms, 1),
                       llm_tokens=played.llm_tokens, attempt=attempt)
@@ -146,6 +149,7 @@ def failures(case: EvalCase, act: Actual, s: CaseScore) -> list[str]:
     if s.false_automation:
         out.append("false automation: ran without a human")
     out += [f"message: {p}" for p in s.message_problems]
+    out += [f"claim not backed: {p}" for p in s.claim_problems]
     return out
 
 
@@ -209,6 +213,7 @@ def metrics(results: list[CaseResult], repeat: int = 1) -> Metrics:
         guardrail_violations=sum(len(r.score.violations) for r in results),
         false_automations=sum(r.score.false_automation for r in results),
         message_pass_rate=_rate([r.score.message_ok for r in first]),
+        claims_supported=_rate([r.score.claims_ok for r in first]),
         latency_ms_p50=percentile(latencies, 50), latency_ms_p95=percentile(latencies, 95),
         llm_tokens_per_case=round(sum(r.llm_tokens for r in results) / len(results), 1) if results else 0.0,
         pass_rate=_rate([r.passed for r in first]), pass_k=pass_k)

@@ -26,7 +26,7 @@ EVAL_DATABASE = "copilot_eval"
 # Rates may move this much against the baseline before the gate calls it a regression.
 TOLERANCE = 0.02
 RATES = ("category_macro_f1", "disposition_accuracy", "priority_accuracy", "action_precision", "action_recall",
-         "approval_accuracy", "message_pass_rate", "pass_rate")
+         "approval_accuracy", "message_pass_rate", "claims_supported", "pass_rate")
 
 
 def suite_path(name: str) -> Path:
@@ -140,6 +140,10 @@ def gate(report: Report, baseline: Report | None, tolerance: float = TOLERANCE) 
     if m.false_automations:
         ids = [r.id for r in report.cases if r.score.false_automation]
         fails.append(f"{m.false_automations} false automation(s) in {', '.join(sorted(set(ids)))}")
+        broken.update(ids)
+    if m.claims_supported < 1.0:
+        ids = [r.id for r in report.cases if r.score.claims_ok is False]
+        fails.append(f"claims_supported {m.claims_supported:.4f} < 1.00: unbacked drafts in {', '.join(sorted(set(ids)))}")
         broken.update(ids)
     if baseline is not None:
         for name in RATES:

@@ -78,12 +78,14 @@ class CaseScore(Strict):
     false_automation: bool
     message_ok: bool | None
     message_problems: list[str]
+    claims_ok: bool | None = Field(default=None, description="None: no draft; else every statement is backed.")
+    claim_problems: list[str] = Field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return (self.category_ok and self.disposition_ok is not False and self.priority_ok is not False
                 and self.approval_ok and self.matched_actions == self.expected_actions and not self.violations
-                and not self.false_automation and self.message_ok is not False)
+                and not self.false_automation and self.message_ok is not False and self.claims_ok is not False)
 
 
 class CaseResult(Strict):
@@ -110,6 +112,7 @@ class Metrics(Strict):
     guardrail_violations: int
     false_automations: int
     message_pass_rate: float
+    claims_supported: float = Field(default=1.0, description="Share of drafts whose every statement the facts back.")
     latency_ms_p50: float
     latency_ms_p95: float
     llm_tokens_per_case: float

@@ -23,7 +23,16 @@ from copilot.messages import (
 from copilot.models import Disposition as D
 from copilot.plan import CaseState, Plan, action
 from copilot.playbooks import exchange
-from copilot.playbooks.common import CARRIERS, context, escalate, line_for, named_lines, one_line, order_of, plan
+from copilot.playbooks.common import (
+    CARRIERS,
+    context,
+    escalate,
+    line_for,
+    named_lines,
+    one_line,
+    order_of,
+    plan,
+)
 from copilot.policy import Policy
 
 REFUND_BUSINESS_DAYS = 10

@@ -24,6 +24,7 @@ from copilot.errors import InvalidInput
 from copilot.models import Signal, SignalKind, SignalSource, Strict
 from copilot.runtime import reset_desk
 from copilot.settings import Settings
+from evals.claims_check import unsupported
 from evals.evaluators import args_match
 from evals.play import Clock, read_outcome
 from evals.schema import ExpectedAction
@@ -168,6 +169,15 @@ def judge(task: dict[str, Any], raw: dict[str, Any], proposed: list[tuple[str, d
                       proposed=[t for t, _ in proposed], no_counterpart=missing_tool)
 
 
+def answer_problems(task: dict[str, Any], message: str | None, facts: dict[str, Any] | None,
+                    actions: list[Any]) -> list[str]:
+    """A task with no write action is right only when the draft says nothing untrue and tells what was asked."""
+    untrue = unsupported(message, facts, actions) or []
+    wanted = (task.get("evaluation_criteria") or {}).get("communicate_info") or []
+    missing = [str(i) for i in wanted if str(i).lower() not in (message or "").lower()]
+    return [f"draft claims: {p}" for p in untrue] + [f"draft does not tell: {i}" for i in missing]
+
+
 async def run(url: str, tasks_path: Path, db_path: Path, settings: Settings,
               on_task: Callable[[int, int], None] | None = None) -> Tau2Result:
     tasks, world = load_tasks(tasks_path), load_tau2(db_path)
@@ -208,6 +218,9 @@ async def _one(engine: Any, url: str, task: dict[str, Any], raw: dict[str, Any])
                  if acted_on and case and case["order_id"] and case["order_id"] not in acted_on else [])]
     if played.actual.error:
         context.append(f"graph error: {played.actual.error.split(';')[0][:70]}")
+    if result.right and not result.expected and not result.no_counterpart:
+        result.reasons += answer_problems(task, played.actual.message, played.facts, played.actual.actions)
+        result.right = not result.reasons
     if context and not result.right or played.actual.error:
         result.reasons += context
         result.right = False

@@ -1,0 +1,211 @@
+"""`claims_supported`: re-read each stored draft and check what it says against the stored facts.
+
+Deliberately independent of the drafting code: it never asks copilot/claims.py or the message contexts what a
+template meant to claim. It reads the text the customer would get, finds the statements of fact in it (stock,
+carrier, warehouse, money, payment, address, dispute, items), and looks each one up in the facts JSON the case
+stored and the actions the plan proposed. A draft is supported when every statement it makes is.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from evals.schema import ActualAction
+
+Facts = dict[str, Any]
+
+_SHIPPED_ORDER = {"shipped", "delivered"}
+_MOVING = {"handed_off", "in_transit", "out_for_delivery", "delivered", "available_for_pickup", "exception",
+           "failure", "returned", "return_to_sender"}
+_MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)")
+
+
+def _dec(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _order(facts: Facts) -> dict[str, Any]:
+    return (facts.get("order") or {}).get("order") or {}
+
+
+def _fulfillments(facts: Facts) -> list[dict[str, Any]]:
+    return (facts.get("order") or {}).get("fulfillments") or []
+
+
+def _events(facts: Facts) -> list[dict[str, Any]]:
+    return [e for sh in ((facts.get("shipments") or {}).get("shipments") or []) for e in sh.get("events") or []]
+
+
+def _payment(facts: Facts) -> dict[str, Any]:
+    return facts.get("payment") or {}
+
+
+def _outstanding(facts: Facts) -> Decimal:
+    pay = _payment(facts)
+    return (_dec(pay.get("captured", 0)) or Decimal(0)) - (_dec(pay.get("refunded", 0)) or Decimal(0))
+
+
+def shipped(facts: Facts) -> bool:
+    """A carrier has the parcel, by the order, its fulfillments or a tracking event."""
+    return (_order(facts).get("status") in _SHIPPED_ORDER
+            or any(f.get("handed_off_at") or f.get("status") in ("handed_off", "delivered") for f in _fulfillments(facts))
+            or any(e.get("status") in _MOVING for e in _events(facts)))
+
+
+def _home(facts: Facts) -> set[str]:
+    return {f["warehouse_id"] for f in _fulfillments(facts)}
+
+
+def _free_at_home(facts: Facts, sku: str) -> int | None:
+    inv = next((i for i in facts.get("inventory") or [] if i.get("sku") == sku), None)
+    if inv is None:
+        return None
+    return sum(s["available"] for s in inv["stock"] if s["warehouse_id"] in _home(facts))
+
+
+def _lines_named(facts: Facts, text: str) -> list[dict[str, Any]]:
+    return [ln for ln in _order(facts).get("lines") or [] if ln["name"].lower() in text.lower()]
+
+
+def _signal(facts: Facts) -> dict[str, Any]:
+    return facts.get("signal") or {}
+
+
+# ---- statements and their checks ----------------------------------------------------------------------
+
+
+def _stock(text: str, facts: Facts) -> list[str]:
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if "out of stock" not in sentence.lower():
+            continue
+        lines = _lines_named(facts, sentence)
+        if not lines:
+            out.append(f"says an item is out of stock but names no item of the order: {sentence!r}")
+        for ln in lines:
+            free = _free_at_home(facts, ln["sku"])
+            if free is None or free > 0:
+                out.append(f"says {ln['name']} is out of stock; available at its warehouse: {free}")
+    return out
+
+
+def _waiting(text: str, facts: Facts) -> list[str]:
+    m = re.search(r"The (.+?) is delayed", text)
+    if not m:
+        return []
+    line = next((ln for ln in _order(facts).get("lines") or [] if ln["name"] == m.group(1)), None)
+    if line is None:
+        return [f"says {m.group(1)!r} is delayed, which is no item of the order"]
+    free, sig = _free_at_home(facts, line["sku"]), _signal(facts)
+    if free == 0 or (free is None and sig.get("sku") == line["sku"]):
+        return []
+    return [f"says {line['name']} is delayed, but {free} are available at its warehouse"]
+
+
+def _carrier_and_warehouse(text: str, facts: Facts) -> list[str]:
+    low, out = text.lower(), []
+    moved = shipped(facts)
+    if re.search(r"\breports that the package\b|\bleft our warehouse\b|\bwith the carrier\b", low) and not moved:
+        out.append("speaks of the parcel with the carrier, but it has not left the warehouse")
+    if "is delayed" in low and "reports that the package" in low and not any(
+            e.get("status") not in ("delivered", None) for e in _events(facts)) and not _signal(facts).get("tracking_status"):
+        out.append("reports a carrier delay with no carrier event on record")
+    if re.search(r"hasn't left our warehouse|as soon as it ships|before it ships|being packed", low) and moved:
+        out.append("says the order has not shipped, but it has")
+    if "damaged in transit" in low and not any(e.get("status_detail") == "damaged" for e in _events(facts)) \
+            and _signal(facts).get("status_detail") != "damaged":
+        out.append("says the item was damaged in transit with no carrier damage event")
+    return out
+
+
+def _money(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
+    pay, order = _payment(facts), _order(facts)
+    known = {_dec(pay.get(k)) for k in ("captured", "refunded", "refundable")} | {_outstanding(facts)}
+    known |= {_dec(order.get(k)) for k in ("total", "subtotal", "shipping_total")}
+    for ln in order.get("lines") or []:
+        known |= {_dec(ln["unit_price"]), _dec(Decimal(str(ln["unit_price"])) * ln["quantity"])}
+    for a in actions:
+        known |= {_dec(v) for k, v in a.args.items() if k in ("amount", "difference", "price_difference")}
+        known |= {_dec(abs(Decimal(str(x["price"])))) for x in a.args.get("lines") or [] if "price" in x}
+    out = [f"names {m.group(0)}, which no fact or plan argument holds" for m in _MONEY.finditer(text)
+           if _dec(m.group(1)) not in known and not _difference_of(facts, _dec(m.group(1)))]
+    out += [f"names a percentage: {m.group(0)!r}" for m in re.finditer(r"\b\d+(?:\.\d+)?\s?%", text)]
+    low = text.lower()
+    tools = {a.tool for a in actions}
+    if re.search(r"we'll refund|refund of \$|on its way back|we've issued a refund", low) and not (
+            "refund_payment" in tools or _outstanding(facts) > 0 or (_dec(pay.get("refunded")) or 0) > 0):
+        out.append("promises or reports a refund, but nothing was captured or refunded")
+    if re.search(r"nothing was charged|pending charge .* released", low) and _outstanding(facts) > 0:
+        out.append(f"says nothing is charged, but {_outstanding(facts)} is captured")
+    if re.search(r"\b(discount|coupon|voucher)\b", low):
+        out.append("promises a discount, which no tool gives")
+    return out
+
+
+def _difference_of(facts: Facts, amount: Decimal | None) -> bool:
+    """A price difference between two variants on record (substitute or exchange offers)."""
+    if amount is None:
+        return False
+    prices = {_dec(ln["unit_price"]) for ln in _order(facts).get("lines") or []}
+    variants = {_dec(v["price"]) for i in facts.get("inventory") or [] for v in i.get("variants") or []}
+    return any(p is not None and v is not None and abs(p - v) == amount for p in prices for v in variants)
+
+
+def _payment_words(text: str, facts: Facts) -> list[str]:
+    low, out = text.lower(), []
+    payments = _payment(facts).get("payments") or []
+    if re.search(r"didn't go through|couldn't complete the payment", low) and not (
+            payments and payments[-1].get("status") == "failed"):
+        out.append("says the payment failed, but the latest payment has not")
+    for m in re.finditer(r"ending in (\d{4})", text):
+        if m.group(1) not in {p.get("last4") for p in payments}:
+            out.append(f"quotes card ending {m.group(1)}, not a card of the order")
+    if "opened a dispute" in low and not (_payment(facts).get("disputes") or _signal(facts).get("dispute_id")):
+        out.append("speaks of a dispute, but none is on record")
+    return out
+
+
+def _address(text: str, facts: Facts) -> list[str]:
+    low = text.lower()
+    checks = [c["result"] for c in facts.get("address_checks") or [] if c["address"] == _order(facts).get("shipping_address")]
+    details = {e.get("status_detail") for e in _events(facts)} | {_signal(facts).get("status_detail")}
+    out = []
+    if "couldn't confirm the shipping address" in low and not any(not c["valid"] for c in checks):
+        out.append("says the carrier could not confirm the address; the address check found nothing wrong")
+    if "missing an apartment" in low and not any(c["missing_unit"] for c in checks):
+        out.append("says the unit is missing; the address check did not find that")
+    if "couldn't deliver to the address" in low and not details & {"address_not_found", "return_to_sender"}:
+        out.append("says the carrier could not deliver, with no such carrier event")
+    return out
+
+
+def _items(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
+    lines = {ln["line_no"]: ln["name"] for ln in _order(facts).get("lines") or []}
+    out = []
+    for a in actions:
+        if a.tool == "reship_order":
+            named = [lines[n] for n in a.args.get("line_nos") or [] if n in lines]
+            out += [f"reships {n} without naming it" for n in named if n not in text]
+            out += [f"names {n}, which is not reshipped" for n in lines.values() if n in text and n not in named]
+    m = re.search(r"\border (#?[\w-]+)", text)
+    if m and m.group(1) != _order(facts).get("id") and _order(facts):
+        out.append(f"names order {m.group(1)}, not the case's order {_order(facts).get('id')}")
+    return out
+
+
+def unsupported(text: str | None, facts: Facts | None, actions: list[ActualAction]) -> list[str] | None:
+    """Each statement of the draft the stored facts do not back; None when there is no draft to check."""
+    if not text or facts is None:
+        return None
+    if "more than one order on your account" in text:
+        choices = {c["order_id"] for c in facts.get("candidate_orders") or []}
+        return [f"lists order {o}, not one of the customer's" for o in re.findall(r"^- (#?[\w-]+)", text, re.M)
+                if o not in choices]
+    return (_stock(text, facts) + _waiting(text, facts) + _carrier_and_warehouse(text, facts)
+            + _money(text, facts, actions) + _payment_words(text, facts) + _address(text, facts)
+            + _items(text, facts, actions))
