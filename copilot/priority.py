@@ -98,7 +98,10 @@ def _band(score: int) -> Priority:
 
 
 def _lift(inp: PriorityInput, deadline_points: int, band: Priority) -> tuple[Priority, str | None]:
-    """The one-band lift: at least one band above where the deadline alone puts the case."""
+    """The one-band lift: at least one band above where a deadline inside 72 h alone puts the case (a case with
+    no nearer irreversible point stays where its score puts it)."""
+    if _band(deadline_points) is Priority.P4:
+        return band, None
     why = [w for ok, w in [(inp.vip, "VIP customer"),
                            (inp.order_value is not None and inp.order_value >= LIFT_ORDER_VALUE,
                             f"order value ${inp.order_value or 0:,.2f} ≥ ${LIFT_ORDER_VALUE:,.0f}")] if ok]
