@@ -293,6 +293,10 @@ def _swap_named(case: CaseState, plan: Plan, ctx: Any) -> str | None:
     return _fail(all(s in ctx.change for s in skus), f"the change '{ctx.change}' does not name {skus}")
 
 
+def _saved_methods(case: CaseState, plan: Plan, ctx: Any) -> str | None:
+    return _fail(bool(case.customer and case.customer.payment_methods), "the customer has no saved payment method")
+
+
 ORDER = Claim("the order number", "the case's order", _order_is_case)
 CLAIMS: dict[Scenario, list[Claim]] = {
     Scenario.payment_update: [
@@ -360,6 +364,10 @@ CLAIMS: dict[Scenario, list[Claim]] = {
     Scenario.exchange_details: [Claim("the item", "a line of the order", _item_on_order),
                                 Claim("we can exchange it", "the order was delivered", _delivered)],
     Scenario.which_order: [Claim("the orders listed", "the customer's candidate orders", _choices_are_candidates)],
+    Scenario.payment_method_changed: [Claim("the order is now paid with M", "the plan changes the payment method",
+                                            _plan_has("change_payment_method"))],
+    Scenario.payment_method_choice: [Claim("your other saved methods", "the customer's saved payment methods",
+                                           _saved_methods)],
 }
 
 

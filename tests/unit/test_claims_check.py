@@ -38,3 +38,11 @@ def test_a_true_draft_is_supported_and_no_draft_is_not_scored() -> None:
     captured = _facts(order=f.order("delivered"), payment=f.payment(status="captured", captured="45.00"))
     assert unsupported("We've approved a refund of $45.00 for order #1001 and are sending it now.", captured, []) == []
     assert unsupported(None, captured, []) is None and unsupported("text", None, []) is None
+
+
+def test_every_message_template_declares_its_claims() -> None:
+    from copilot.claims import CLAIMS
+    from copilot.messages import Scenario
+
+    assert set(CLAIMS) == set(Scenario)
+    assert all(claim.says and claim.backed_by for claims in CLAIMS.values() for claim in claims)
