@@ -114,8 +114,12 @@ def concession_request(case: CaseState, policy: Policy) -> Plan:
 def refund_request(case: CaseState, policy: Policy) -> Plan:
     if case.request is not None and case.request.intent == "exchange":
         return exchange.plan_exchange(case, policy)
-    if case.request is not None and case.request.intent == "refund" and case.request.amount is not None:
-        return _refund_asked(case, policy, case.request.amount)
+    decided = _refund_status(case)
+    asked = case.request.amount if case.request is not None and case.request.intent == "refund" else None
+    return _excess_refused(case, asked, decided) if asked is not None else decided
+
+
+def _refund_status(case: CaseState) -> Plan:
     pay = case.payment
     if pay is not None and pay.refunded > 0:
         ctx = context(case, RefundStatus, amount=pay.refunded, issued=True, business_days=REFUND_BUSINESS_DAYS)
@@ -125,23 +129,16 @@ def refund_request(case: CaseState, policy: Policy) -> Plan:
     return plan(case, D.escalate, [escalate("ops", reason)], [reason])
 
 
-def _refund_asked(case: CaseState, policy: Policy, asked: Decimal) -> Plan:
-    """A refund of a named amount: never above captured minus refunded; the excess is refused with the reason."""
-    pay, order = case.payment, order_of(case)
+def _excess_refused(case: CaseState, asked: Decimal, decided: Plan) -> Plan:
+    """A refund of a named amount: the ticket's figure is never refunded on its word (rule 11). What is above
+    captured minus refunded is refused, and the plan's reasons say how much and why for the desk."""
+    pay = case.payment
     refundable = max(Decimal(0), pay.captured - pay.refunded) if pay else Decimal(0)
-    amount = min(asked, refundable)
-    reasons = [f"customer asked for a refund of ${asked:,.2f}"]
+    why = [f"customer asked for a refund of ${asked:,.2f}"]
     if asked > refundable:
-        reasons.append(f"refused ${asked - refundable:,.2f} of it: only ${refundable:,.2f} is refundable (captured"
-                       f" ${pay.captured if pay else 0:,.2f} minus refunded ${pay.refunded if pay else 0:,.2f})")
-    if amount <= 0:
-        return plan(case, D.escalate, [escalate("finance", "; ".join(reasons))], reasons)
-    why = "return" if order.status == "delivered" else "goodwill"
-    refund = action("refund", "refund_payment", {"order_id": order.id, "amount": amount, "reason": why},
-                    case.request.origin if case.request else "ticket")
-    return plan(case, D.fixable_now, [refund], reasons, Scenario.refund_status,
-                context(case, RefundStatus, amount=amount, issued=False, business_days=REFUND_BUSINESS_DAYS),
-                "Reply if the refund has not arrived after the stated time")
+        why.append(f"refused ${asked - refundable:,.2f} of it: only ${refundable:,.2f} is refundable (captured"
+                   f" ${pay.captured if pay else 0:,.2f} minus refunded ${pay.refunded if pay else 0:,.2f})")
+    return decided.model_copy(update={"reasons": [*why, *decided.reasons]})
 
 
 def chargeback(case: CaseState, policy: Policy) -> Plan:

@@ -69,9 +69,9 @@ def test_a_refund_asked_above_the_refundable_amount_is_refused_for_the_excess() 
     pay = f.payment(status="captured", amount="289.00", captured="289.00", refunded="100.00")
     case = f.case(C.refund_request, signal=sig, request=req, order=f.order("delivered"), payment=pay)
     plan = build_plan(case, POLICY)
-    refund = next(a for a in plan.actions if a.tool == "refund_payment")
-    assert refund.args.amount == Decimal("189.00")
-    assert any("$111.00" in r and "refundable" in r for r in plan.reasons)
+    assert "refund_payment" not in _tools(plan)  # a figure in a ticket is never refunded on its word (rule 11)
+    assert any("refused $111.00" in r and "only $189.00 is refundable" in r for r in plan.reasons)
+    assert "$300" not in plan.actions[-1].args.body
 
 
 def test_a_substitute_is_another_variant_of_the_same_product_never_another_product() -> None:
