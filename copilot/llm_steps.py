@@ -10,6 +10,7 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from copilot.guardrails import message_facts
+from copilot.guardrails_plan import unbacked_phrases
 from copilot.llm import (
     LLM,
     DeterministicFacts,
@@ -67,7 +68,9 @@ async def reword(conn: AsyncConnection[DictRow], config: LLMConfig, case: CaseSt
     facts = message_facts(case)
     context = plan.message.model_dump(mode="json") if plan.message is not None else None
     try:
-        worded, source = await rewrite_message(llm, text, context, lambda t: check_message(t, facts, policy))
+        # Rule 9 as the guardrails will apply it: also no amount, percentage or promise the plan does not back.
+        worded, source = await rewrite_message(
+            llm, text, context, lambda t: check_message(t, facts, policy) + unbacked_phrases(t, case, plan))
     finally:
         await llm.aclose()
     await record_calls(conn, llm.calls)
