@@ -57,9 +57,10 @@ def available(case: CaseState, sku: str, where: set[str] | None = None) -> int |
     return None
 
 
-def on_hand(case: CaseState, sku: str) -> int | None:
+def on_hand(case: CaseState, sku: str, where: set[str] | None = None) -> int | None:
+    """Units on the shelf (the order's own reserved units included); None when its stock was not read."""
     inv = next((i for i in case.inventory if i.sku == sku), None)
-    return sum(s.on_hand for s in inv.stock) if inv is not None else None
+    return sum(s.on_hand for s in inv.stock if where is None or s.warehouse_id in where) if inv is not None else None
 
 
 def line_of(case: CaseState, sku: str) -> Any:
@@ -179,8 +180,8 @@ def _item_short(case: CaseState, plan: Plan, ctx: Any) -> str | None:
         return f"the message calls {sku} '{name}', the order line is '{line.name}'"
     here = available(case, sku, home_warehouses(case))
     reported = case.signal is not None and case.signal.kind == "threepl_exception" and case.signal.sku == sku
-    if here is None and reported and hasattr(ctx, "waiting_sku"):
-        return None  # the warehouse itself reported the item short; a delay is what it said
+    if reported and hasattr(ctx, "waiting_sku"):
+        return None  # the warehouse itself reported the item short: a delay is what it said, whatever the count
     return _fail(here == 0, f"{sku} has {here if here is not None else 'unread'} available at the order's warehouse")
 
 
@@ -197,7 +198,7 @@ def _substitute_fits(case: CaseState, plan: Plan, ctx: Any) -> str | None:
 def _ready_lines(case: CaseState, plan: Plan, ctx: Any) -> str | None:
     lines = case.order.order.lines if case.order else []
     ready = [ln for ln in lines if ln.sku != ctx.waiting_sku]
-    short = [ln.sku for ln in ready if available(case, ln.sku, home_warehouses(case)) == 0]
+    short = [ln.sku for ln in ready if on_hand(case, ln.sku, home_warehouses(case)) == 0]
     count = sum(ln.quantity for ln in ready)
     if short:
         return f"says the other items are ready, but {', '.join(short)} is short too"

@@ -21,7 +21,7 @@ from copilot.llm import (
     rewrite_message,
     tokens_used,
 )
-from copilot.messages import check_message
+from copilot.messages import CLAIM_ONLY_FIELDS, check_message
 from copilot.models import Category, Signal
 from copilot.plan import CaseState, Plan
 from copilot.policy import Policy
@@ -66,7 +66,7 @@ async def reword(conn: AsyncConnection[DictRow], config: LLMConfig, case: CaseSt
     """The drafted message in the model's words when they pass rule 9 (and keep every fact), else the template."""
     llm = LLM(config, case_id=case.case_id, used_tokens=await tokens_used(conn, case.case_id))
     facts = message_facts(case)
-    context = plan.message.model_dump(mode="json") if plan.message is not None else None
+    context = plan.message.model_dump(mode="json", exclude=set(CLAIM_ONLY_FIELDS)) if plan.message is not None else None
     try:
         # Rule 9 as the guardrails will apply it: also no amount, percentage or promise the plan does not back.
         worded, source = await rewrite_message(

@@ -213,6 +213,9 @@ class WhichOrder(MessageContext):
     choices: list[str] = Field(min_length=2)
 
 
+# Context fields that say which fact a claim rests on (copilot/claims.py), not wording: a rewording never needs them.
+CLAIM_ONLY_FIELDS = frozenset({"cause", "sku", "item_sku", "substitute_sku", "waiting_sku", "event", "left_warehouse"})
+
 CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.payment_update: PaymentUpdate,
     Scenario.payment_retry: PaymentRetry,

@@ -102,7 +102,7 @@ def _waiting(text: str, facts: Facts) -> list[str]:
     if line is None:
         return [f"says {m.group(1)!r} is delayed, which is no item of the order"]
     free, sig = _free_at_home(facts, line["sku"]), _signal(facts)
-    if free == 0 or (free is None and sig.get("sku") == line["sku"]):
+    if free == 0 or (sig.get("kind") == "threepl_exception" and sig.get("sku") == line["sku"]):
         return []
     return [f"says {line['name']} is delayed, but {free} are available at its warehouse"]
 

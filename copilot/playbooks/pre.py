@@ -158,13 +158,14 @@ def _substitutes(case: CaseState, short) -> list[tuple[str, str]]:  # noqa: ANN0
     own = next((i for i in case.inventory if i.sku == short.sku), None)
     variants = own.variants if own else []
     mine = next((v.options for v in variants if v.sku == short.sku), {})
-    found = []
+    found, home = [], home_warehouses(case)
     for v in variants:
-        if v.sku != short.sku and v.available > 0 and (available(case, v.sku) or v.available) > 0:
+        # Only a variant located on the order's own warehouse shelves can ship in its place.
+        if v.sku != short.sku and (available(case, v.sku, home) or 0) > 0:
             diff = ", ".join(f"{k} {val}" for k, val in v.options.items() if mine.get(k) != val)
             found.append((v.sku, f"{short.name} ({diff or v.sku})"))
     named = case.request.new_sku if case.request else None
-    if named and named != short.sku and available(case, named):
+    if named and named != short.sku and (available(case, named, home) or 0) > 0:
         found.append((named, f"item {named}"))
     return found
 
