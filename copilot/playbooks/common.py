@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.cases.order_inference import keys_of, product_named
+from copilot.cases.order_inference import keys_of, product_named, words
 from copilot.claims import one_line  # noqa: F401 - the playbooks' name for it
 from copilot.errors import InvalidInput
 from copilot.messages import MessageContext, Scenario, render
@@ -72,11 +72,16 @@ def named_lines(case: CaseState) -> list[LineSnapshot]:
     """The order's lines the ticket names (full name or head noun), preferring those named in a sentence that
     complains ("the mug arrived smashed", not "the blanket was fine"). The Reading grounds these when it lands."""
     text = f"{case.signal.subject or ''}\n{case.signal.text or ''}" if case.signal else ""
-    lines = order_of(case).lines
-    named = [ln for ln in lines if product_named(ln.name, keys_of(text))]
-    complaints = [s for s in _SENTENCES.split(text) if _COMPLAINT.search(s)]
-    keys = keys_of(" ".join(complaints))
-    return [ln for ln in named if product_named(ln.name, keys)] or named
+    complaints = " ".join(s for s in _SENTENCES.split(text) if _COMPLAINT.search(s))
+    for source in (complaints, text):
+        keys = keys_of(source)
+        # A full name ("Office Chair") outranks a head noun another line shares ("chair").
+        full = [ln for ln in order_of(case).lines if "".join(words(ln.name)) in keys]
+        found = full or [ln for ln in order_of(case).lines if product_named(ln.name, keys)]
+        if found:
+            # Lines of the same name are one thing named once: the first of them, as the customer wrote one.
+            return sorted({ln.name: ln for ln in reversed(found)}.values(), key=lambda ln: ln.line_no)
+    return []
 
 
 def args_origin(case: CaseState) -> Origin:
