@@ -91,7 +91,7 @@ def _replace(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | N
     reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": line_nos or _all_lines(case),
                                                "reason": kind})
     verdict = g.rule_concession(case, reship, policy)
-    item = join_names([ln.name for ln in order.lines if ln.line_no in reship.args.line_nos])
+    item = join_names([ln.name for ln in order.lines if ln.line_no in (line_nos or _all_lines(case))])
     if verdict.outcome == "block":
         owner = verdict.role.value if verdict.role else "lead"
         return plan(case, D.escalate, [escalate(owner, verdict.reason)], [verdict.reason], Scenario.claim_review,

@@ -38,6 +38,7 @@ from copilot.playbooks.common import (
 )
 from copilot.policy import Policy
 from tools.connectors.sandbox.world import Address
+from tools.schemas import LineSnapshot
 
 
 def payment_failure(case: CaseState, policy: Policy) -> Plan:
@@ -142,7 +143,7 @@ def address_issue(case: CaseState, policy: Policy) -> Plan:
     return _confirm_address(case, f"address problem: {ADDRESS_PROBLEMS[_current_problem(case)]}")
 
 
-def short_line(case: CaseState, fallback: int):  # noqa: ANN201 - the LineSnapshot
+def short_line(case: CaseState, fallback: int) -> LineSnapshot:
     """The line the signal names, else the first one with nothing available at the order's warehouse."""
     order = order_of(case)
     if case.signal and case.signal.sku:
@@ -152,7 +153,7 @@ def short_line(case: CaseState, fallback: int):  # noqa: ANN201 - the LineSnapsh
     return short[0] if short else order.lines[fallback]
 
 
-def _substitutes(case: CaseState, short) -> list[tuple[str, str]]:  # noqa: ANN001 - a LineSnapshot
+def _substitutes(case: CaseState, short: LineSnapshot) -> list[tuple[str, str]]:
     """(sku, name) of what may replace the short line: another variant of its product with stock, or the
     product the customer named. Never another product of the order."""
     own = next((i for i in case.inventory if i.sku == short.sku), None)
