@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import cases, desk, health, intake, metrics, queues, reports, webhooks
+from api.limits import BodyLimit
+from api.routes import cases, desk, health, intake, jobs, metrics, queues, reports, webhooks
 from copilot import db
 from copilot.errors import CopilotError
 from copilot.queries import QueueStatsCache
@@ -30,9 +31,11 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
         # it out of the collector's full passes, which otherwise stopped every request for ~100 ms now and then.
         gc.collect()
         gc.freeze()
+        app.state.worker = None
         try:
             if with_worker:
-                async with run_worker_beside(database_url, settings, pool):
+                async with run_worker_beside(database_url, settings, pool) as beside:
+                    app.state.worker = beside
                     yield
             else:
                 yield
@@ -63,9 +66,11 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
         return JSONResponse({"error": {"code": "invalid_input", "message": f"{where}: {first['msg']}",
                                        "details": errors}}, status_code=422)
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(queues.router)
+    app.include_router(jobs.router)
     app.include_router(metrics.router)
     app.include_router(reports.router)
     app.include_router(desk.router)

@@ -56,3 +56,8 @@ class ConnectorError(CopilotError):
 class Unavailable(CopilotError):
     code = "unavailable"
     http_status = 503
+
+
+class PayloadTooLarge(CopilotError):
+    code = "payload_too_large"
+    http_status = 413

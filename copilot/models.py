@@ -139,3 +139,4 @@ class Signal(Strict):
     warehouse_id: str | None = None
     exception_code: str | None = None
     note: str | None = None
+    text_length: int | None = None  # the sender's text had this many characters; only the first part is kept

@@ -100,6 +100,14 @@ class TimelineEvent(Out):
     data: JsonValue
 
 
+class FailedJobView(Out):
+    id: int
+    kind: str
+    attempts: int
+    error: str
+    failed_at: datetime
+
+
 class Note(Out):
     id: int
     at: datetime
@@ -116,6 +124,26 @@ class SignalView(Out):
     customer_email: str | None
     ticket_id: str | None
     payload: JsonValue
+    truncated_note: str | None = Field(default=None, description="Set when the text shown was cut for display; "
+                                       "the signal keeps the whole text.")
+
+
+# A ticket of a megabyte made a case page half a million pixels tall; the page shows this much of a text.
+DISPLAY_TEXT_CHARS = 4000
+
+
+def for_display(signal: SignalView) -> SignalView:
+    """The signal with its text cut to DISPLAY_TEXT_CHARS and a note saying so (the stored signal keeps all)."""
+    payload = signal.payload
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or len(text) <= DISPLAY_TEXT_CHARS:
+        return signal
+    assert isinstance(payload, dict)
+    total = payload.get("text_length") or len(text)
+    note = (f"showing the first {DISPLAY_TEXT_CHARS:,} of {total:,} characters; the delivery as received is "
+            f"kept whole")
+    return signal.model_copy(update={"payload": {**payload, "text": text[:DISPLAY_TEXT_CHARS] + " …"},
+                                     "truncated_note": note})
 
 
 class OrderSnapshot(Out):
@@ -140,6 +168,8 @@ class CaseDetail(Out):
     draft: DraftMessage | None
     timeline: list[TimelineEvent]
     notes: list[Note]
+    failed_jobs: list[FailedJobView] = Field(default_factory=list, description="Work the workers gave up on for "
+                                             "this case; POST /api/jobs/{id}/retry runs it again.")
 
 
 
@@ -338,11 +368,13 @@ SELECT {SUMMARY_COLUMNS}, c.priority_reasons, c.escalation_path, c.facts, c.root
        {_rows_of("SELECT action_id, tool, kind, args, status FROM proposed_actions"
                  " WHERE case_id = c.id AND plan_version = c.plan_version ORDER BY id")} AS plan_actions,
        {_rows_of("SELECT action_id, rule_id, outcome, role, reason, mode FROM guardrail_verdicts"
-                 " WHERE case_id = c.id AND plan_version = c.plan_version ORDER BY id")} AS plan_verdicts
+                 " WHERE case_id = c.id AND plan_version = c.plan_version ORDER BY id")} AS plan_verdicts,
+       {_rows_of("SELECT id, kind, attempts, error, done_at AS failed_at FROM case_jobs"
+                 " WHERE case_id = c.id AND done_at IS NOT NULL AND error IS NOT NULL ORDER BY id")} AS failed_jobs
 FROM cases c WHERE c.id = %(id)s"""
 
 DETAIL_ONLY = ("priority_reasons", "escalation_path", "facts", "root_cause", "close_reason", "plan_detail", "signals",
-               "draft", "timeline", "notes", "plan_actions", "plan_verdicts")
+               "draft", "timeline", "notes", "plan_actions", "plan_verdicts", "failed_jobs")
 
 
 async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetime) -> CaseDetail:
@@ -356,12 +388,13 @@ async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetim
         case=summary,
         priority_reasons=extra["priority_reasons"], escalation_path=extra["escalation_path"],
         facts=extra["facts"], root_cause=extra["root_cause"], close_reason=extra["close_reason"],
-        signals=[SignalView.model_validate(s) for s in extra["signals"]],
+        signals=[for_display(SignalView.model_validate(s)) for s in extra["signals"]],
         order=await order_snapshot(conn, summary.order_id) if summary.order_id else None,
         plan=assemble_plan(summary.plan_version, extra["plan_detail"], extra["plan_actions"], extra["plan_verdicts"]),
         draft=DraftMessage.model_validate(extra["draft"]) if extra["draft"] else None,
         timeline=[TimelineEvent.model_validate(e) for e in extra["timeline"]],
         notes=[Note.model_validate(n) for n in extra["notes"]],
+        failed_jobs=[FailedJobView.model_validate(j) for j in extra["failed_jobs"]],
     )
 
 

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 20.0
     llm_response_format: Literal["auto", "json_schema", "json_object"] = "auto"
     llm_case_token_budget: int = 6000
+    llm_breaker_failures: int = Field(default=3, ge=1, description="LLM calls failing in a row that open the breaker.")
+    llm_breaker_cooldown_s: float = Field(default=30.0, ge=0, description="How long an open breaker stops LLM calls.")
 
     policy_path: Path | None = None
     seed: int = 7
@@ -55,9 +57,40 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=60.0, gt=0, description="How long a claimed job is a worker's before "
                                "another worker may take it over (a crashed worker's jobs wait this long).")
 
+    max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Largest request body accepted (413 "
+                                "above it), checked from Content-Length and while the body streams in.")
+    health_worker_stale_s: float = Field(default=30.0, gt=0, description="A worker whose loop has not turned for "
+                                         "this long is reported stale by /healthz.")
+    health_ready_age_s: float = Field(default=300.0, gt=0, description="/healthz is degraded when a job ready to "
+                                      "run has waited longer than this.")
+
     @property
     def pgdata(self) -> Path:
         return self.data_dir / "pgdata"
+
+
+SECRETS = ("shopify_webhook_secret", "stripe_webhook_secret", "easypost_webhook_secret", "zendesk_webhook_secret",
+           "gorgias_webhook_secret", "freshdesk_webhook_secret", "intake_api_key")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def secret_problem(settings: Settings, host: str) -> str | None:
+    """One line naming the first secret that must not be used to serve on `host`, or None.
+
+    An empty key lets anyone compute a valid HMAC; the development defaults are public (they are in this
+    file), so they are only good for a service nobody else can reach."""
+    for name in SECRETS:
+        value = getattr(settings, name).get_secret_value()
+        variable = f"COPILOT_{name.upper()}"
+        if not value.strip():
+            return f"{variable} is empty; set it to the secret configured at the sender"
+        if value == Settings.model_fields[name].default.get_secret_value() and host not in LOOPBACK:
+            return (f"{variable} is the public development default and the service listens on {host}; set a real "
+                    "secret, or listen on 127.0.0.1 only")
+    key = settings.llm_api_key
+    if settings.llm != "none" and key is not None and not key.get_secret_value().strip():
+        return "COPILOT_LLM_API_KEY is empty; unset it or set the provider's key"
+    return None
 
 
 @lru_cache

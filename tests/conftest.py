@@ -44,6 +44,16 @@ def database_url(server_url: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(autouse=True)
+def _fresh_llm_breakers() -> Iterator[None]:
+    """The LLM circuit breakers live for the process; each test starts with them closed."""
+    from copilot.llm.breaker import reset_breakers
+
+    reset_breakers()
+    yield
+    reset_breakers()
+
+
 @pytest.fixture
 def conn(database_url: str) -> Iterator[psycopg.Connection]:
     with db.connect(database_url, autocommit=True) as connection:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from api.deps import connection
 from api.routes.cases import Now
+from api.routes.ops_metrics import operations
 from copilot.models import Strict
 from copilot.queries import OPEN_SQL, SLA_STATE_SQL
 
@@ -72,9 +73,13 @@ async def exposition(conn: AsyncConnection[DictRow], now: datetime) -> str:
 @router.get("/metrics", response_class=PlainTextResponse,
             responses={200: {"content": {"text/plain": {"example": 'copilot_cases{queue="chargebacks",'
                                                                   'status="triaged"} 3\n'}}}})
-async def metrics(conn: Annotated[AsyncConnection[DictRow], Depends(connection)], now: Now) -> PlainTextResponse:
-    """Prometheus text exposition (version 0.0.4): cases, SLA breaches, approvals, automation rate."""
-    return PlainTextResponse(await exposition(conn, now), media_type="text/plain; version=0.0.4; charset=utf-8")
+async def metrics(conn: Annotated[AsyncConnection[DictRow], Depends(connection)], now: Now,
+                  request: Request) -> PlainTextResponse:
+    """Prometheus text exposition (version 0.0.4): cases, SLA breaches, approvals, automation rate; workers,
+    the job queue (ready, oldest ready age, failed) and the LLM breaker."""
+    ops = await operations(conn, request.app.state.settings, getattr(request.app.state, "worker", None))
+    text = await exposition(conn, now) + "\n".join(ops) + "\n"
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 class Point(Strict):

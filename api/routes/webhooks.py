@@ -66,9 +66,12 @@ async def log_rejection(conn: psycopg.AsyncConnection[DictRow], request: Request
         log.warning("security log unavailable; rejected %s delivery from %s: %s", source, remote, exc.message)
 
 
-def answer(outcome: IngestOutcome) -> JSONResponse:
+def answer(outcome: IngestOutcome, *, refuse: bool = True) -> JSONResponse:
+    """The HTTP answer for an ingested delivery. `refuse=False` (vendor webhooks) answers every authentic body
+    2xx: it is kept either way, and a 4xx would only make the sender retry the same bytes (Shopify, Stripe and
+    EasyPost retry any non-2xx for hours to days and disable endpoints that keep failing)."""
     body = IngestAnswer(**outcome.model_dump(include=set(IngestAnswer.model_fields)))
-    if outcome.rejected_status:
+    if outcome.rejected_status and refuse:
         error = {"code": outcome.rejected_code, "message": outcome.error.split(": ", 1)[-1] if outcome.error else ""}
         kept = body.model_dump(exclude={"error"})
         return JSONResponse({"error": error, **kept}, status_code=outcome.rejected_status)
@@ -80,11 +83,12 @@ router = APIRouter(prefix="/webhooks", tags=["intake"])
 SHARED_SECRET_HEADER = "x-webhook-secret"
 RESPONSES: dict[int | str, dict] = {
     200: {"model": IngestAnswer, "description": "a new signal, or a duplicate (a no-op)"},
-    202: {"model": IngestAnswer, "description": "authentic but unparseable: kept as a dead letter"},
-    400: {"description": "malformed body (kept as a dead letter)"},
-    401: {"description": "bad or missing signature (nothing stored but a security log line)"},
-    422: {"description": "unknown topic or event type (kept as a dead letter)"},
-    503: {"description": "the database is unavailable: retry"},
+    202: {"model": IngestAnswer, "description": "authentic but not usable (malformed JSON, an unknown topic or "
+                                                "event type, a shape we cannot normalize): kept as a dead letter, "
+                                                "`error` says why; a retry would not help"},
+    401: {"description": "bad or missing signature (nothing stored but a security log line): the sender retries"},
+    413: {"description": "body larger than COPILOT_MAX_BODY_BYTES (nothing stored)"},
+    503: {"description": "the database is unavailable: the sender retries"},
 }
 
 
@@ -104,7 +108,7 @@ async def _receive(request: Request, conn: AsyncConnection[DictRow], source: str
         await log_rejection(conn, request, source, exc, now)
         raise
     outcome = await ingest_delivery(conn, source, chosen_headers(request, keep), body, now)
-    return answer(outcome)
+    return answer(outcome, refuse=False)
 
 
 def _secret(request: Request, name: str) -> str:

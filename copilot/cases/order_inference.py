@@ -216,30 +216,34 @@ WHERE lower(email) = ANY(%(emails)s) OR address->>'zip' = ANY(%(zips)s)
 
 
 async def identify_caller(conn: psycopg.AsyncConnection[DictRow], sender: str | None, text: str) -> Caller:
-    """The sender if known; else the one customer named by an email written in the ticket or by full name
-    and ZIP together. A name alone never identifies anyone, and two matches identify no one."""
-    stated = sorted({m.group(0).rstrip(".").lower() for m in _EMAIL.finditer(text)})
+    """The sender if known; else the one customer named by full name and ZIP together.
+
+    An email address written in the ticket never identifies anyone: anybody can type someone else's address,
+    and the ticket would then join that customer's case and act on their orders. It is only noted. A name
+    alone never identifies anyone either, and two matches identify no one."""
+    stated = sorted({m.group(0).rstrip(".").lower() for m in _EMAIL.finditer(text)} - {(sender or "").lower()})
     zips = sorted(set(_ZIP.findall(text)))
-    emails = [*([sender.lower()] if sender else []), *stated]
-    if not emails and not zips:
-        return Caller(email=sender)
+    if not sender and not zips:
+        return Caller(email=sender, notes=_stated_note(stated))
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(_CALLERS, {"emails": emails, "zips": zips})
+    await cur.execute(_CALLERS, {"emails": [sender.lower()] if sender else [], "zips": zips})
     rows = await cur.fetchall()
     if sender and any(r["email"].lower() == sender.lower() for r in rows):
-        return Caller(email=sender)
-    by_email = {r["id"]: r for r in rows if r["email"].lower() in stated}
-    by_name = {r["id"]: r for r in rows if r["zip"] in zips and _names(r, text)}
-    found = by_email | by_name
+        return Caller(email=sender, notes=_stated_note(stated))
+    found = {r["id"]: r for r in rows if r["zip"] in zips and _names(r, text)}
     if len(found) > 1:
-        return Caller(email=sender, notes=[f"caller not identified: the ticket matches {len(found)} customers"])
+        return Caller(email=sender, notes=[f"caller not identified: the ticket matches {len(found)} customers",
+                                           *_stated_note(stated)])
     if not found:
-        return Caller(email=sender)
+        return Caller(email=sender, notes=_stated_note(stated))
     (cid, row), = found.items()
-    how = " and ".join(w for w, hit in (("the email written in the ticket", cid in by_email),
-                                         ("full name and ZIP", cid in by_name)) if hit)
-    note = f"caller identified as customer {cid} by {how}" + (f" (sender {sender} is unknown)" if sender else "")
-    return Caller(email=row["email"], how=how, notes=[note])
+    note = f"caller identified as customer {cid} by full name and ZIP" + (
+        f" (sender {sender} is unknown)" if sender else "")
+    return Caller(email=row["email"], how="full name and ZIP", notes=[note, *_stated_note(stated)])
+
+
+def _stated_note(stated: list[str]) -> list[str]:
+    return ["an email address written in the ticket was not used to identify the caller"] if stated else []
 
 
 def _names(row: dict, text: str) -> bool:

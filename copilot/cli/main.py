@@ -18,10 +18,10 @@ from copilot.cli.eval import eval_app
 from copilot.cli.intake import intake_app
 from copilot.cli.keys import keys_app
 from copilot.cli.llm import llm_app
-from copilot.errors import CopilotError
+from copilot.errors import ConfigError, CopilotError
 from copilot.keys import CreatedKey
 from copilot.runtime import prepare_database, reset_desk, seed_demo_world, seed_if_empty
-from copilot.settings import get_settings
+from copilot.settings import get_settings, secret_problem
 
 app = typer.Typer(help="Recovery Desk Copilot", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -60,13 +60,16 @@ def run(
     from api.app import create_app
 
     settings = get_settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    problem = secret_problem(settings, bind_host)
+    if problem:
+        raise ConfigError(problem)
     url = prepare_database(settings)
     if settings.seed_on_start and seed_if_empty(url, settings.seed):
         console.print(f"seeded the demo world (seed {settings.seed}); the worker triages its cases now")
         demo = _first_key(url)
         if demo is not None:
             console.print(f"sign in to the desk with this {demo.role.value} key (shown once): [bold]{demo.key}[/bold]")
-    bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Recovery Desk Copilot on http://{bind_host}:{bind_port}  (desk: /desk, API docs: /docs)")
     uvicorn.run(create_app(url, settings, with_worker=settings.worker_on_start), host=bind_host, port=bind_port,
                 log_level="info")

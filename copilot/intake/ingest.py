@@ -19,7 +19,9 @@ from psycopg.types.json import Jsonb
 from copilot import db
 from copilot.cases.builder import route_signal
 from copilot.errors import CopilotError, InvalidInput, Unavailable
+from copilot.intake.limits import clean_text
 from copilot.intake.parsers import PARSERS, Unparseable
+from copilot.intake.pci import prepare_for_storage
 from copilot.models import Signal, Strict
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,10 @@ def parse_raw(source: str, headers: Mapping[str, str], body: bytes, received_at:
         raise
     except ValueError as exc:  # pydantic refusing a field the vendor sent in a shape we did not expect
         raise Unparseable(f"invalid signal: {_first_line(exc)}") from exc
+    except (RecursionError, TypeError, KeyError, AttributeError) as exc:
+        # A shape the parser did not foresee: a dead letter with the reason, never a 500 and a raw row
+        # the reconciler would retry forever.
+        raise Unparseable(f"unparseable {source} payload: {type(exc).__name__}: {_first_line(exc)}") from exc
 
 
 async def process_raw(conn: psycopg.AsyncConnection[DictRow], raw_id: int, source: str, headers: Mapping[str, str],
@@ -111,6 +117,7 @@ async def commit_signal(conn: psycopg.AsyncConnection[DictRow], raw_id: int, sig
     A deadlock or serialization failure rolled the whole transaction back, so trying again is safe and
     spares the sender a 503; if it keeps failing the raw delivery waits for the reconciler.
     """
+    signal = prepare_for_storage(signal)
     attempt = 1
     while True:
         try:
@@ -166,6 +173,7 @@ async def _mark_duplicate(conn: psycopg.AsyncConnection[DictRow], raw_id: int, s
 
 async def dead_letter(conn: psycopg.AsyncConnection[DictRow], raw_id: int, source: str, error: str,
                       rejected: CopilotError | None = None) -> IngestOutcome:
+    error = clean_text(error)  # an error quoting the input may carry a NUL, which Postgres text refuses
     async with conn.transaction():
         cur = await conn.execute(
             "INSERT INTO dead_letters (raw_id, source, error) VALUES (%s, %s, %s) RETURNING id",

@@ -16,7 +16,7 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from copilot.errors import Unavailable
-from copilot.intake.ingest import Outcome, process_raw
+from copilot.intake.ingest import Outcome, dead_letter, process_raw
 from copilot.models import Strict
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,12 @@ async def reconcile_raw(conn: psycopg.AsyncConnection[DictRow], now: datetime, g
         except Unavailable:
             result.failed += len(ids) - position  # the database is gone: the rest waits for the next run
             break
-        except Exception:  # noqa: BLE001 - one bad row must not stop the others
-            log.exception("reconciling raw delivery %s failed", raw_id)
-            result.failed += 1
-            continue
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
+            log.exception("reconciling raw delivery %s failed; it becomes a dead letter", raw_id)
+            outcome = await _give_up(conn, raw_id, exc)
+            if outcome is None:
+                result.failed += 1
+                continue
         if outcome is None:
             result.skipped += 1
         else:
@@ -72,6 +74,25 @@ async def reconcile_raw(conn: psycopg.AsyncConnection[DictRow], now: datetime, g
     if result.reconciled or result.failed:
         log.warning("intake reconcile: %s", result.line())
     return result
+
+
+async def _give_up(conn: psycopg.AsyncConnection[DictRow], raw_id: int, exc: Exception) -> Outcome | None:
+    """A row its own processing keeps failing on becomes a dead letter once, with the error, instead of being
+    tried again at every tick forever; `copilot intake replay` takes it up after a fix."""
+    error = f"reconcile failed: {type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"[:2000]
+    try:
+        async with conn.transaction():
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute("SELECT source FROM raw_deliveries WHERE id = %s AND outcome IS NULL"
+                              " FOR UPDATE SKIP LOCKED", (raw_id,))
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            await dead_letter(conn, raw_id, row["source"], error)
+    except psycopg.Error:
+        log.exception("raw delivery %s could not be set aside as a dead letter", raw_id)
+        return None
+    return "dead_letter"
 
 
 async def _reconcile_one(conn: psycopg.AsyncConnection[DictRow], raw_id: int, now: datetime) -> Outcome | None:

@@ -14,6 +14,7 @@ import openai
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from copilot.llm.breaker import Breaker, breaker_for
 from copilot.llm.config import LLMCall, LLMConfig, Outcome, Purpose
 
 _TRANSIENT = (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
@@ -129,6 +130,13 @@ class LLM:
             self.record(purpose, Outcome.budget_exceeded, response_format=form,
                         detail=f"used {self.used_tokens} of {self.config.case_token_budget} tokens")
             return None
+        breaker = self.breaker()
+        if not breaker.allow():
+            state = breaker.snapshot()
+            self.record(purpose, Outcome.breaker_open, response_format=form,
+                        detail=f"breaker open after {state.consecutive_failures} failed calls; retry in"
+                               f" {state.retry_in_s}s: {state.last_error}")
+            return None
         started = time.perf_counter()
         attempts = 0
         try:
@@ -137,12 +145,16 @@ class LLM:
                     attempts += 1
                     response, form = await self._create(messages, max_tokens, schema_model, form)
         except openai.APITimeoutError:
-            self._record_failure(purpose, Outcome.timeout, form, started, attempts,
-                                 f"no answer within {self.config.timeout_s}s")
+            detail = f"no answer within {self.config.timeout_s}s"
+            breaker.failure(detail)
+            self._record_failure(purpose, Outcome.timeout, form, started, attempts, detail)
             return None
         except openai.OpenAIError as exc:
+            if _server_failed(exc):
+                breaker.failure(_describe(exc))
             self._record_failure(purpose, Outcome.error, form, started, attempts, _describe(exc))
             return None
+        breaker.success()
         usage = response.usage
         prompt, completion = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
         self.used_tokens += prompt + completion
@@ -151,6 +163,10 @@ class LLM:
                     prompt_tokens=prompt, completion_tokens=completion, latency_ms=_ms_since(started),
                     attempts=attempts, detail=None if text else "empty reply")
         return text or None
+
+    def breaker(self) -> Breaker:
+        return breaker_for(self.config.base_url, self.config.model, self.config.breaker_failures,
+                           self.config.breaker_cooldown_s)
 
     def _retrying(self) -> AsyncRetrying:
         backoff = self.config.backoff_s
@@ -205,6 +221,11 @@ def _rejects_shape(exc: openai.APIStatusError) -> bool:
     # llama-cpp-python's server fails its own request validation with a 500 that names the field.
     return isinstance(exc, _SHAPE_REJECTED) or (
         isinstance(exc, openai.InternalServerError) and "response_format" in str(exc.message))
+
+
+def _server_failed(exc: openai.OpenAIError) -> bool:
+    """The server is down or broken (no answer, 5xx, rate limit), as opposed to refusing this one request."""
+    return isinstance(exc, _TRANSIENT) or not isinstance(exc, openai.APIStatusError)
 
 
 def _describe(exc: openai.OpenAIError) -> str:

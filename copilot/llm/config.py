@@ -32,6 +32,8 @@ class LLMConfig(Strict):
     case_token_budget: int = Field(default=6000, ge=0)
     temperature: float = 0.0
     seed: int | None = 7
+    breaker_failures: int = Field(default=3, ge=1)
+    breaker_cooldown_s: float = Field(default=30.0, ge=0)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> LLMConfig:
@@ -43,7 +45,8 @@ class LLMConfig(Strict):
             "timeout_s": settings.llm_timeout_s,
         }
         # Optional knobs: read when the settings model carries them, defaults otherwise.
-        for name in ("response_format", "case_token_budget", "max_attempts"):
+        for name in ("response_format", "case_token_budget", "max_attempts", "breaker_failures",
+                     "breaker_cooldown_s"):
             if hasattr(settings, f"llm_{name}"):
                 values[name] = getattr(settings, f"llm_{name}")
         values.update(overrides)
@@ -87,6 +90,7 @@ class Outcome(StrEnum):
     timeout = "timeout"
     error = "error"
     budget_exceeded = "budget_exceeded"
+    breaker_open = "breaker_open"  # not sent: the server failed repeatedly and is cooling down
 
 
 class LLMCall(Strict):

@@ -63,7 +63,7 @@ def test_thousand_mixed_deliveries_keep_the_intake_invariant(database_url, conn,
     d = delta(before, counts(conn))
     with capsys.disabled():
         print(f"\n1,000 deliveries in {elapsed:.1f} s ({1000 / elapsed:.0f}/s, routing included): {statuses}")
-    assert statuses == {200: VALID + DUPLICATES, 202: UNPARSEABLE, 400: MALFORMED}
+    assert statuses == {200: VALID + DUPLICATES, 202: UNPARSEABLE + MALFORMED}  # kept: retrying would not help
     assert d == {"raw": 1000, "no_outcome": 0, "signals": VALID, "duplicates": DUPLICATES,
                  "dead_letters": UNPARSEABLE + MALFORMED, "security": 0}
     assert d["raw"] == d["signals"] + d["duplicates"] + d["dead_letters"]

@@ -27,9 +27,12 @@ CODE_NEAR_WORD = re.compile(rf"(?:cvv|cvc|security code|on the back)\W{{0,20}}(?
                             re.IGNORECASE)
 ECHO = {"intent": "payment_failure", "order_refs": [], "tone": "neutral", "language": "en",
         "requested_change": "charge [CARD_1], exp [EXPIRY_1], code [CVV_1] instead"}
+# Through intake the card number and security code are masked before the model sees the ticket (issue 16).
+ECHO_AFTER_INTAKE = ECHO | {"requested_change": "charge [card ending 1111], exp [EXPIRY_1], code"
+                                                 " [security code withheld] instead"}
 
 
-async def _echoing_model(bodies: list[bytes]):  # noqa: ANN202
+async def _echoing_model(bodies: list[bytes], echo: dict[str, object] = ECHO):  # noqa: ANN202
     """An OpenAI-compatible server that answers every call with placeholders for the client to restore."""
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -37,7 +40,7 @@ async def _echoing_model(bodies: list[bytes]):  # noqa: ANN202
         bodies.append(await reader.readexactly(length))
         reply = json.dumps({"id": "c1", "object": "chat.completion", "created": 0, "model": "m",
                             "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": json.dumps(ECHO)}}],
+                                         "message": {"role": "assistant", "content": json.dumps(echo)}}],
                             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}}).encode()
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
                      b"connection: close\r\n\r\n%s" % (len(reply), reply))
@@ -74,7 +77,7 @@ async def test_cvv_and_expiry_reach_neither_logs_nor_model_nor_audit_trail(datab
     assert answer.status_code == 200, answer.text
     case_id = answer.json()["case_id"]
     bodies: list[bytes] = []
-    model = await _echoing_model(bodies)
+    model = await _echoing_model(bodies, ECHO_AFTER_INTAKE)
     llm = LLMConfig(provider="openai-compatible", base_url=f"http://127.0.0.1:{model.sockets[0].getsockname()[1]}/v1",
                     model="m", api_key="sk-test", timeout_s=5, max_attempts=1, response_format="json_object")
     try:
@@ -83,16 +86,21 @@ async def test_cvv_and_expiry_reach_neither_logs_nor_model_nor_audit_trail(datab
     finally:
         model.close()
     sent = "\n".join(json.loads(b)["messages"][-1]["content"] for b in bodies)
-    assert "[CARD_1]" in sent, "the ticket never reached the model"
+    # Intake masked the card number and the security codes before the signal was stored (issue 16); the LLM
+    # path masks what is left (the expiry date) before the call.
+    assert "[card ending 1111]" in sent, "the ticket never reached the model"
     assert _leaks(sent) == [], f"model requests hold card data: {_leaks(sent)[:3]}"
-    assert "[CVV_1]" in sent and "[EXPIRY_1]" in sent
+    assert "[security code withheld]" in sent and "[EXPIRY_1]" in sent
     with db.connect(database_url, autocommit=True) as check:
         audit = check.execute("SELECT string_agg(data::text, ' ') AS t FROM case_events WHERE case_id = %s",
                               (case_id,)).fetchone()["t"]
         stored = check.execute("SELECT payload::text AS p FROM signals WHERE case_id = %s AND kind = 'ticket'",
                                (case_id,)).fetchone()["p"]
+        raw = bytes(check.execute("SELECT r.body FROM raw_deliveries r JOIN signals s ON s.raw_id = r.id"
+                                  " WHERE s.case_id = %s AND s.kind = 'ticket'", (case_id,)).fetchone()["body"])
     assert "card ending 1111" in audit and "withheld" in audit, "the model's reading was not restored into the case"
-    assert _leaks(stored), "the stored evidence should keep the raw text, or this scan proves nothing"
+    assert _leaks(raw.decode()), "the raw delivery keeps the sender's bytes, or this scan proves nothing"
+    assert _card_leaks(stored) == [] and CODE_NEAR_WORD.findall(stored) == [], "the stored signal holds card data"
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert len(caplog.records) > 20, "too little was logged for this scan to mean anything"
     for name, text in (("logs", logged), ("audit trail", audit)):

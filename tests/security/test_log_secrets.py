@@ -84,7 +84,8 @@ async def test_logs_hold_no_secret_key_or_card_number(database_url, conn, caplog
     bodies: list[bytes] = []
     model = await _recording_model(bodies)
     llm = LLMConfig(provider="openai-compatible", base_url=f"http://127.0.0.1:{model.sockets[0].getsockname()[1]}/v1",
-                    model="m", api_key="sk-test-model-secret-0123456789", timeout_s=2, max_attempts=1)
+                    model="m", api_key="sk-test-model-secret-0123456789", timeout_s=2, max_attempts=1,
+                    breaker_failures=1000)  # every call must reach this failing server: the breaker stays shut
     try:
         async with open_engine(database_url, Settings(), clock=lambda: NOW, pool_size=4, llm=llm) as engine:
             await drain(engine, concurrency=2)
@@ -99,7 +100,10 @@ async def test_logs_hold_no_secret_key_or_card_number(database_url, conn, caplog
     with db.connect(database_url, autocommit=True) as check:
         stored = check.execute("SELECT count(*) AS n FROM signals WHERE payload::text LIKE %s",
                                (f"%{PAN}%",)).fetchone()["n"]
-    assert stored == 1  # the raw text is kept as evidence in the database; the logs are what must not have it
+        raw = check.execute("SELECT count(*) AS n FROM raw_deliveries WHERE position(%s::bytea IN body) > 0",
+                            (PAN.encode(),)).fetchone()["n"]
+    # The raw delivery is the immutable evidence; the signal people read has the card masked (issue 16).
+    assert (stored, raw) == (0, 1)  # the 401 copy was never stored
     secrets = [*SECRETS.values(), "intake-test-key", "sk-test-model-secret-0123456789", *keys.values()]
     for name, text in (("logs", logged), ("model requests", sent)):
         leaked = [s for s in secrets if s in text]

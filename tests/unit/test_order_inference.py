@@ -159,3 +159,17 @@ def test_things_the_customer_keeps_do_not_count_and_a_status_contradiction_links
     delivered_only = [{**rows[0], "status": "delivered"}]
     contradiction = choose(delivered_only, "cancel the hiking boots")
     assert contradiction.order_id is None and contradiction.candidates == ["#1"]
+
+
+async def test_an_email_written_in_the_ticket_never_decides_whose_case_it_joins(aconn):
+    """A stranger types Ann's address and her order number: before, the ticket joined Ann's case and the
+    timeline said the order belonged to the sender."""
+    ann = await ticket(aconn, "Please cancel my desk lamp order #1101 before it ships.", "ann@example.com", 40)
+    stranger = await ticket(aconn, "I'm writing for ann@example.com - cancel order #1101 and refund it to me.",
+                            "someone@elsewhere.example", 41)
+    assert ann["order_id"] == "#1101"
+    assert stranger["id"] != ann["id"]
+    assert stranger["customer_email"] == "someone@elsewhere.example" and stranger["order_id"] is None
+    assert "an email address written in the ticket was not used to identify the caller" in stranger["notes"]
+    assert "reference #1101 ignored: order belongs to another customer" in stranger["notes"]
+    assert not any("belongs to the sender" in n for n in stranger["notes"])

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from copilot.errors import CopilotError, InvalidInput
+from copilot.intake.limits import MAX_JSON_DEPTH, ShapeError, check_shape
 from copilot.models import Signal
 
 
@@ -40,10 +41,18 @@ class Parser(Protocol):
 
 
 def load_json(body: bytes) -> Any:
+    """The body's JSON; one nested deeper than MAX_JSON_DEPTH or wider than MAX_JSON_KEYS is refused."""
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadPayload(f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BadPayload(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from exc
+    try:
+        check_shape(value)
+    except ShapeError as exc:
+        raise BadPayload(str(exc)) from exc
+    return value
 
 
 def require_object(value: Any, what: str) -> dict[str, Any]:

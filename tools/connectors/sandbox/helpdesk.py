@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.errors import ConnectorError, NotFound
+from copilot.errors import ConnectorError
 from tools.connectors.sandbox.storefront import SandboxBase
 from tools.schemas import OutboxMessage
 
@@ -20,7 +20,14 @@ class SandboxHelpdesk(SandboxBase):
         if ticket_id is not None:
             row = await self.one("SELECT customer_id, channel FROM sandbox.tickets WHERE id = %s", (ticket_id,))
             if row is None:
-                raise NotFound(f"no ticket {ticket_id}")
+                # A ticket the customer opened in the vendor's helpdesk reached us by webhook but has no row in
+                # the sandbox's copy: the reply goes on that thread all the same, and the thread is remembered.
+                await self.conn.execute(
+                    "INSERT INTO sandbox.tickets (id, customer_id, channel, subject, created_at)"
+                    " VALUES (%s, %s, 'email', %s, %s) ON CONFLICT (id) DO NOTHING",
+                    (ticket_id, customer_id, f"About your order {order_id}" if order_id else "Your request", self.now))
+                row = await self.one("SELECT customer_id, channel FROM sandbox.tickets WHERE id = %s", (ticket_id,))
+                assert row is not None
             if row["customer_id"] not in (None, customer_id):
                 raise ConnectorError(f"ticket {ticket_id} belongs to another customer", reason="not_customers_ticket")
             return ticket_id, row["channel"]
@@ -37,10 +44,9 @@ class SandboxHelpdesk(SandboxBase):
         return new_id, "email"
 
     async def ticket_customer(self, ticket_id: str) -> str | None:
+        """The ticket's customer; None when the ticket is unknown here (opened in the vendor's helpdesk)."""
         row = await self.one("SELECT customer_id FROM sandbox.tickets WHERE id = %s", (ticket_id,))
-        if row is None:
-            raise NotFound(f"no ticket {ticket_id}")
-        return row["customer_id"]
+        return row["customer_id"] if row else None
 
     async def send(self, customer_id: str, order_id: str | None, ticket_id: str | None, kind: str, body: str,
                    idempotency_key: str | None) -> OutboxMessage:

@@ -1,0 +1,58 @@
+"""A cap on request bodies, checked before anything is read and again while the body streams in.
+
+Without it an unsigned 150 MB POST was read whole before its 401, and a signed 20 MB body was stored.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from copilot.errors import PayloadTooLarge
+
+
+def _too_large(limit: int) -> str:
+    return f"the body is larger than {limit} bytes (COPILOT_MAX_BODY_BYTES)"
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a declared Content-Length over the limit is refused at once (413), and a body
+    without one (chunked) is cut off as soon as it passes the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await _refuse(send, 400, "bad_request", "Content-Length is not a number")
+                return
+            if int(declared) > self.max_bytes:
+                await _refuse(send, 413, PayloadTooLarge.code, _too_large(self.max_bytes))
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # Raised inside the route's read: the app's CopilotError handler answers 413.
+                    raise PayloadTooLarge(_too_large(self.max_bytes))
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
