@@ -92,7 +92,7 @@ class _Loop:
         self.backoff = 0.0
 
 
-async def beat(conn: AsyncConnection, name: str, stats: WorkerStats) -> None:
+async def beat(conn: AsyncConnection[DictRow], name: str, stats: WorkerStats) -> None:
     await conn.execute(
         "INSERT INTO workers (name, beat_at, db_errors, last_error) VALUES (%s, now(), %s, %s)"
         " ON CONFLICT (name) DO UPDATE SET beat_at = now(), db_errors = EXCLUDED.db_errors,"
@@ -189,7 +189,7 @@ async def _run_one(pool: Pool, run_job: JobRunner, job: Job, me: str, stats: Wor
             delay = min(delay * 2, BACKOFF_LAST_S)
 
 
-async def _record(conn: AsyncConnection, job: Job, me: str, stats: WorkerStats, outcome: Exception | None) -> None:
+async def _record(conn: AsyncConnection[DictRow], job: Job, me: str, stats: WorkerStats, outcome: Exception | None) -> None:
     if outcome is None:
         await jobs.finish(conn, job, me)
         stats.done += 1

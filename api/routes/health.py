@@ -13,6 +13,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot import jobs
 from copilot.jobs import JobHealth
@@ -63,7 +64,7 @@ def _worker(beside: BesideWorker | None, settings: Settings) -> WorkerHealth:
                         last_error=stats.last_error)
 
 
-async def _from_database(conn: AsyncConnection, worker: WorkerHealth, settings: Settings) -> tuple[
+async def _from_database(conn: AsyncConnection[DictRow], worker: WorkerHealth, settings: Settings) -> tuple[
         DatabaseHealth, JobHealth]:
     cur = await conn.execute(
         "SELECT current_setting('server_version') AS postgres,"

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from api.auth import Caller, DeskCaller
 from api.deps import connection
@@ -14,7 +15,7 @@ from copilot.errors import NotFound
 from copilot.models import Strict
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
-Conn = Annotated[AsyncConnection, Depends(connection)]
+Conn = Annotated[AsyncConnection[DictRow], Depends(connection)]
 
 
 class FailedJobs(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot import jobs
 from copilot.llm.breaker import all_states
@@ -22,7 +23,7 @@ def _family(name: str, kind: str, help_text: str, samples: list[tuple[dict[str, 
     return lines
 
 
-async def operations(conn: AsyncConnection, settings: Settings, beside: BesideWorker | None) -> list[str]:
+async def operations(conn: AsyncConnection[DictRow], settings: Settings, beside: BesideWorker | None) -> list[str]:
     health = await jobs.health(conn)
     cur = await conn.execute("SELECT count(*) FILTER (WHERE beat_at > now() - make_interval(secs => %s)) AS live,"
                              " COALESCE(extract(epoch FROM now() - max(beat_at)), -1)::float AS age FROM workers",
