@@ -12,6 +12,11 @@ from copilot.cases.order_inference import choose, customer_orders
 from copilot.errors import CopilotError, NotFound
 from copilot.models import Category, Signal, SignalKind
 from copilot.plan import AddressCheck, CaseState, CustomerRequest, OrderChoice, Origin
+from copilot.reading.derive import primary
+from copilot.reading.grounding import ground
+from copilot.reading.model import Reading
+from copilot.reading.reader import read_text
+from copilot.reading.sources import world_for
 from copilot.requests import read_request
 from tools import registry
 from tools.address import validate_address_text
@@ -76,13 +81,17 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
     order_id = row["order_id"]
     order = await registry.call("lookup_order", deps, {"order_id": order_id}) if order_id else None
     customer = await _customer(deps, row["customer_email"], order)  # type: ignore[arg-type]
+    reading = _reading(signal)
+    if reading is not None:
+        reading = ground(reading, await world_for(conn, row["customer_email"], order_id))
     facts: dict[str, Any] = {
         "case_id": case_id, "category": category, "now": now, "status": row["status"],
         "escalation_level": row["escalation_level"], "classified_by": _by(row["classified_by"]),
         "confidence": row["confidence"] if row["confidence"] is not None else 1.0, "signal": signal,
         "ticket_id": row["ticket_id"] or (signal.ticket_id if signal else None),
-        "request": _with_llm_address(read_request(category, signal, order_id), llm_address),
-        "order": order, "customer": customer,
+        "request": _grounded(_with_llm_address(read_request(category, _new_words(signal, reading), order_id),
+                                               llm_address), reading),
+        "reading": reading, "order": order, "customer": customer,
     }
     if order is None and signal is not None and signal.kind in (SignalKind.ticket, SignalKind.ticket_reply) \
             and row["customer_email"]:
@@ -122,6 +131,27 @@ async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any
             continue
         checks.append(AddressCheck(address=address, result=result))
     return checks
+
+
+def _reading(signal: Signal | None) -> Reading | None:
+    if signal is None or signal.kind not in (SignalKind.ticket, SignalKind.ticket_reply):
+        return None
+    return read_text(signal.subject or "", signal.text or "")
+
+
+def _grounded(request: CustomerRequest | None, reading: Reading | None) -> CustomerRequest | None:
+    """The order line the customer named (by name, variant words or SKU), never a line picked by position."""
+    main = primary(reading) if reading else None
+    if request is None or main is None or request.line_no is not None or len(main.items) != 1:
+        return request
+    return request.model_copy(update={"line_no": main.items[0].line_no})
+
+
+def _new_words(signal: Signal | None, reading: Reading | None) -> Signal | None:
+    """The ticket as the customer newly wrote it: quoted mail and signatures are not requests."""
+    if signal is None or reading is None:
+        return signal
+    return signal.model_copy(update={"subject": "", "text": reading.text})
 
 
 def _with_llm_address(request: CustomerRequest | None, text: str | None) -> CustomerRequest | None:

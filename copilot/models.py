@@ -27,6 +27,8 @@ class Category(StrEnum):
     concession_request = "concession_request"
     chargeback = "chargeback"
     out_of_scope = "out_of_scope"
+    # The ticket could not be read with confidence (empty, contradictory, another language): a person reads it.
+    needs_reading = "needs_reading"
 
 
 PRE_FULFILLMENT = frozenset(
@@ -41,7 +43,7 @@ PRE_FULFILLMENT = frozenset(
         Category.threepl_exception,
     }
 )
-WORKED_CATEGORIES = tuple(c for c in Category if c is not Category.out_of_scope)
+WORKED_CATEGORIES = tuple(c for c in Category if c not in (Category.out_of_scope, Category.needs_reading))
 
 
 class Disposition(StrEnum):

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field, SerializeAsAny, model_vali
 from copilot.messages import CONTEXTS, MessageContext, Scenario
 from copilot.models import CaseStatus, Category, Disposition, Signal, Strict
 from copilot.policy import Mode, Role
+from copilot.reading.model import Reading
 from tools import schemas as s
 from tools.base import ToolKind
 from tools.connectors.sandbox.world import Address
@@ -135,6 +136,7 @@ class CaseState(Strict):
     signal: Signal | None = None
     ticket_id: str | None = None
     request: CustomerRequest | None = None
+    reading: Reading | None = None  # the latest ticket's Reading, grounded in this customer's orders
     order: s.LookupOrderOutput | None = None
     customer: s.LookupCustomerOutput | None = None
     payment: s.LookupPaymentOutput | None = None

@@ -15,6 +15,9 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from copilot.models import Strict
+from copilot.reading.products import keys_of, product_named, singular, words
+
+__all__ = ["keys_of", "product_named", "singular", "words"]
 
 # Request words -> how well each order status fits them (2 = what the request needs, 1 = plausible).
 _TRANSIT = re.compile(r"\b(?:where(?: i|')s|track(?:ing)?|(?:has ?n[o']t|not|never|didn'?t) (?:yet )?(?:arrived?|"
@@ -37,45 +40,8 @@ _NAMED_STATUS = {"pending": "pending", "processing": "processing", "delivered": 
 _NEGATED = re.compile(r"\b(?:except(?: for)?|but not|other than|apart from|keep(?:ing)?|not the)\b[^.;,()]*")
 _RECENT = re.compile(r"\b(?:recent(?:ly)?|latest|newest|last|just (?:bought|ordered|got|received|placed))\b")
 # Head nouns too generic to name a product on their own ("set" in "set it up", "kit").
-_GENERIC_HEADS = {"set", "kit", "pack", "item", "thing", "one", "order"}
 _STATUS_WORDS = {"pending": "pending", "processing": "processing", "label_created": "unshipped",
                  "shipped": "shipped", "delivered": "delivered"}
-
-
-def singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz" or word.endswith(("ches", "shes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def words(text: str) -> list[str]:
-    return [singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
-
-
-def _keys(tokens: list[str]) -> set[str]:
-    """Tokens plus joined pairs and triples, so "book shelf" meets "Bookshelf" and "t-shirt" meets "tshirt"."""
-    keys = set(tokens)
-    for n in (2, 3):
-        keys |= {"".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
-    return keys
-
-
-def keys_of(text: str) -> set[str]:
-    """What product_named looks for in a text."""
-    return _keys(words(text))
-
-
-def product_named(name: str, keys: set[str]) -> bool:
-    """The text names this product: its full name, or its head noun ("lamp" for "Desk Lamp")."""
-    tokens = words(name)
-    if not tokens:
-        return False
-    head = tokens[-1]
-    return "".join(tokens) in keys or (len(head) >= 3 and head not in _GENERIC_HEADS and head in keys)
 
 
 def status_fit(text: str) -> tuple[dict[str, int], str | None]:
@@ -153,7 +119,7 @@ def _candidate(row: dict, keys: set[str], fit: dict[str, int]) -> Candidate:
 def choose(rows: list[dict], text: str) -> Inference:
     """Orders holding a named item if any (else those whose status fits), ranked by named items, status fit,
     variant words and, when the customer says "last"/"recent", recency. Only a strict winner is returned."""
-    keys = _keys(words(_NEGATED.sub(" ", text.lower())))
+    keys = keys_of(_NEGATED.sub(" ", text.lower()))
     fit, why = status_fit(text)
     everyone = [_candidate(r, keys, fit) for r in rows]
     named = [c for c in everyone if c.items]

@@ -22,6 +22,7 @@ QUEUES: dict[Category, str] = {
     C.refund_request: "refund_contacts",
     C.concession_request: "refund_contacts",
     C.chargeback: "chargebacks",
+    C.needs_reading: "needs_reading",
 }
 # The first owner outside the desk depends on who can decide, not only on the queue.
 ESCALATION_OVERRIDES: dict[Category, list[str]] = {
@@ -54,13 +55,15 @@ class Triage(Strict):
 
 
 def pick_category(signals: list[Signal]) -> Classification:
-    """Worked categories beat out_of_scope, then confidence, then system signals over text, then the latest."""
+    """Worked categories beat an unsure reading, which beats out_of_scope (a case is never routed away when
+    unsure); then confidence, then system signals over text, then the latest."""
     best: tuple[tuple, Classification] | None = None
     for index, signal in enumerate(signals):
         result = classify_signal(signal)
         if result.category is None:
             continue
-        key = (result.category is not C.out_of_scope, result.confidence, signal.kind not in TICKET_KINDS, index)
+        rank = {C.out_of_scope: 0, C.needs_reading: 1}.get(result.category, 2)
+        key = (rank, result.confidence, signal.kind not in TICKET_KINDS, index)
         if best is None or key > best[0]:
             best = (key, result)
     if best is None:
@@ -93,6 +96,8 @@ def _disposition(category: Category, facts: Facts, signals: list[Signal]) -> tup
     order, ful, pay = facts.order, facts.fulfillment, facts.payment
     if category is C.out_of_scope:
         return None, "routed away"
+    if category is C.needs_reading:
+        return D.escalate, "the ticket needs a person to read it"
     if order and order.status == "cancelled" and category not in (C.refund_request, C.chargeback):
         return D.must_cancel, "order already cancelled"
     labelled = bool(ful and ful.status not in ("pending", "picking"))

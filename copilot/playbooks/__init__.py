@@ -8,7 +8,7 @@ from copilot import claims
 from copilot.errors import InvalidInput
 from copilot.models import Category
 from copilot.plan import CaseState, Plan
-from copilot.playbooks import choices, post, pre, which_order
+from copilot.playbooks import choices, post, pre, reading_gate, which_order
 from copilot.policy import Policy
 
 Playbook = Callable[[CaseState, Policy], Plan]
@@ -35,6 +35,8 @@ def build_plan(case: CaseState, policy: Policy) -> Plan:
 
 
 def _decide(case: CaseState, policy: Policy) -> Plan:
+    if case.category is Category.needs_reading:
+        return reading_gate.needs_reading(case)
     playbook = PLAYBOOKS.get(case.category)
     if playbook is None:
         raise InvalidInput(f"{case.category} cases are routed away, not planned")
@@ -45,4 +47,7 @@ def _decide(case: CaseState, policy: Policy) -> Plan:
         return choices.plan_choice(case, policy)
     if which_order.applies(case):
         return which_order.which_order(case)
+    reported = reading_gate.not_an_instruction(case)
+    if reported is not None:
+        return reported
     return playbook(case, policy)

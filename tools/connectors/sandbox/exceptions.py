@@ -272,7 +272,8 @@ class _Planter:
 
 
 PLANTERS: dict[Category, Callable[[_Planter], None]] = {
-    category: getattr(_Planter, category.value) for category in Category if category is not Category.out_of_scope
+    category: getattr(_Planter, category.value) for category in Category
+    if category not in (Category.out_of_scope, Category.needs_reading)
 }
 
 

@@ -1,0 +1,253 @@
+"""The deterministic reader: ticket text in, a Reading out (not yet grounded in the customer's orders)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from copilot.models import Category
+from copilot.reading import language as lang_detect
+from copilot.reading.identify import identify, order_mentions
+from copilot.reading.lexicon import INTENTS, OUT_OF_SCOPE, compiled
+from copilot.reading.model import SUPPORTED_LANGUAGES, Evidence, Intent, Mood, OutOfScope, Reading, Request
+from copilot.reading.mood import mood_of, negated
+from copilot.reading.routing import category_for
+from copilot.reading.rules import rule_scores
+from copilot.reading.text import fold, new_text, sentences
+from copilot.reading.typos import Corrected, correct
+from tools.address import address_span
+
+# When cues of two intents meet in one sentence, the first is what is asked and the second its reason or
+# its consequence ("it arrived broken, I want a refund": a refund; "cancel and refund me": a cancel).
+SUBSUMES: dict[Intent, set[Intent]] = {
+    Intent.return_refund: {Intent.damaged_missing_wrong},
+    Intent.exchange: {Intent.damaged_missing_wrong, Intent.change_items, Intent.return_refund},
+    Intent.cancel: {Intent.return_refund, Intent.where_is_order},
+    Intent.change_items: {Intent.damaged_missing_wrong},
+    Intent.change_address: {Intent.where_is_order},
+    Intent.change_payment: {Intent.payment_problem, Intent.change_items},
+    Intent.compensation: {Intent.return_refund},
+}
+QUESTION_TOPICS = [("price", r"\b(?:how much|price|cost|pay|paid|total|cuanto|combien|wie ?viel|quanto)\b"),
+                   ("status", r"\b(?:status|ship|arrive|deliver|track)\w*"),
+                   ("options", r"\b(?:colou?rs?|sizes?|options|variants?|available|in stock)\b"),
+                   ("payment_method", r"\b(?:payment method|card|paypal)\b"),
+                   ("policy", r"\b(?:policy|how long|how many days|window)\b")]
+
+
+@dataclass
+class Cue:
+    intent: Intent
+    start: int  # offsets in the corrected text
+    end: int
+    sentence: int
+
+
+def read_text(subject: str, body: str) -> Reading:
+    """Read a ticket. Offsets in evidence point into Reading.text (the new text)."""
+    new = new_text(subject or "", body or "")
+    text = new.text
+    folded = fold(text)
+    language, confidence = lang_detect.detect(text, _votes(folded))
+    base = dict(text=text, removed=list(new.removed), language=language, language_confidence=round(confidence, 3))
+    if not any(c.isalnum() for c in text):
+        return Reading(**base, needs_reading=True, needs_reading_reasons=["the ticket has no text of its own"])
+    if language not in SUPPORTED_LANGUAGES:
+        return Reading(**base, needs_reading=True,
+                       needs_reading_reasons=[f"written in '{language}': the desk reads en es fr de pt it"])
+    fixed = correct(folded, language)
+    addresses = _address_spans(text)
+    identification, id_spans = identify(text, addresses)
+    masked = _mask(fixed, id_spans)
+    cues = _cues(masked, fixed, language)
+    rules_text = _rules_text(text, id_spans)
+    requests = _requests(text, masked, fixed, cues, language, rules_text)
+    if not any(r.mood is Mood.instruction for r in requests):
+        read = {r.category for r in requests}
+        requests += [r for r in _from_rules(text, masked, fixed, language, rules_text) if r.category not in read]
+    reading = Reading(**base, identification=identification, requests=requests)
+    return _judge(reading, masked, fixed)
+
+
+def _votes(folded: str) -> dict[str, int]:
+    votes = {}
+    for language, intents in INTENTS.items():
+        votes[language] = sum(bool(compiled(p).search(folded)) for group in intents.values() for p in group)
+    return votes
+
+
+def _address_spans(text: str) -> list[tuple[int, int]]:
+    """Where the customer wrote a postal address (validated later); a ZIP inside one is not identification."""
+    spans = []
+    for line_start, line in _lines(text):
+        span = address_span(line)
+        if span and span != line.strip() or re.search(r"^\s*\d+\s+\w+.*\b[A-Z]{2}\b,?\s+\d{5}", line):
+            at = line.find(span) if span else 0
+            spans.append((line_start + max(at, 0), line_start + max(at, 0) + len(span or line)))
+    return spans
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _mask(fixed: Corrected, spans: list[tuple[int, int]]) -> str:
+    chars = list(fixed.text)
+    for i, origin in enumerate(fixed.origin):
+        if any(a <= origin < b for a, b in spans):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _cues(masked: str, fixed: Corrected, language: str) -> list[Cue]:
+    lexicons = [language] + (["en"] if language != "en" else [])
+    found: list[Cue] = []
+    for index, (s, e) in enumerate(sentences(masked)):
+        sentence = masked[s:e]
+        for lexicon in lexicons:
+            for intent, patterns in INTENTS[lexicon].items():
+                for pattern in patterns:
+                    for m in compiled(pattern).finditer(sentence):
+                        if not negated(sentence[:m.start()], language):
+                            found.append(Cue(intent, s + m.start(), s + m.end(), index))
+    return found
+
+
+def _rules_text(text: str, spans: list[tuple[int, int]]) -> str:
+    """The new text as the phrase rules read it: lower case, one space, identification blanked out."""
+    chars = [" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(text)]
+    return re.sub(r"\s+", " ", "".join(chars).lower().replace("’", "'"))
+
+
+def _requests(text: str, masked: str, fixed: Corrected, cues: list[Cue], language: str,
+              rules_text: str) -> list[Request]:
+    spans = sentences(masked)
+    by_sentence: dict[int, list[Cue]] = {}
+    for cue in sorted(cues, key=lambda c: c.start):
+        by_sentence.setdefault(cue.sentence, []).append(cue)
+    requests: list[Request] = []
+    scores, _ = rule_scores(rules_text)
+    for index, group in sorted(by_sentence.items()):
+        s, e = spans[index]
+        intents = {c.intent for c in group}
+        for intent in list(intents):
+            intents -= SUBSUMES.get(intent, set()) if intent in intents else set()
+        if len(intents) > 1:
+            intents.discard(Intent.question)
+        for intent in sorted(intents, key=lambda i: min(c.start for c in group if c.intent is i)):
+            first = min((c for c in group if c.intent is intent), key=lambda c: c.start)
+            mood = mood_of(masked[s:e], first.start - s, intent, language)
+            if mood is None:
+                continue
+            start, end = fixed.span(first.start, first.end)
+            evidence = [Evidence(start=start, end=end, quote=text[start:end])]
+            requests.append(_request(intent, mood, evidence, text, masked[s:e], fixed.span(s, e), scores))
+    return _merge(requests)
+
+
+def _request(intent: Intent, mood: Mood, evidence: list[Evidence], text: str, sentence: str,
+             bounds: tuple[int, int], scores: dict[Category, float]) -> Request:
+    topic = None
+    if intent is Intent.question:
+        topic = next((name for name, pattern in QUESTION_TOPICS if re.search(pattern, sentence)), "other")
+    orders = [o for o, a, _ in order_mentions(text) if bounds[0] <= a < bounds[1]]
+    confidence = 0.9 if mood is Mood.instruction else 0.8
+    return Request(intent=intent, mood=mood, category=category_for(intent, scores, sentence), evidence=evidence,
+                   confidence=confidence, topic=topic,
+                   unknown=[], **({"order": None} if not orders else {}))
+
+
+# A desk problem the customer describes without asking in so many words ("my order is held for
+# verification", "half my order arrived"): the intent its category implies.
+RULE_INTENT: dict[Category, Intent] = {
+    Category.payment_failure: Intent.payment_problem, Category.fraud_hold: Intent.other,
+    Category.address_issue: Intent.change_address, Category.inventory_mismatch: Intent.other,
+    Category.split_shipment: Intent.other, Category.fulfillment_delay: Intent.where_is_order,
+    Category.change_request: Intent.change_items, Category.threepl_exception: Intent.where_is_order,
+    Category.delivery_exception: Intent.where_is_order, Category.refund_request: Intent.return_refund,
+    Category.concession_request: Intent.damaged_missing_wrong, Category.chargeback: Intent.dispute,
+}
+RULE_MIN_SCORE = 3.0
+
+
+def _from_rules(text: str, masked: str, fixed: Corrected, language: str, rules_text: str) -> list[Request]:
+    """No cue of any intent: the phrase rules may still recognise a described desk problem (English only)."""
+    if language != "en":
+        return []
+    scores, hits = rule_scores(rules_text)
+    worked = sorted(((v, c) for c, v in scores.items() if c in RULE_INTENT and v >= RULE_MIN_SCORE), reverse=True,
+                    key=lambda vc: vc[0])
+    if not worked:
+        return []
+    score, category = worked[0]
+    runner_up = worked[1][0] if len(worked) > 1 else 0.0
+    phrase = hits[category][0]
+    at = masked.find(phrase)
+    start, end = fixed.span(at, at + len(phrase)) if at >= 0 else (0, 0)
+    at = max(at, 0)
+    sentence = next(((s, e) for s, e in sentences(masked) if s <= max(at, 0) < e), (0, len(masked)))
+    mood = mood_of(masked[sentence[0]:sentence[1]], max(at, 0) - sentence[0], RULE_INTENT[category], language)
+    confidence = round(min(0.85, 0.5 + 0.35 * (score - runner_up) / score), 2)
+    return [Request(intent=RULE_INTENT[category], mood=mood or Mood.instruction, category=category,
+                    evidence=[Evidence(start=start, end=end, quote=text[start:end])], confidence=confidence)]
+
+
+def _merge(requests: list[Request]) -> list[Request]:
+    """One request per intent and mood: "cancel it. please cancel!!" asks once."""
+    merged: list[Request] = []
+    for request in requests:
+        same = next((r for r in merged if r.intent is request.intent and r.mood is request.mood), None)
+        if same is None:
+            merged.append(request)
+        else:
+            same.evidence.extend(request.evidence)
+    return merged
+
+
+def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
+    """Out of scope only on a positive finding; nothing found (or only contradictions) needs a person."""
+    topic = _out_of_scope(masked, reading.text, fixed)
+    worked = [r for r in reading.requests if r.intent is not Intent.question]
+    if topic is not None and not worked:
+        return reading.model_copy(update={"out_of_scope": topic, "requests": []})
+    if not reading.requests:
+        return reading.model_copy(update={"needs_reading": True,
+                                          "needs_reading_reasons": ["no request found in the text"]})
+    contradictions = _contradictions(reading.requests)
+    if contradictions:
+        return reading.model_copy(update={"needs_reading": True, "needs_reading_reasons": contradictions,
+                                          "candidates": [f"{r.intent.value} ({r.mood.value})" for r in reading.requests]})
+    return reading
+
+
+def _out_of_scope(masked: str, text: str, fixed: Corrected) -> OutOfScope | None:
+    scores, hits = rule_scores(masked)
+    if scores.get(Category.out_of_scope, 0) > 0 and not any(v > 0 for c, v in scores.items()
+                                                              if c is not Category.out_of_scope):
+        phrase = hits[Category.out_of_scope][0]
+        at = masked.find(phrase)
+        start, end = fixed.span(at, at + len(phrase))
+        return OutOfScope(topic="not an order problem", confidence=0.8,
+                          evidence=[Evidence(start=start, end=end, quote=text[start:end])])
+    for topic, patterns in OUT_OF_SCOPE.items():
+        for pattern in patterns:
+            m = compiled(pattern).search(masked)
+            if m:
+                start, end = fixed.span(m.start(), m.end())
+                return OutOfScope(topic=topic, confidence=0.9,
+                                  evidence=[Evidence(start=start, end=end, quote=text[start:end])])
+    return None
+
+
+def _contradictions(requests: list[Request]) -> list[str]:
+    acting = {r.intent for r in requests if r.mood is Mood.instruction}
+    clashes = [("cancel", Intent.cancel, {Intent.change_items, Intent.change_address, Intent.exchange})]
+    found = []
+    for name, intent, others in clashes:
+        if intent in acting and acting & others:
+            found.append(f"asks to {name} and to change the same order: {', '.join(sorted(i.value for i in acting & others))}")
+    return found

@@ -1,0 +1,108 @@
+"""The customer's new words: quoted replies, forwarded mail and signatures are cut off by mail-parser-reply;
+folding (case, accents, apostrophes) keeps every character at its offset so evidence points into the text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mailparser_reply import EmailReplyParser
+
+PARSER_LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "cs"]
+# Markers the parser does not cut at on their own: a forward header line and a quoted line.
+_FORWARD = re.compile(r"^\s*(?:-{2,}\s*)?(?:forwarded message|begin forwarded message|mensaje reenviado|"
+                      r"message transf[ée]r[ée]|weitergeleitete nachricht|mensagem encaminhada|"
+                      r"messaggio inoltrato)\b.*$|^\s*-{3,}\s*(?:original message|message d'origine|"
+                      r"urspr[üu]ngliche nachricht|mensaje original|messaggio originale|mensagem original)"
+                      r"\s*-{3,}\s*$", re.IGNORECASE | re.MULTILINE)
+_QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
+_SIGN_OFF = re.compile(r"^\s*(?:sent from my \w+|envoy[ée] de mon|enviado desde mi|von meinem \w+ gesendet|"
+                       r"inviato da|enviado do meu)\b.*$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class NewText:
+    text: str
+    removed: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _parser() -> EmailReplyParser:
+    return EmailReplyParser(languages=PARSER_LANGUAGES)
+
+
+def new_text(subject: str, body: str) -> NewText:
+    """Subject line plus the body's new content; what was cut is named (quoted, forwarded, signature)."""
+    removed: list[str] = []
+    body = body.replace("\r\n", "\n")
+    forward = _FORWARD.search(body)
+    if forward:
+        body, removed = body[:forward.start()], ["forwarded"]
+    mail = _parser().read(body)
+    replies = mail.replies
+    if replies:
+        first = replies[0]
+        kept = first.body.strip() if first.body.strip() or not first.headers else ""
+        if first.signatures.strip():
+            removed.append("signature")
+        if len(replies) > 1 or first.headers:
+            removed.append("quoted")
+        body = kept if kept or len(replies) > 1 or first.signatures.strip() else body
+    if _QUOTED_LINE.search(body):
+        body = _QUOTED_LINE.sub("", body)
+        removed.append("quoted")
+    sign_off = _SIGN_OFF.search(body)
+    if sign_off:
+        body = body[:sign_off.start()]
+        removed.append("signature")
+    subject = _REPLY_PREFIX.sub("", subject or "").strip()
+    text = f"{subject}\n{body.strip()}" if subject else body.strip()
+    return NewText(text=text, removed=tuple(dict.fromkeys(removed)))
+
+
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|tr|aw|wg|rv|r)\s*:\s*)+", re.IGNORECASE)
+
+
+def fold_char(ch: str) -> str:
+    if ch in "’‘`´":
+        return "'"
+    base = unicodedata.normalize("NFKD", ch)
+    kept = [c for c in base if not unicodedata.combining(c)]
+    out = (kept[0] if kept else ch).lower()
+    return out if len(out) == 1 else ch.lower()[:1] or " "
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one character (offsets stay valid)."""
+    return "".join(fold_char(c) for c in text)
+
+
+_CLAUSE = re.compile(r"[^.!?;\n]+[.!?;]*|[.!?;]+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence (a line or a run ending in . ! ? ;), question marks kept with it."""
+    spans = []
+    for m in _CLAUSE.finditer(text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start and any(c.isalnum() for c in text[start:end]):
+            spans.append((start, end))
+    return _merge_decimals(text, spans)
+
+
+def _merge_decimals(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'5.8-inch', '#W123. Thanks' splits: a sentence ending in a digit followed by a digit continues."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and text[merged[-1][1] - 1:merged[-1][1]] == "." and start == merged[-1][1] \
+                and text[start:start + 1].isdigit():
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
