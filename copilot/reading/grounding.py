@@ -82,8 +82,8 @@ def _ground(request: Request, reading: Reading, world: World) -> Request:
     order = _order(request, reading, world, (s, e))
     facts = next((o for o in world.orders if order and o.order_id == order.order_id), None)
     intent = request.intent
-    if facts is not None and intent in SWAPS:
-        intent = Intent.exchange if facts.status in ("delivered", "shipped") else Intent.change_items
+    if facts is not None and intent in SWAPS and facts.status in ("delivered", "pending", "processing"):
+        intent = Intent.exchange if facts.status == "delivered" else Intent.change_items
     update: dict[str, object] = {"intent": intent, "order": order}
     if facts is not None:
         update["items"] = _items(facts, sentence, s)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from copilot.models import Category
 from copilot.reading import language as lang_detect
@@ -43,8 +44,10 @@ class Cue:
     sentence: int
 
 
+@lru_cache(maxsize=2048)
 def read_text(subject: str, body: str) -> Reading:
-    """Read a ticket. Offsets in evidence point into Reading.text (the new text)."""
+    """Read a ticket. Offsets in evidence point into Reading.text (the new text). Cached: triage reads every
+    signal of a case again on each new one; callers change a Reading only by model_copy."""
     new = new_text(subject or "", body or "")
     text = new.text
     folded = fold(text)

@@ -29,7 +29,7 @@ async def test_every_seed_signal_of_world_7_lands_in_its_true_category(conn, aco
     total = len(world.seed_signals)
     per_signal_ms = (time.perf_counter() - started) * 1000 / total
     print(f"seed accuracy {total - len(wrong)}/{total}; {per_signal_ms:.1f} ms per signal; wrong: {wrong}")
-    assert set(per_category) == {c.value for c in Category}
+    assert set(per_category) == {c.value for c in Category} - {Category.needs_reading.value}
     assert wrong == []
     routed_away = conn.execute("SELECT count(*) AS n FROM cases WHERE status = 'routed_away'").fetchone()["n"]
     assert routed_away == per_category[Category.out_of_scope.value]
