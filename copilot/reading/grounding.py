@@ -17,7 +17,7 @@ from copilot.reading.model import (
     Request,
     TargetArg,
 )
-from copilot.reading.products import keys_of, product_named, words
+from copilot.reading.products import called, keys_of, product_named, words
 from copilot.reading.text import fold, sentences
 from tools.address import address_span, validate_address_text
 from tools.connectors.sandbox.world import Address
@@ -66,53 +66,111 @@ class World:
 
 
 def ground(reading: Reading, world: World) -> Reading:
-    requests = [_ground(r, reading, world) for r in reading.requests]
+    requests = [g for r in reading.requests for g in _ground(r, reading, world)]
     return reading.model_copy(update={"requests": requests})
 
 
-def _sentence_of(text: str, request: Request) -> tuple[int, int]:
-    at = request.evidence[0].start if request.evidence else 0
-    return next(((s, e) for s, e in sentences(text) if s <= at < e), (0, len(text)))
+def _bounds(text: str, request: Request) -> list[tuple[int, int]]:
+    """The sentences the request was read from."""
+    spans = sentences(text)
+    found = [next(((s, e) for s, e in spans if s <= ev.start < e), (0, len(text))) for ev in request.evidence]
+    return sorted(set(found)) or [(0, len(text))]
 
 
-def _ground(request: Request, reading: Reading, world: World) -> Request:
+ITEM_LEVEL = (Intent.change_items, Intent.exchange, Intent.return_refund, Intent.damaged_missing_wrong)
+NO_ITEMS = (Intent.cancel, Intent.change_address, Intent.change_payment)
+_WHOLE_ORDER = re.compile(r"\border (?:with|of|for|containing|that has|where)\b|\b\w+ orders?\b(?! (?:with|of|for))|"
+                          r"\bpedido (?:con|de|del)\b|\bcommande (?:avec|de|du)\b|\bbestellung (?:mit|von)\b|"
+                          r"\bordine (?:con|del|di)\b|\bpedido (?:com|do|da)\b")
+
+
+def _ground(request: Request, reading: Reading, world: World) -> list[Request]:
     text = reading.text
-    s, e = _sentence_of(text, request)
-    sentence = text[s:e]
-    order = _order(request, reading, world, (s, e))
+    bounds = _bounds(text, request)
+    own = " ".join(text[s:e] for s, e in bounds)
+    first = bounds[0]
+    orders = [_order(request, reading, world, first)]
+    named_ids = [oid for oid in reading.identification.order_ids
+                 if any(oid.lstrip("#").upper() in text[s:e].upper() for s, e in bounds)]
+    if not named_ids and request.intent not in (Intent.question, Intent.other):
+        several = _holding(world, own, FITS.get(request.intent))
+        if len(several) > 1:  # "cancel the pet bed order and the one with the speaker": one request per order
+            orders = [OrderArg(order_id=oid, how="inferred", confidence=0.8) for oid in several]
+    return [_argue(request, reading, world, order, own, first[0]) for order in orders]
+
+
+def _argue(request: Request, reading: Reading, world: World, order: OrderArg | None, own: str,
+           offset: int) -> Request:
     facts = next((o for o in world.orders if order and o.order_id == order.order_id), None)
     intent = request.intent
+    items = _items(facts, own, offset) if facts is not None else []
+    if intent is Intent.cancel and facts is not None and items and len(items) < len(facts.lines) \
+            and not _WHOLE_ORDER.search(fold(own)):
+        intent = Intent.change_items  # "cancel the wristwatch, I still want the mouse": one line, not the order
     if facts is not None and intent in SWAPS and facts.status in ("delivered", "pending", "processing"):
         intent = Intent.exchange if facts.status == "delivered" else Intent.change_items
-    update: dict[str, object] = {"intent": intent, "order": order}
-    if facts is not None:
-        update["items"] = _items(facts, sentence, s)
-        if intent in SWAPS:
-            update["target"] = _target(update["items"] or facts.lines, world, sentence, s)  # type: ignore[arg-type]
+    if intent in NO_ITEMS or intent is Intent.where_is_order and _WHOLE_ORDER.search(fold(own)):
+        items = []
+    elif not items and facts is not None and intent in ITEM_LEVEL:
+        items = _items(facts, reading.text, 0)
+    update: dict[str, object] = {"intent": intent, "order": order, "items": items}
+    if facts is not None and intent in SWAPS:
+        update["target"] = _target(items or facts.lines, world, own, offset)
     if intent is Intent.change_address:
-        update["address"] = _address(text)
-    if intent in (Intent.change_payment, Intent.exchange):
-        update["payment"] = _payment(world, sentence, s)
+        update["address"] = _address(reading.text)
+    if intent in (Intent.change_payment, Intent.exchange, Intent.return_refund):
+        update["payment"] = _payment(world, own, offset)
     grounded = request.model_copy(update=update)
     return grounded.model_copy(update={"unknown": _unknown(grounded, facts)})
 
 
+# Which order statuses a request fits: a cancel or an edit needs one not yet shipped, a return one delivered.
+FITS: dict[Intent, tuple[str, ...]] = {
+    Intent.cancel: ("pending", "processing"), Intent.change_items: ("pending", "processing"),
+    Intent.change_address: ("pending", "processing"), Intent.change_payment: ("pending", "processing"),
+    Intent.exchange: ("delivered",), Intent.return_refund: ("delivered",),
+    Intent.damaged_missing_wrong: ("delivered",), Intent.where_is_order: ("shipped", "pending", "processing"),
+}
+
+
 def _order(request: Request, reading: Reading, world: World, bounds: tuple[int, int]) -> OrderArg | None:
+    """The order a request is about: one it names; else the one order holding the items it names (whose status
+    fits the request); else the case's order; else the only order whose status fits. Never a guess among ties."""
     mine = {o.order_id for o in world.orders}
-    named = [(e.quote, e) for e in reading.identification.evidence if re.search(r"\d{3,}", e.quote)
+    named = [e for e in reading.identification.evidence if re.search(r"\d{3,}", e.quote)
              and not re.fullmatch(r"\d{5}", e.quote.strip())]
     ids = reading.identification.order_ids
     near = [oid for oid in ids if any(bounds[0] <= ev.start < bounds[1] and oid.lstrip("#").upper() in
-                                      ev.quote.upper() for _, ev in named)]
+                                      ev.quote.upper() for ev in named)]
     pick = near[0] if near else ids[0] if len(ids) == 1 else None
     if pick is not None:
-        evidence = [ev for _, ev in named if pick.lstrip("#").upper() in ev.quote.upper()][:1]
+        evidence = [ev for ev in named if pick.lstrip("#").upper() in ev.quote.upper()][:1]
         return OrderArg(order_id=pick, how="named", evidence=evidence, confidence=1.0 if pick in mine else 0.5)
-    if world.case_order_id:
+    fits = FITS.get(request.intent)
+    holding = _holding(world, reading.text[bounds[0]:bounds[1]], fits) or _holding(world, reading.text, fits)
+    if len(holding) == 1:
+        return OrderArg(order_id=holding[0], how="inferred", confidence=0.8)
+    if world.case_order_id and (not holding or world.case_order_id in holding):
         return OrderArg(order_id=world.case_order_id, how="case", confidence=0.8)
+    fitting = [o.order_id for o in world.orders if fits and o.status in fits]
+    if not holding and len(fitting) == 1:
+        return OrderArg(order_id=fitting[0], how="inferred", confidence=0.6)
     if len(world.orders) == 1:
         return OrderArg(order_id=world.orders[0].order_id, how="only_order", confidence=0.7)
     return None
+
+
+def _holding(world: World, text: str, fits: tuple[str, ...] | None) -> list[str]:
+    """Orders holding an item the text names, narrowed to those whose status fits (when any does)."""
+    keys = keys_of(called(fold(text)))
+    found = [o for o in world.orders if any(product_named(ln.name, keys) for ln in o.lines)]
+    fitting = [o for o in found if fits and o.status in fits]
+    chosen = fitting or found
+    if len(chosen) > 1:
+        # Variant words ("the black one") tell apart orders holding the same product.
+        best = max(sum(_variant_hits(ln, keys) for ln in o.lines) for o in chosen)
+        chosen = [o for o in chosen if sum(_variant_hits(ln, keys) for ln in o.lines) == best] if best else chosen
+    return [o.order_id for o in chosen]
 
 
 def _ev(text: str, offset: int, start: int, end: int) -> list[Evidence]:
@@ -120,8 +178,8 @@ def _ev(text: str, offset: int, start: int, end: int) -> list[Evidence]:
 
 
 def _items(facts: OrderFacts, sentence: str, offset: int) -> list[ItemArg]:
-    keys = keys_of(sentence)
     low = fold(sentence)
+    keys = keys_of(called(low))
     found: list[ItemArg] = []
     for line in facts.lines:
         hit = re.search(rf"\b{re.escape(line.sku)}\b", sentence)

@@ -21,10 +21,8 @@ from tools.address import address_span
 # When cues of two intents meet in one sentence, the first is what is asked and the second its reason or
 # its consequence ("it arrived broken, I want a refund": a refund; "cancel and refund me": a cancel).
 SUBSUMES: dict[Intent, set[Intent]] = {
-    Intent.return_refund: {Intent.damaged_missing_wrong},
-    Intent.exchange: {Intent.damaged_missing_wrong, Intent.change_items, Intent.return_refund},
+    Intent.exchange: {Intent.change_items, Intent.return_refund},
     Intent.cancel: {Intent.return_refund, Intent.where_is_order},
-    Intent.change_items: {Intent.damaged_missing_wrong},
     Intent.change_address: {Intent.where_is_order},
     Intent.change_payment: {Intent.payment_problem, Intent.change_items},
     Intent.compensation: {Intent.return_refund},
@@ -32,7 +30,7 @@ SUBSUMES: dict[Intent, set[Intent]] = {
 QUESTION_TOPICS = [("price", r"\b(?:how much|price|cost|pay|paid|total|cuanto|combien|wie ?viel|quanto)\b"),
                    ("status", r"\b(?:status|ship|arrive|deliver|track)\w*"),
                    ("options", r"\b(?:colou?rs?|sizes?|options|variants?|available|in stock)\b"),
-                   ("payment_method", r"\b(?:payment method|card|paypal)\b"),
+                   ("payment_method", r"\b(?:payment methods?|cards?|paypal|apple pay)\b"),
                    ("policy", r"\b(?:policy|how long|how many days|window)\b")]
 
 
@@ -200,10 +198,11 @@ def _from_rules(text: str, masked: str, fixed: Corrected, language: str, rules_t
 
 
 def _merge(requests: list[Request]) -> list[Request]:
-    """One request per intent and mood: "cancel it. please cancel!!" asks once."""
+    """One request per intent: "cancel it. please cancel!!" asks once (grounding splits it again when it
+    names items of several orders)."""
     merged: list[Request] = []
     for request in requests:
-        same = next((r for r in merged if r.intent is request.intent and r.mood is request.mood), None)
+        same = next((r for r in merged if r.intent is request.intent), None)
         if same is None:
             merged.append(request)
         else:
@@ -214,7 +213,8 @@ def _merge(requests: list[Request]) -> list[Request]:
 def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
     """Out of scope only on a positive finding; nothing found (or only contradictions) needs a person."""
     topic = _out_of_scope(masked, reading.text, fixed)
-    worked = [r for r in reading.requests if r.intent is not Intent.question]
+    # A question about prices, status, options or policy is the desk's; "how do I ...?" about an account is not.
+    worked = [r for r in reading.requests if r.intent is not Intent.question or r.topic != "other"]
     if topic is not None and not worked:
         return reading.model_copy(update={"out_of_scope": topic, "requests": []})
     if not reading.requests:
