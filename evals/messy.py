@@ -86,9 +86,25 @@ def tau2_raw(db_path: Path) -> dict[str, Any]:
     return json.loads(db_path.read_text())
 
 
-def world_of(raw: dict[str, Any], email: str | None) -> World:
-    """What grounding may read for this sender, straight from db.json (the graph reads the same rows)."""
-    user = next((u for u in raw["users"].values() if email and u["email"].lower() == email.lower()), None)
+def caller(raw: dict[str, Any], email: str | None, reading: Reading) -> dict[str, Any] | None:
+    """The sender if the store knows them; else one user the text identifies by a written email or by full name
+    and ZIP together (as copilot/cases/order_inference.py identify_caller does on the sandbox)."""
+    users = list(raw["users"].values())
+    for address in (email, reading.identification.email):
+        hit = next((u for u in users if address and u["email"].lower() == address.lower()), None)
+        if hit is not None:
+            return hit
+    ident = reading.identification
+    if ident.name and ident.zip:
+        found = [u for u in users if u["address"]["zip"] == ident.zip
+                 and f"{u['name']['first_name']} {u['name']['last_name']}".lower() == ident.name.lower()]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def world_of(raw: dict[str, Any], user: dict[str, Any] | None) -> World:
+    """What grounding may read for this caller, straight from db.json (the graph reads the same rows)."""
     if user is None:
         return World()
     orders = [raw["orders"][oid] for oid in user["orders"] if oid in raw["orders"]]

@@ -21,7 +21,9 @@ console = Console()
 
 @eval_app.command("run")
 def run(
-    suite: Annotated[str | None, typer.Option(help="A suite in evals/datasets: golden or adversarial.")] = None,
+    suite: Annotated[str | None, typer.Option(
+        help="golden or adversarial (evals/datasets); messy (tickets through the graph on the tau2 world, "
+             "--split dev|held); clinc (out-of-scope rejection, --split val).")] = None,
     dataset: Annotated[Path | None, typer.Option(help="A JSONL file of eval cases.")] = None,
     llm: Annotated[str, typer.Option(help="none (offline, default), local or openai.")] = "none",
     repeat: Annotated[int, typer.Option(min=1, max=20, help="Play every case K times; reports pass^k.")] = 1,
@@ -30,11 +32,15 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Folder for report.json, report.md and report.html.")] = None,
     adapter: Annotated[str | None, typer.Option(help="An external set instead of a suite: tau2.")] = None,
     tasks: Annotated[Path | None, typer.Option(help="tau2: the tasks file (tasks_train.json format).")] = None,
-    db: Annotated[Path | None, typer.Option(help="tau2: the retail db.json.")] = None,
+    db: Annotated[Path | None, typer.Option(help="tau2 and messy: the retail db.json.")] = None,
+    split: Annotated[str, typer.Option(help="messy: dev or held; clinc: train or val.")] = "dev",
 ) -> None:
     """Play each case through the same graph the service runs, score it, and print the score table."""
     try:
-        code = _run(suite, dataset, llm, repeat, baseline, gate, out, adapter, tasks, db)
+        if suite in ("messy", "clinc"):
+            code = _run_reading_suite(suite, split, db, out, gate)
+        else:
+            code = _run(suite, dataset, llm, repeat, baseline, gate, out, adapter, tasks, db)
     except CopilotError as exc:
         print(f"copilot: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -92,6 +98,36 @@ def _run_adapter(adapter: str, tasks: Path | None, db_path: Path | None, out: Pa
         out.mkdir(parents=True, exist_ok=True)
         (out / "tau2.json").write_text(result.model_dump_json(indent=1))
     return 0
+
+
+TAU2_DB = Path("../shared/data/tau2-retail/db.json")
+
+
+def _run_reading_suite(suite: str, split: str, db_path: Path | None, out: Path | None, gate: bool) -> int:
+    """messy: played through the graph on the tau2 world; clinc: out-of-scope rejection of the reader."""
+    if suite == "clinc":
+        from evals import clinc
+
+        result = clinc.evaluate(split)
+        clinc.print_result(result, console)
+        report_json = result.model_dump_json(indent=1)
+        failed = not result.passed
+    else:
+        from evals import messy_run, runner
+
+        settings = get_settings()
+        url = runner.eval_database(settings)
+        with _progress() as progress:
+            task = progress.add_task(f"messy {split}", total=None)
+            report = asyncio.run(messy_run.run(url, split, db_path or TAU2_DB, settings, on_ticket=lambda done, total:
+                                               progress.update(task, completed=done, total=total)))
+        messy_run.print_report(report, console)
+        report_json = report.model_dump_json(indent=1)
+        failed = report.guardrail_violations > 0 or report.false_automations > 0
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{suite}-{split}.json").write_text(report_json)
+    return 1 if gate and failed else 0
 
 
 def _progress() -> Progress:

@@ -84,6 +84,10 @@ _WHOLE_ORDER = re.compile(r"\border (?:with|of|for|containing|that has|where)\b|
                           r"\bordine (?:con|del|di)\b|\bpedido (?:com|do|da)\b")
 
 
+_EVERY = re.compile(r"\b(?:everything|all (?:of )?(?:my |the )?orders|both(?: orders)?|all of them|beide\w*|todos|todas|"
+                    r"tous|toutes|tutti|entrambi|ambos)\b")
+
+
 def _ground(request: Request, reading: Reading, world: World) -> list[Request]:
     text = reading.text
     bounds = _bounds(text, request)
@@ -92,8 +96,14 @@ def _ground(request: Request, reading: Reading, world: World) -> list[Request]:
     orders = [_order(request, reading, world, first)]
     named_ids = [oid for oid in reading.identification.order_ids
                  if any(oid.lstrip("#").upper() in text[s:e].upper() for s, e in bounds)]
+    fits = FITS.get(request.intent)
+    if not named_ids and _EVERY.search(fold(own)) and request.intent in (Intent.cancel, Intent.where_is_order):
+        every = [o.order_id for o in world.orders if fits and o.status in fits]
+        if len(every) > 1:  # "cancel everything", "where are both orders?"
+            return [_argue(request, reading, world, OrderArg(order_id=oid, how="inferred", confidence=0.7), own,
+                           first[0]) for oid in every]
     if not named_ids and request.intent not in (Intent.question, Intent.other):
-        several = _holding(world, own, FITS.get(request.intent))
+        several = _holding(world, own, fits)
         if len(several) > 1:  # "cancel the pet bed order and the one with the speaker": one request per order
             orders = [OrderArg(order_id=oid, how="inferred", confidence=0.8) for oid in several]
     return [_argue(request, reading, world, order, own, first[0]) for order in orders]

@@ -112,6 +112,15 @@ _CALLED = {
 }
 
 
+# Head nouns of the catalog's own product names.
+CATALOG_HEADS = ("t-shirt", "laptop", "shoe", "smartphone", "backpack", "maker", "bottle", "lamp", "notebook",
+                 "sunglasses", "wristwatch", "toothbrush", "mat", "speaker", "mouse", "camera", "hose", "boot",
+                 "tablet", "e-reader", "charger", "kettle", "keyboard", "earbud", "thermostat", "jacket", "clock",
+                 "dumbbell", "bed", "machine", "helmet", "bulb", "bookshelf", "bicycle", "sneaker", "chair", "watch",
+                 "luggage", "umbrella", "purifier", "kit", "skateboard", "puzzle", "grill", "headphone", "vacuum",
+                 "perfume")
+
+
 def called(text: str) -> str:
     """The text plus the catalog words for every product it names in its own words."""
     extra = [_CALLED[w] for w in words(text) if w in _CALLED]

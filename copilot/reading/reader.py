@@ -9,9 +9,10 @@ from functools import lru_cache
 from copilot.models import Category
 from copilot.reading import language as lang_detect
 from copilot.reading.identify import identify, order_mentions
-from copilot.reading.lexicon import INTENTS, OUT_OF_SCOPE, compiled
+from copilot.reading.lexicon import ANCHORS, INTENTS, OUT_OF_SCOPE, compiled
 from copilot.reading.model import SUPPORTED_LANGUAGES, Evidence, Intent, Mood, OutOfScope, Reading, Request
 from copilot.reading.mood import mood_of, negated
+from copilot.reading.products import CATALOG_HEADS, called
 from copilot.reading.routing import category_for
 from copilot.reading.rules import rule_scores
 from copilot.reading.text import fold, new_text, sentences
@@ -30,7 +31,7 @@ SUBSUMES: dict[Intent, set[Intent]] = {
 QUESTION_TOPICS = [("price", r"\b(?:how much|price|cost|pay|paid|total|cuanto|combien|wie ?viel|quanto)\b"),
                    ("status", r"\b(?:status|ship|arrive|deliver|track)\w*"),
                    ("options", r"\b(?:colou?rs?|sizes?|options|variants?|available|in stock)\b"),
-                   ("payment_method", r"\b(?:payment methods?|cards?|paypal|apple pay)\b"),
+                   ("payment_method", r"\b(?:payment methods?|credit cards?|debit cards?|paypal|apple pay|pay with)\b"),
                    ("policy", r"\b(?:policy|how long|how many days|window)\b")]
 
 
@@ -217,14 +218,28 @@ def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
     worked = [r for r in reading.requests if r.intent is not Intent.question or r.topic != "other"]
     if topic is not None and not worked:
         return reading.model_copy(update={"out_of_scope": topic, "requests": []})
+    if reading.requests and not _about_orders(masked, reading):
+        return reading.model_copy(update={
+            "requests": [], "needs_reading": True,
+            "needs_reading_reasons": ["nothing in the text is about an order, a delivery or a payment"],
+            "candidates": [f"{r.intent.value} ({r.mood.value})" for r in reading.requests]})
     if not reading.requests:
         return reading.model_copy(update={"needs_reading": True,
                                           "needs_reading_reasons": ["no request found in the text"]})
-    contradictions = _contradictions(reading.requests)
+    contradictions = _contradictions(reading.requests, masked)
     if contradictions:
         return reading.model_copy(update={"needs_reading": True, "needs_reading_reasons": contradictions,
                                           "candidates": [f"{r.intent.value} ({r.mood.value})" for r in reading.requests]})
     return reading
+
+
+def _about_orders(masked: str, reading: Reading) -> bool:
+    """Anchored in the order desk's world: an order number, a product of the catalog, or an order word."""
+    if reading.identification.order_ids or ANCHORS.search(masked):
+        return True
+    if any(r.intent in (Intent.payment_problem, Intent.dispute) for r in reading.requests):
+        return True  # a declined or disputed payment is the desk's whether or not an order is named
+    return called(masked) != masked or bool(re.search(r"\b(?:" + "|".join(CATALOG_HEADS) + r")s?\b", masked))
 
 
 def _out_of_scope(masked: str, text: str, fixed: Corrected) -> OutOfScope | None:
@@ -246,11 +261,12 @@ def _out_of_scope(masked: str, text: str, fixed: Corrected) -> OutOfScope | None
     return None
 
 
-def _contradictions(requests: list[Request]) -> list[str]:
-    acting = {r.intent for r in requests if r.mood is Mood.instruction}
-    clashes = [("cancel", Intent.cancel, {Intent.change_items, Intent.change_address, Intent.exchange})]
-    found = []
-    for name, intent, others in clashes:
-        if intent in acting and acting & others:
-            found.append(f"asks to {name} and to change the same order: {', '.join(sorted(i.value for i in acting & others))}")
-    return found
+_RETRACTED = re.compile(r"\b(?:actually|wait|scratch that|never ?mind|on second thought)\W+(?:no|don'?t|do not)\b|"
+                        r"\bi (?:don'?t|do not) know\b[^.?!]{0,30}\b(?:think|decide)|\bor (?:not|everything)\?")
+
+
+def _contradictions(requests: list[Request], masked: str = "") -> list[str]:
+    """The customer takes back what they asked, or cannot decide: a person reads it."""
+    if any(r.mood is Mood.instruction for r in requests) and _RETRACTED.search(masked):
+        return ["the customer takes back or cannot settle what they ask"]
+    return []

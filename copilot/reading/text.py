@@ -57,7 +57,9 @@ def new_text(subject: str, body: str) -> NewText:
     if sign_off:
         body = body[:sign_off.start()]
         removed.append("signature")
-    subject = _REPLY_PREFIX.sub("", subject or "").strip()
+    # A reply's or forward's subject names the old thread ("Re: address change"), not what is asked now.
+    old_thread = bool(_REPLY_PREFIX.match(subject or "")) or "quoted" in removed or "forwarded" in removed
+    subject = "" if old_thread and body.strip() else _REPLY_PREFIX.sub("", subject or "").strip()
     text = f"{subject}\n{body.strip()}" if subject else body.strip()
     return NewText(text=text, removed=tuple(dict.fromkeys(removed)))
 
