@@ -116,7 +116,7 @@ def _amount(llm: TicketFacts, det: DeterministicFacts, out: list[Disagreement]) 
 def _category(llm: TicketFacts, det: DeterministicFacts,
               out: list[Disagreement]) -> tuple[Category | None, Literal["deterministic", "llm", "none"]]:
     if det.category is None:
-        return llm.intent, "llm"
+        return Category(llm.intent.value), "llm"
     if llm.intent != det.category:
         out.append(Disagreement(field="category", llm_value=llm.intent.value, deterministic_value=det.category.value,
                                 reason="the deterministic classification wins over the model's reading"))

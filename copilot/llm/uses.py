@@ -43,10 +43,14 @@ class Language(StrEnum):
     other = "other"
 
 
+# What the model may file a ticket under: the desk's categories; "needs reading" is the reader's own verdict.
+TicketCategory = StrEnum("TicketCategory", {c.name: c.value for c in Category if c is not Category.needs_reading})  # type: ignore[misc]
+
+
 class TicketFacts(Strict):
     """What a ticket says, as data. Nothing here is trusted until `reconcile` checks it against the case."""
 
-    intent: Category
+    intent: TicketCategory  # type: ignore[valid-type]
     order_refs: list[str] = Field(default_factory=list, max_length=5)
     requested_change: str | None = Field(default=None, max_length=300)
     new_address: str | None = Field(default=None, max_length=300)
@@ -126,7 +130,7 @@ async def read_ticket(llm: LLM, text: str, *, subject: str = "", customer_name: 
     fields = (subject[:200], text[:MAX_TICKET_CHARS], customer_name[:200], shipping_address[:300])
     masked = [pii.mask(value, vault)[0] for value in fields]
     prompt = ReadTicketPrompt(subject=masked[0] or "(none)", text=masked[1], customer_name=masked[2] or "(unknown)",
-                              shipping_address=masked[3] or "(unknown)", categories=[c.value for c in Category])
+                              shipping_address=masked[3] or "(unknown)", categories=[c.value for c in Category if c is not Category.needs_reading])
     reply = await llm.complete(Purpose.read_ticket, render("read_ticket", prompt, READ_TICKET_EXAMPLES), max_tokens=200,
                                schema_model=TicketFacts)
     if reply is None:

@@ -52,7 +52,8 @@ def mood_of(sentence: str, cue_start: int, intent: Intent, language: str) -> Moo
     if clause is not None:
         start, end = clause
         if start <= cue_start < end:
-            return None
+            # "if it goes to the old address I'm disputing the charge": the dispute is the threat itself
+            return Mood.threat if intent is Intent.dispute else None
         return Mood.condition
     polite = compiled(POLITE.get(language, POLITE["en"])).search(sentence) or \
         (language != "en" and compiled(POLITE["en"]).search(sentence))

@@ -22,11 +22,12 @@ from tools.address import address_span
 # When cues of two intents meet in one sentence, the first is what is asked and the second its reason or
 # its consequence ("it arrived broken, I want a refund": a refund; "cancel and refund me": a cancel).
 SUBSUMES: dict[Intent, set[Intent]] = {
+    Intent.return_refund: {Intent.where_is_order},
+    Intent.damaged_missing_wrong: {Intent.where_is_order},
     Intent.exchange: {Intent.change_items, Intent.return_refund},
     Intent.cancel: {Intent.return_refund, Intent.where_is_order},
     Intent.change_address: {Intent.where_is_order},
     Intent.change_payment: {Intent.payment_problem, Intent.change_items},
-    Intent.compensation: {Intent.return_refund},
 }
 QUESTION_TOPICS = [("price", r"\b(?:how much|price|cost|pay|paid|total|cuanto|combien|wie ?viel|quanto)\b"),
                    ("status", r"\b(?:status|ship|arrive|deliver|track)\w*"),
@@ -216,7 +217,7 @@ def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
     topic = _out_of_scope(masked, reading.text, fixed)
     # A question about prices, status, options or policy is the desk's; "how do I ...?" about an account is not.
     worked = [r for r in reading.requests if r.intent is not Intent.question or r.topic != "other"]
-    if topic is not None and not worked:
+    if topic is not None and (not worked or not _about_orders(masked, reading)):
         return reading.model_copy(update={"out_of_scope": topic, "requests": []})
     if reading.requests and not _about_orders(masked, reading):
         return reading.model_copy(update={

@@ -25,7 +25,7 @@ TARGETS = {
     "it": "annullare ordine indirizzo rimborso restituire arrivato ricevuto cambiare taglia rotto danneggiato",
 }
 # Common words a cue word is one edit from, which must stay themselves.
-KEEP = {"cancer", "parcels", "orders", "ordered", "ordering", "changed", "charges", "returns", "address",
+KEEP = {"wheres", "cancer", "parcels", "orders", "ordered", "ordering", "changed", "charges", "returns", "address",
         "chance", "charge", "changes", "arrive", "arrives", "return", "where", "there", "these", "those", "whole",
         "worse", "world", "would", "could", "should", "update", "updated", "wanted", "wanting", "second", "seconds",
         "recent", "record", "refused", "missed", "message", "messages", "shipper", "shippers", "shops", "since",

@@ -33,9 +33,11 @@ def _message_ok(case, plan: Plan) -> None:
 
 
 def test_every_worked_category_has_a_playbook_and_out_of_scope_is_refused() -> None:
-    assert set(PLAYBOOKS) == {c for c in Category if c is not C.out_of_scope}
+    assert set(PLAYBOOKS) == {c for c in Category if c not in (C.out_of_scope, C.needs_reading)}
     with pytest.raises(InvalidInput, match="routed away"):
         build_plan(f.case(C.out_of_scope), POLICY)
+    unread = build_plan(f.case(C.needs_reading), POLICY)  # a person reads it: escalated, nothing else runs
+    assert [a.tool for a in unread.actions] == ["escalate_case"]
 
 
 def test_payment_soft_decline_is_retried_and_hard_decline_asks_for_a_new_method() -> None:

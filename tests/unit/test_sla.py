@@ -45,7 +45,7 @@ async def policies(database_url):
 
 async def test_default_queues_owners_and_escalation_paths_are_seeded(policies):
     assert set(policies) == {"pre_fulfillment_holds", "cancel_edit_requests", "delivery_exceptions",
-                             "refund_contacts", "chargebacks"}
+                             "refund_contacts", "chargebacks", "needs_reading"}
     assert all(p.owner == "recovery_desk" for p in policies.values())
     assert policies["chargebacks"].escalation_path == ["finance", "ops_lead"]
     assert policies["refund_contacts"].escalation_path == ["ops_lead", "finance"]
