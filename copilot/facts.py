@@ -8,6 +8,7 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
+from copilot import related
 from copilot.cases.order_inference import choose, customer_orders
 from copilot.errors import CopilotError, NotFound
 from copilot.models import Category, Signal, SignalKind
@@ -109,7 +110,25 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
                                   for line in order.order.lines]  # type: ignore[attr-defined]
         if category in ADDRESS or (facts["request"] is not None and facts["request"].new_address is not None):
             facts["address_checks"] = await _address_checks(deps, order, facts["request"], customer)  # type: ignore[arg-type]
+    if signal is not None and signal.kind in (SignalKind.ticket, SignalKind.ticket_reply) and row["customer_email"]:
+        await _with_related(conn, deps, facts, row["customer_email"], signal)
     return CaseState.model_validate(facts)
+
+
+async def _with_related(conn: AsyncConnection, deps: ToolDeps, facts: dict[str, Any], email: str,
+                        signal: Signal) -> None:
+    """The customer's other orders, for a ticket whose requests reach past the case's own (copilot/related.py);
+    the case's own pending order gets the same addresses checked."""
+    written = validate_address_text(signal.text or "")
+    wanted = [written.normalized] if written.valid and written.normalized is not None else []
+    order: LookupOrderOutput | None = facts["order"]
+    facts["related"] = await related.related_orders(conn, deps, email, order.order.id if order else None,
+                                                    facts["customer"], wanted)
+    if order is not None and order.order.status in related.EDITABLE:
+        known = [c.address for c in facts.get("address_checks", [])]
+        addresses = related.addresses_for(facts["related"], facts["customer"], wanted)
+        extra = await related.checks(deps, order, [a for a in addresses if a not in known])
+        facts["address_checks"] = [*facts.get("address_checks", []), *extra]
 
 
 async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any,

@@ -273,6 +273,8 @@ def message_facts(case: CaseState) -> MessageFacts:
     tokens = [t for t in [case.order_id, case.ticket_id] if t]
     tokens += [c.order_id for c in case.candidate_orders]
     tokens += [f.tracking_number for f in case.fulfillments if f.tracking_number]
+    for other in case.related:  # a plan over several orders may name each of them
+        tokens += [other.order.order.id] + [f.tracking_number for f in other.order.fulfillments if f.tracking_number]
     last4 = [p.last4 for p in (case.payment.payments if case.payment else []) if p.last4]
     last4 += case.customer.payment_methods_last4 if case.customer else []  # the customer's own saved cards
     return MessageFacts(allowed_dates=dates, known_tokens=tokens, last4=last4)
@@ -332,7 +334,8 @@ def _untrusted_problems(case: CaseState, action: ProposedAction) -> list[str]:
     if wanted - line_nos:
         problems.append(f"line(s) {sorted(wanted - line_nos)} are not on the order")
     sku = getattr(args, "new_sku", None)
-    if sku is not None and sku not in {i.sku for i in case.inventory}:
+    located = {i.sku for i in case.inventory} | {v.sku for i in case.inventory for v in i.variants}
+    if sku is not None and sku not in located:
         problems.append(f"sku {sku} was not located in inventory")
     address = getattr(args, "address", None)
     if address is not None and case.check_for(address) is None:
@@ -400,14 +403,18 @@ def _in_plan(case: CaseState, plan: Plan, act: ProposedAction, found: list[Verdi
 
 
 def evaluate(case: CaseState, plan: Plan, policy: Policy) -> list[Verdict]:
-    """Every applicable rule's verdict on every action; refunds earlier in the plan reduce the refundable."""
+    """Every applicable rule's verdict on every action, each judged against the order it touches (one plan may
+    act on several of the customer's orders); refunds earlier in the plan reduce that order's refundable."""
     verdicts: list[Verdict] = []
+    planned: dict[str | None, Decimal] = {}
     for act in plan.actions:
-        found = _in_plan(case, plan, act, evaluate_action(case, act, policy), policy)
+        view = case.for_order(act.order_id)
+        view = view.model_copy(update={"planned_refunds": view.planned_refunds + planned.get(view.order_id, 0)})
+        found = _in_plan(view, plan, act, evaluate_action(view, act, policy), policy)
         verdicts += found
         if act.tool == "refund_payment" and combine(found).outcome != "block":
             refund = act.args_as(s.RefundPaymentInput).amount
-            case = case.model_copy(update={"planned_refunds": case.planned_refunds + refund})
+            planned[view.order_id] = planned.get(view.order_id, Decimal(0)) + refund
     return verdicts
 
 

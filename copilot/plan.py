@@ -123,6 +123,16 @@ class AddressCheck(Strict):
     result: s.ValidateAddressOutput
 
 
+class OrderFacts(Strict):
+    """What READ tools gathered on another of the customer's orders that a request of the ticket acts on."""
+
+    order: s.LookupOrderOutput
+    payment: s.LookupPaymentOutput | None = None
+    shipments: s.TrackShipmentOutput | None = None
+    inventory: list[s.LocateInventoryOutput] = Field(default_factory=list)
+    address_checks: list[AddressCheck] = Field(default_factory=list)
+
+
 class CaseState(Strict):
     """Case meta plus the facts READ tools gathered. `now` is the case's clock: no rule reads another."""
 
@@ -146,6 +156,28 @@ class CaseState(Strict):
     inventory: list[s.LocateInventoryOutput] = Field(default_factory=list)
     fraud: s.AssessFraudSignalsOutput | None = None
     planned_refunds: Decimal = Field(default=Decimal("0"), ge=0)
+    related: list[OrderFacts] = Field(default_factory=list, description="Other orders of the same customer the "
+                                                                          "ticket's requests act on.")
+
+    def for_order(self, order_id: str | None) -> CaseState:
+        """The case as seen from one of the orders it acts on: that order's facts in place of the case's own, so
+        every rule judges an action against the order it touches. An order not gathered gives the case itself
+        (and rule 8 then blocks an action on it)."""
+        if order_id is None or order_id == self.order_id:
+            return self
+        other = next((o for o in self.related if o.order.order.id == order_id), None)
+        if other is None:
+            return self
+        return self.model_copy(update={"order": other.order, "payment": other.payment, "shipments": other.shipments,
+                                       "inventory": other.inventory, "address_checks": other.address_checks,
+                                       "planned_refunds": Decimal("0")})
+
+    @property
+    def all_orders(self) -> list[OrderFacts]:
+        """The case's own order (when it has one) and the related ones, as OrderFacts."""
+        own = [OrderFacts(order=self.order, payment=self.payment, shipments=self.shipments, inventory=self.inventory,
+                          address_checks=self.address_checks)] if self.order else []
+        return own + [o for o in self.related if o.order.order.id != self.order_id]
 
     @property
     def order_id(self) -> str | None:
@@ -185,7 +217,9 @@ class CaseState(Strict):
                    for e in self.shipment_events())
 
     def check_for(self, address: Address) -> s.ValidateAddressOutput | None:
-        for check in self.address_checks:
+        """The validation of an address for this order's carrier; else (a profile address, a case with no
+        order) the one made for another of the customer's orders."""
+        for check in [*self.address_checks, *(c for o in self.related for c in o.address_checks)]:
             if check.address == address or check.result.normalized == address:
                 return check.result
         return None
