@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
 from copilot.models import Strict
+from copilot.ownership import CloseOutcome
 from copilot.queries import (  # noqa: F401 - the read models are part of this API's schema
     CaseDetail,
     CasePage,
@@ -61,6 +62,26 @@ class EscalateRequest(PlanVersioned):
 class NoteRequest(PlanVersioned):
     model_config = _examples({"plan_version": 1, "body": "customer prefers email, not phone"})
     body: str = Field(min_length=1, max_length=4000)
+
+
+class TakeRequest(PlanVersioned):
+    model_config = _examples({"plan_version": 2})
+
+
+class ReplanRequest(PlanVersioned):
+    model_config = _examples({"plan_version": 2, "reason": "the customer called: the parcel arrived"})
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class HandBackRequest(PlanVersioned):
+    model_config = _examples({"plan_version": 2, "note": "risk checked the order: release is fine"})
+    note: str = Field(min_length=3, max_length=2000)
+
+
+class CloseRequest(PlanVersioned):
+    model_config = _examples({"plan_version": 2, "outcome": "refunded", "reason": "dispute accepted, amount returned"})
+    outcome: CloseOutcome = Field(description="The definition of done the case reached.")
+    reason: str = Field(min_length=3, max_length=2000)
 
 
 class ActionAccepted(Out):

@@ -16,8 +16,8 @@ from copilot.nodes import CaseGraphState, NodeDeps
 # Routes the nodes set, to the node that follows (typed, so the graph's edges are checked).
 _AFTER_GUARDRAILS: dict[str, Literal["auto_approve", "await_approval", "escalate"]] = {
     "auto_approve": "auto_approve", "await_approval": "await_approval", "escalate": "escalate"}
-_AFTER_REPLY: dict[str, Literal["plan", "await_customer", "escalate"]] = {
-    "replan": "plan", "ask_again": "await_customer", "escalate": "escalate"}
+_AFTER_REPLY: dict[str, Literal["plan", "await_customer", "escalate", "await_approval"]] = {
+    "replan": "plan", "ask_again": "await_customer", "escalate": "escalate", "handed_over": "await_approval"}
 _AFTER_VERIFY: dict[str, Literal["close", "verify", "gather_facts"]] = {
     "close": "close", "recheck": "verify", "reopened": "gather_facts"}
 
@@ -54,8 +54,9 @@ def after_send(state: CaseGraphState) -> Literal["await_customer", "verify"]:
     return "await_customer" if state.get("awaits_customer") else "verify"
 
 
-def after_reply(state: CaseGraphState) -> Literal["plan", "await_customer", "escalate", "__end__"]:
-    """A chosen option is re-planned on facts read with it; one unclear reply asks again; two hand over."""
+def after_reply(state: CaseGraphState) -> Literal["plan", "await_customer", "escalate", "await_approval", "__end__"]:
+    """A chosen option is re-planned on facts read with it; one unclear reply asks again; two hand over to a
+    person, who works the case from the approval pause (re-plan, edit, close)."""
     return _AFTER_REPLY.get(state.get("route") or "", "__end__")
 
 
@@ -99,6 +100,7 @@ def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None) -> CompiledSt
     graph.add_conditional_edges("send", after_send)
     graph.add_conditional_edges("await_customer", after_reply)
     graph.add_conditional_edges("verify", after_verify)
-    graph.add_edge("escalate", END)
+    # An escalated case waits for its owner at the same pause as an approval: approve, edit, re-plan, close.
+    graph.add_edge("escalate", "await_approval")
     graph.add_edge("close", END)
     return graph.compile(checkpointer=checkpointer)

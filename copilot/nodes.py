@@ -157,26 +157,52 @@ async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphSt
     facts, decided, text = _state(state), _plan(state), state["message"]
     verdicts = guardrails.evaluate(facts, decided, deps.policy)
     active = [v for v in verdicts if v.mode == "active"]
-    route = _route(decided, active)
-    after = state.get("decision", {}).get("action")
-    if route == "auto_approve" and after in ("edit", "reject"):
-        route = "await_approval"  # after a person edited or rejected, only a person approves what follows
-    repeated = after == "reject" and _what_runs(state["plan"]) == state.get("rejected_actions")
-    if repeated:
-        route = "escalate"  # fresh facts gave back the plan a person rejected: a person takes the case
-    replanned = state.get("decision", {}).get("reason") if state.get("decision", {}).get("action") == "replan" else None
+    decision = state.get("decision") or {}
+    after = decision.get("action")
+    route, repeated = _route_after(state, _route(decided, active), after)
+    replanned = decision.get("reason") if after == "replan" else None
+    written_by = state.get("message_source", "template")
+    if after == "edit" and decision.get("message"):
+        written_by = f"{decision.get('actor', 'a person')} ({decision.get('role', 'desk')})"
     async with deps.pool.connection() as conn, conn.transaction():
-        version = await _persist_plan(conn, facts, decided, text, verdicts, state.get("message_source", "template"),
+        version = await _persist_plan(conn, facts, decided, text, verdicts, written_by,
                                       route=route, replanned=replanned)
         target = {"auto_approve": CaseStatus.executing, "await_approval": CaseStatus.awaiting_approval,
                   "escalate": CaseStatus.escalated}[route]
+        if after == "edit" and decision.get("while_escalated"):
+            target = CaseStatus.escalated  # the owner's edit keeps the case with the owner
         await ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active),
-                   data={"plan_version": version})
+                     data={"plan_version": version})
+        if after == "edit":
+            await _edit_judged(conn, facts.case_id, version, decision, active)
     update: CaseGraphState = {"plan": state["plan"], "message": text, "plan_version": version, "route": route,
-                              "verdicts": [v.model_dump(mode="json") for v in verdicts], "decision": {}}
+                              "verdicts": [v.model_dump(mode="json") for v in verdicts], "decision": {},
+                              "message_source": written_by}
     if not repeated:
         update["rejected_actions"] = []
     return update
+
+
+def _route_after(state: CaseGraphState, route: str, after: str | None) -> tuple[str, bool]:
+    """The route once a person's decision is taken into account, and whether a rejected plan came back."""
+    if after in ("edit", "reject") and route == "auto_approve":
+        route = "await_approval"  # after a person edited or rejected, only a person approves what follows
+    if after == "edit":
+        # A person's edit comes back to the person: a block is explained on the plan and can be corrected,
+        # instead of handing the case on for good.
+        route = "await_approval"
+    repeated = after == "reject" and _what_runs(state["plan"]) == state.get("rejected_actions")
+    if repeated:
+        route = "escalate"  # fresh facts gave back the plan a person rejected: a person takes the case
+    return route, repeated
+
+
+async def _edit_judged(conn: Any, case_id: int, version: int, decision: dict[str, Any], active: list[Verdict]) -> None:
+    """Say who edited the plan and, when a rule blocks the edit, which and why, so it can be corrected."""
+    blocks = [v for v in active if v.outcome == "block"]
+    await _event(conn, case_id, "edit_blocked" if blocks else "edit_checked", {
+        "plan_version": version, "editor": decision.get("actor"), "role": decision.get("role"),
+        "blocks": [{"rule_id": v.rule_id, "action_id": v.action_id, "reason": v.reason} for v in blocks]})
 
 
 def _route(decided: Plan, active: list[Verdict]) -> str:

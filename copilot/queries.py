@@ -13,8 +13,10 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from copilot.case_view import VIEW_COLUMNS, Escalation, escalation_of, view_of
 from copilot.errors import InvalidInput, NotFound
 from copilot.keys import APPROVAL_RANK, Role
+from copilot.ownership import DeskAction, available_actions
 
 
 class SlaState(StrEnum):
@@ -157,6 +159,12 @@ class OrderSnapshot(Out):
 
 class CaseDetail(Out):
     case: CaseSummary
+    available_actions: list[DeskAction] = Field(description="What the caller may do to the case now, given its "
+                                                "status and the caller's role; the desk draws its buttons from it.")
+    waits_at: str | None = Field(description="Where the case's workflow is paused: approval, customer, "
+                                 "verification, or null while the worker holds it.")
+    escalation: Escalation | None = Field(description="The latest hand-over to an owner: who, why, when.")
+    blocked: list[Verdict] = Field(description="Rules that block the current plan; edit or re-plan to clear them.")
     priority_reasons: JsonValue
     escalation_path: JsonValue
     facts: JsonValue
@@ -370,27 +378,37 @@ SELECT {SUMMARY_COLUMNS}, c.priority_reasons, c.escalation_path, c.facts, c.root
        {_rows_of("SELECT action_id, rule_id, outcome, role, reason, mode FROM guardrail_verdicts"
                  " WHERE case_id = c.id AND plan_version = c.plan_version ORDER BY id")} AS plan_verdicts,
        {_rows_of("SELECT id, kind, attempts, error, done_at AS failed_at FROM case_jobs"
-                 " WHERE case_id = c.id AND done_at IS NOT NULL AND error IS NOT NULL ORDER BY id")} AS failed_jobs
+                 " WHERE case_id = c.id AND done_at IS NOT NULL AND error IS NOT NULL ORDER BY id")} AS failed_jobs,
+       {VIEW_COLUMNS}
 FROM cases c WHERE c.id = %(id)s"""
 
-DETAIL_ONLY = ("priority_reasons", "escalation_path", "facts", "root_cause", "close_reason", "plan_detail", "signals",
-               "draft", "timeline", "notes", "plan_actions", "plan_verdicts", "failed_jobs")
+DETAIL_ONLY = ("waits_at", "blocked", "approval_roles", "escalation", "priority_reasons", "escalation_path", "facts",
+               "root_cause", "close_reason", "plan_detail", "signals", "draft", "timeline", "notes", "plan_actions",
+               "plan_verdicts", "failed_jobs")
 
 
-async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetime) -> CaseDetail:
+async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetime, role: Role | None = None,
+                      name: str | None = None) -> CaseDetail:
+    """The case in full; `role` (and the caller's `name`) decide its `available_actions`."""
     cur = await conn.execute(CASE_DETAIL_SQL, {"id": case_id, "now": now})
     row = await cur.fetchone()
     if row is None:
         raise NotFound(f"case {case_id} does not exist")
     extra = {name: row.pop(name) for name in DETAIL_ONLY}
     summary = CaseSummary.model_validate(row)
+    view = view_of(extra | {"status": summary.status, "owner": summary.owner, "assignee": summary.assignee})
+    plan = assemble_plan(summary.plan_version, extra["plan_detail"], extra["plan_actions"], extra["plan_verdicts"])
+    judged = [v for a in plan.actions for v in a.verdicts] + plan.plan_verdicts if plan else []
     return CaseDetail(
         case=summary,
+        available_actions=available_actions(view, role, name) if role else [],
+        waits_at=view.waits_at, escalation=escalation_of(extra["escalation"]),
+        blocked=[v for v in judged if v.outcome == "block" and v.mode == "active"],
         priority_reasons=extra["priority_reasons"], escalation_path=extra["escalation_path"],
         facts=extra["facts"], root_cause=extra["root_cause"], close_reason=extra["close_reason"],
         signals=[for_display(SignalView.model_validate(s)) for s in extra["signals"]],
         order=await order_snapshot(conn, summary.order_id) if summary.order_id else None,
-        plan=assemble_plan(summary.plan_version, extra["plan_detail"], extra["plan_actions"], extra["plan_verdicts"]),
+        plan=plan,
         draft=DraftMessage.model_validate(extra["draft"]) if extra["draft"] else None,
         timeline=[TimelineEvent.model_validate(e) for e in extra["timeline"]],
         notes=[Note.model_validate(n) for n in extra["notes"]],

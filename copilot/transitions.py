@@ -16,7 +16,9 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.executing: frozenset({S.awaiting_customer, S.verifying, S.escalated, S.closed}),
     S.awaiting_customer: frozenset({S.awaiting_customer, S.triaged, S.escalated, S.closed}),
     S.verifying: frozenset({S.verifying, S.closed, S.triaged, S.escalated}),
-    S.escalated: frozenset({S.escalated, S.triaged, S.awaiting_approval, S.executing, S.closed}),
+    # Out of escalation: re-planned, decided, handed back to where the workflow waits, or closed.
+    S.escalated: frozenset({S.escalated, S.triaged, S.awaiting_approval, S.executing, S.awaiting_customer,
+                            S.verifying, S.closed}),
     S.closed: frozenset({S.triaged}),
     S.routed_away: frozenset(),
 }

@@ -9,10 +9,12 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from pydantic import Field, model_validator
 
+from copilot.case_view import VIEW_COLUMNS, view_of
 from copilot.db import Pool
 from copilot.errors import Conflict, Forbidden, InvalidInput, NotFound
-from copilot.keys import APPROVAL_RANK, DESK_ROLES, Role, can_approve
+from copilot.keys import DESK_ROLES, Role
 from copilot.models import CaseStatus, Strict
+from copilot.ownership import CaseView, DeskAction, approval_role, available_actions, owner_role
 from copilot.transitions import can_move
 
 
@@ -50,12 +52,6 @@ class DecisionResult(Strict):
     job_id: int
 
 
-def required_role(verdict_roles: list[str | None]) -> Role:
-    """The lowest role that satisfies every needs_approval verdict of the plan."""
-    ranked = [Role(r) for r in verdict_roles if r and r in Role.__members__ and Role(r) in DESK_ROLES]
-    return max(ranked, key=APPROVAL_RANK.__getitem__) if ranked else Role.agent
-
-
 async def decide(pool: Pool | AsyncConnection[DictRow], case_id: int, decision: Decision,
                  actor: Actor) -> DecisionResult:
     """A request that already holds a pooled connection passes it: taking a second one per request starves
@@ -66,12 +62,9 @@ async def decide(pool: Pool | AsyncConnection[DictRow], case_id: int, decision: 
         return await _decide_on(conn, case_id, decision, actor)
 
 
-# What the checks need, in one round trip: the case's status and version, and the roles its verdicts reserve.
-_READ = """
-SELECT c.status, c.plan_version,
-       ARRAY(SELECT v.role FROM guardrail_verdicts v WHERE v.case_id = c.id AND v.plan_version = %(version)s
-             AND v.outcome = 'needs_approval' AND v.mode = 'active') AS roles
-FROM cases c WHERE c.id = %(id)s"""
+# What the checks need, in one round trip: the case's status, version and owner, where its thread waits, the
+# roles its verdicts reserve and whether a rule blocks the plan.
+_READ = f"""SELECT c.status, c.owner, c.assignee, c.plan_version, {VIEW_COLUMNS} FROM cases c WHERE c.id = %(id)s"""
 
 # The decision in one statement: the case moves only if it is still awaiting approval at this version (the
 # UPDATE re-checks that after any row lock it waited for), and the approval, the audit event and the resume
@@ -80,7 +73,7 @@ _RECORD = """
 WITH moved AS (
     UPDATE cases SET status = %(to)s::text, updated_at = now(),
            closed_at = CASE WHEN %(closing)s::boolean THEN now() END
-    WHERE id = %(id)s AND status = 'awaiting_approval' AND plan_version = %(version)s
+    WHERE id = %(id)s AND status = %(from)s::text AND plan_version = %(version)s
     RETURNING id
 ),
 approval AS (
@@ -89,7 +82,7 @@ approval AS (
 ),
 event AS (
     INSERT INTO case_events (case_id, actor, kind, data)
-    SELECT id, %(actor)s, 'status_changed', jsonb_build_object('from', 'awaiting_approval', 'to', %(to)s::text,
+    SELECT id, %(actor)s, 'status_changed', jsonb_build_object('from', %(from)s::text, 'to', %(to)s::text,
            'reason', %(why)s::text, 'plan_version', %(version)s::int, 'note', %(reason)s::text) FROM moved
 )
 INSERT INTO case_jobs (case_id, kind, payload) SELECT id, 'resume', %(payload)s FROM moved RETURNING id"""
@@ -100,16 +93,20 @@ async def _decide_on(conn: AsyncConnection[DictRow], case_id: int, decision: Dec
     case = await cur.fetchone()
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
-    _check(case_id, case, decision, actor)
-    target = {"approve": CaseStatus.executing, "edit": CaseStatus.awaiting_approval,
+    view = view_of(case)
+    _check(case_id, case["plan_version"], view, decision, actor)
+    # An edit leaves the case where it was (an escalated case stays with its owner) until the guardrails judge it.
+    target = {"approve": CaseStatus.executing, "edit": view.status,
               "reject": CaseStatus.closed if decision.close else CaseStatus.triaged}[decision.action]
-    assert can_move(CaseStatus.awaiting_approval, target)
+    assert can_move(view.status, target)
     edits = decision.model_dump(mode="json", include={"edits", "message"}) if decision.action == "edit" else None
+    payload = decision.model_dump(mode="json") | {"actor": actor.name, "role": actor.role,
+                                                  "while_escalated": view.status == CaseStatus.escalated}
     cur = await conn.execute(_RECORD, {
-        "id": case_id, "version": decision.plan_version, "to": target.value, "closing": target == CaseStatus.closed,
-        "decision": decision.action, "actor": actor.name, "role": actor.role, "reason": decision.reason,
-        "edits": Jsonb(edits) if edits else None, "why": f"{decision.action} by {actor.role}",
-        "payload": Jsonb(decision.model_dump(mode="json") | {"actor": actor.name, "role": actor.role}),
+        "id": case_id, "version": decision.plan_version, "from": view.status.value, "to": target.value,
+        "closing": target == CaseStatus.closed, "decision": decision.action, "actor": actor.name, "role": actor.role,
+        "reason": decision.reason, "edits": Jsonb(edits) if edits else None,
+        "why": f"{decision.action} by {actor.role}", "payload": Jsonb(payload),
     })
     job = await cur.fetchone()
     if job is None:  # another decision, or the worker, moved the case between the read and the write
@@ -118,17 +115,28 @@ async def _decide_on(conn: AsyncConnection[DictRow], case_id: int, decision: Dec
     return DecisionResult(case_id=case_id, status=target, plan_version=decision.plan_version, job_id=job["id"])
 
 
-def _check(case_id: int, case: dict[str, Any], decision: Decision, actor: Actor) -> None:
-    if case["plan_version"] != decision.plan_version:
+def _check(case_id: int, version: int, view: CaseView, decision: Decision, actor: Actor) -> None:
+    if version != decision.plan_version:
         raise Conflict(f"plan version {decision.plan_version} is stale: case {case_id} is at "
-                       f"version {case['plan_version']}; reload the case")
-    if case["status"] != CaseStatus.awaiting_approval:
-        raise Conflict(f"case {case_id} is {case['status']}, not awaiting approval")
-    needed = required_role(case["roles"])
-    if decision.action != "reject" and not can_approve(Role(actor.role), needed):
-        raise Forbidden(f"this plan needs a {needed.value} to approve; you are signed in as {actor.role}")
-    if decision.action == "reject" and actor.role == "qa":
+                       f"version {version}; reload the case")
+    role = Role(actor.role)
+    if role not in DESK_ROLES:
         raise Forbidden("the qa role reviews cases; it does not decide them")
+    allowed = available_actions(view, role, actor.name)
+    if DeskAction(decision.action) in allowed:
+        return
+    if view.status not in (CaseStatus.awaiting_approval, CaseStatus.escalated) or view.waits_at != "approval":
+        raise Conflict(f"case {case_id} is {view.status.value}, not awaiting approval: no plan waits for a "
+                       f"decision; {_what_instead(allowed)}")
+    if decision.action == "approve" and view.blocked:
+        raise Conflict(f"a guardrail blocks plan version {version} of case {case_id}: edit the plan so the rule "
+                       "allows it, re-plan, or reject it")
+    needed = approval_role(view) if decision.action == "approve" else owner_role(view.owner)
+    raise Forbidden(f"this plan needs a {needed.value} to {decision.action}; you are signed in as {actor.role}")
+
+
+def _what_instead(allowed: list[DeskAction]) -> str:
+    return "you may " + ", ".join(a.value.replace("_", " ") for a in allowed) if allowed else "nothing to do"
 
 
 def check_edit_targets(decision: Decision, action_ids: set[str]) -> None:

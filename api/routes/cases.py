@@ -18,13 +18,17 @@ from api.schemas import (
     AssignRequest,
     CaseDetail,
     CasePage,
+    CloseRequest,
     EditRequest,
     EscalateRequest,
+    HandBackRequest,
     NoteRequest,
     RejectRequest,
+    ReplanRequest,
     SlaState,
+    TakeRequest,
 )
-from copilot import db, workflow
+from copilot import db, owner_actions, workflow
 from copilot.errors import Conflict, InvalidInput, NotFound
 from copilot.keys import Principal
 from copilot.models import CaseStatus, Category, Priority
@@ -74,9 +78,10 @@ async def get_cases(
 
 
 @router.get("/{case_id}", response_model=CaseDetail, responses={k: ERRORS[k] for k in (401, 404, 422)})
-async def get_case(case_id: CaseId, _: Caller, conn: Conn, now: Now) -> CaseDetail:
-    """Signals, the order as the system of record has it, facts, the plan with verdicts, draft, timeline."""
-    return await case_detail(conn, case_id, now)
+async def get_case(case_id: CaseId, who: Caller, conn: Conn, now: Now) -> CaseDetail:
+    """Signals, the order as the system of record has it, facts, the plan with verdicts, draft, timeline, and
+    `available_actions`: what the caller may do now, given the case's status and the caller's role."""
+    return await case_detail(conn, case_id, now, who.role, who.name)
 
 
 def _actor(who: Principal) -> workflow.Actor:
@@ -177,3 +182,38 @@ async def add_note(case_id: CaseId, body: NoteRequest, who: DeskCaller, conn: Co
         await add_event(conn, case_id, who.name, "note_added", {"note_id": note["id"]}, now)
     return ActionAccepted(case_id=case_id, status=str(row["status"]), plan_version=body.plan_version,
                           detail="note added")
+
+
+def _done(result: owner_actions.Done, plan_version: int) -> ActionAccepted:
+    return ActionAccepted(case_id=result.case_id, status=result.status.value, plan_version=plan_version,
+                          detail=result.detail)
+
+
+@router.post("/{case_id}/take", response_model=ActionAccepted, responses=ERRORS)
+async def take(case_id: CaseId, body: TakeRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
+    """The escalation owner (at the owner's role or above) takes the case; its SLA clocks keep running."""
+    return _done(await owner_actions.take(conn, case_id, body.plan_version, who.role, who.name, now),
+                 body.plan_version)
+
+
+@router.post("/{case_id}/replan", response_model=ActionAccepted, responses=ERRORS)
+async def replan(case_id: CaseId, body: ReplanRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
+    """Plan an escalated case again on facts read again; the new plan comes back to its owner."""
+    return _done(await owner_actions.replan(conn, case_id, body.plan_version, who.role, who.name, body.reason, now),
+                 body.plan_version)
+
+
+@router.post("/{case_id}/hand-back", response_model=ActionAccepted, responses=ERRORS)
+async def hand_back(case_id: CaseId, body: HandBackRequest, who: DeskCaller, conn: Conn,
+                    now: Now) -> ActionAccepted:
+    """Give an escalated case back to the desk, where its workflow waits (approval, customer, verification)."""
+    return _done(await owner_actions.hand_back(conn, case_id, body.plan_version, who.role, who.name, body.note,
+                                               now), body.plan_version)
+
+
+@router.post("/{case_id}/close", response_model=ActionAccepted, responses=ERRORS)
+async def close(case_id: CaseId, body: CloseRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
+    """Close the case (a lead or above; an escalated case at its owner's role) with a reason from the definition
+    of done: released, shipped, delivered, refunded, or cancelled."""
+    return _done(await owner_actions.close(conn, case_id, body.plan_version, who.role, who.name, body.outcome,
+                                           body.reason, now), body.plan_version)
