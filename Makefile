@@ -47,3 +47,12 @@ record-cassettes: $(STAMP)
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 e2e-setup:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+
+# The desk's chart library, vendored (committed) so the desk works offline: uPlot from the npm registry.
+UPLOT_VERSION ?= 1.6.32
+.PHONY: vendor-uplot
+vendor-uplot:
+	@tmp=$$(mktemp -d); cd $$tmp && npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null && tar xzf uplot-$(UPLOT_VERSION).tgz; \
+	cd - >/dev/null; cp $$tmp/package/dist/uPlot.iife.min.js $$tmp/package/dist/uPlot.min.css $$tmp/package/LICENSE api/static/vendor/uplot/; \
+	echo "uPlot $(UPLOT_VERSION) (npm package uplot), MIT licence: see LICENSE. Refresh with: make vendor-uplot" > api/static/vendor/uplot/VERSION; \
+	rm -rf $$tmp

@@ -17,7 +17,7 @@ from copilot.case_view import load_view
 from copilot.errors import Conflict, Forbidden
 from copilot.keys import Role
 from copilot.models import CaseStatus, Strict
-from copilot.ownership import CaseView, CloseOutcome, DeskAction, available_actions
+from copilot.ownership import DESK_OWNER, CaseView, CloseOutcome, DeskAction, available_actions
 from copilot.plan import CaseState
 from copilot.transitions import move
 
@@ -103,8 +103,8 @@ async def hand_back(conn: AsyncConnection, case_id: int, plan_version: int, role
         target = HAND_BACK_TO[view.waits_at]
         await move(conn, case_id, target, actor=name, reason=f"handed back to the desk by {name}: {note}",
                    data={"plan_version": plan_version})
-        await conn.execute("UPDATE cases SET owner = 'desk', assignee = NULL, updated_at = %s WHERE id = %s",
-                           (now, case_id))
+        await conn.execute("UPDATE cases SET owner = %s, assignee = NULL, updated_at = %s WHERE id = %s",
+                           (DESK_OWNER, now, case_id))
         await _event(conn, case_id, name, "handed_back", {"note": note, "previous_owner": view.owner,
                                                           "to": target.value}, now)
     return Done(case_id=case_id, status=target, detail=f"handed back to the desk ({target.value})")

@@ -39,12 +39,14 @@ class CloseOutcome(StrEnum):
     cancelled = "cancelled"
 
 
-# An escalation owner outside the desk and the role that works it. Risk and 3PL owners are leads here: the
-# key roles have no separate risk or warehouse role, and a lead may act for them; finance keeps its own.
-OWNER_ROLE: dict[str, Role] = {"lead": Role.lead, "ops": Role.lead, "risk": Role.lead, "threepl": Role.lead,
-                               "finance": Role.finance}
-OWNER_LABEL = {"lead": "the ops lead", "ops": "the ops lead", "risk": "the risk owner",
-               "threepl": "the warehouse (3PL) contact", "finance": "finance", "desk": "the desk"}
+# An escalation owner outside the desk and the role its approvals need. Risk and 3PL owners are leads here: the
+# key roles have no separate risk or warehouse role, and a lead acts for them; finance's approvals need finance.
+OWNER_ROLE: dict[str, Role] = {"lead": Role.lead, "ops": Role.lead, "ops_lead": Role.lead, "risk": Role.lead,
+                               "threepl": Role.lead, "warehouse_3pl_contact": Role.lead, "finance": Role.finance}
+OWNER_LABEL = {"lead": "the ops lead", "ops": "the ops lead", "ops_lead": "the ops lead", "risk": "the risk owner",
+               "threepl": "the warehouse (3PL) contact", "warehouse_3pl_contact": "the warehouse (3PL) contact",
+               "finance": "finance", "recovery_desk": "the desk"}
+DESK_OWNER = "recovery_desk"
 
 # The statuses each action may leave the case in (None: the status does not change). The unit test checks
 # every entry against copilot.transitions.ALLOWED.
@@ -97,7 +99,8 @@ def available_actions(view: CaseView, role: Role, me: str | None = None) -> list
         return []
     found: list[DeskAction] = []
     decision_pending = view.waits_at == "approval" and view.status in (S.awaiting_approval, S.escalated)
-    owns = view.status != S.escalated or at_least(role, owner_role(view.owner))
+    # Any escalation owner (a lead or above) may work an escalated case; approving it keeps the owner's role.
+    owns = view.status != S.escalated or at_least(role, Role.lead)
     if view.status == S.escalated and owns and (view.assignee is None or view.assignee != me):
         found.append(DeskAction.take)
     if decision_pending and not view.blocked and at_least(role, approval_role(view)):

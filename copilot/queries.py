@@ -94,6 +94,13 @@ class DraftMessage(Out):
     created_at: datetime
 
 
+class SentMessage(Out):
+    scenario: str
+    body: str
+    written_by: str
+    sent_at: datetime | None
+
+
 class TimelineEvent(Out):
     id: int
     at: datetime
@@ -174,6 +181,7 @@ class CaseDetail(Out):
     order: OrderSnapshot | None
     plan: Plan | None
     draft: DraftMessage | None
+    sent_messages: list[SentMessage] = Field(description="What the customer was sent, in order.")
     timeline: list[TimelineEvent]
     notes: list[Note]
     failed_jobs: list[FailedJobView] = Field(default_factory=list, description="Work the workers gave up on for "
@@ -371,6 +379,8 @@ SELECT {SUMMARY_COLUMNS}, c.priority_reasons, c.escalation_path, c.facts, c.root
                  " WHERE case_id = c.id ORDER BY occurred_at, id")} AS signals,
        (SELECT to_jsonb(m) FROM (SELECT id, scenario, body, written_by, status, created_at FROM messages
          WHERE case_id = c.id AND status = 'draft' ORDER BY plan_version DESC, id DESC LIMIT 1) m) AS draft,
+       {_rows_of("SELECT scenario, body, written_by, sent_at FROM messages WHERE case_id = c.id AND status = 'sent'"
+                 " ORDER BY sent_at, id")} AS sent_messages,
        {_rows_of("SELECT id, at, actor, kind, data FROM case_events WHERE case_id = c.id ORDER BY id")} AS timeline,
        {_rows_of("SELECT id, at, author, body FROM case_notes WHERE case_id = c.id ORDER BY id")} AS notes,
        {_rows_of("SELECT action_id, tool, kind, args, status FROM proposed_actions"
@@ -383,8 +393,8 @@ SELECT {SUMMARY_COLUMNS}, c.priority_reasons, c.escalation_path, c.facts, c.root
 FROM cases c WHERE c.id = %(id)s"""
 
 DETAIL_ONLY = ("waits_at", "blocked", "approval_roles", "escalation", "priority_reasons", "escalation_path", "facts",
-               "root_cause", "close_reason", "plan_detail", "signals", "draft", "timeline", "notes", "plan_actions",
-               "plan_verdicts", "failed_jobs")
+               "root_cause", "close_reason", "plan_detail", "signals", "draft", "sent_messages", "timeline", "notes",
+               "plan_actions", "plan_verdicts", "failed_jobs")
 
 
 async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetime, role: Role | None = None,
@@ -410,6 +420,7 @@ async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetim
         order=await order_snapshot(conn, summary.order_id) if summary.order_id else None,
         plan=plan,
         draft=DraftMessage.model_validate(extra["draft"]) if extra["draft"] else None,
+        sent_messages=[SentMessage.model_validate(m) for m in extra["sent_messages"]],
         timeline=[TimelineEvent.model_validate(e) for e in extra["timeline"]],
         notes=[Note.model_validate(n) for n in extra["notes"]],
         failed_jobs=[FailedJobView.model_validate(j) for j in extra["failed_jobs"]],

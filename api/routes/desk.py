@@ -16,14 +16,27 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from pydantic import BaseModel, ValidationError
 
+from api import charts, desk_text
 from api.auth import COOKIE, optional_principal
 from api.deps import connection
 from api.routes import cases as api_cases
 from api.routes.cases import Now
-from api.routes.metrics import bar_chart, dashboard, line_chart
-from api.schemas import ApproveRequest, EditRequest, EscalateRequest, NoteRequest, RejectRequest, SlaState
+from api.routes.metrics import dashboard
+from api.schemas import (
+    ApproveRequest,
+    CloseRequest,
+    EditRequest,
+    EscalateRequest,
+    HandBackRequest,
+    NoteRequest,
+    RejectRequest,
+    ReplanRequest,
+    SlaState,
+    TakeRequest,
+)
 from copilot.errors import CopilotError, Forbidden, InvalidInput, Unauthorized
 from copilot.keys import DESK_ROLES, Principal, authenticate
+from copilot.ownership import CloseOutcome
 from copilot.queries import CaseFilters, CaseSummary, case_detail, decode_cursor, encode_cursor, list_cases
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -42,6 +55,9 @@ def countdown(due: datetime | None, now: datetime) -> str:
 
 
 templates.env.globals["countdown"] = countdown
+for _name in ("label", "title", "status_label", "owner_label", "actor_label", "money", "when", "shown", "verdict_label",
+              "due_class", "pct"):
+    templates.env.globals[_name] = getattr(desk_text, _name)
 
 
 def _require(who: Principal | None, request: Request) -> Principal:
@@ -130,14 +146,16 @@ async def _next_case(conn: AsyncConnection[DictRow], case: CaseSummary, walk: di
 
 async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Principal, case_id: int, now: datetime,
                      error: str | None = None, status_code: int = 200) -> Response:
-    detail = await case_detail(conn, case_id, now)
+    detail = await case_detail(conn, case_id, now, me.role, me.name)
     walk = _walk(request)
     walk.setdefault("at", encode_cursor(detail.case.next_due_at, detail.case.id))
     following = await _next_case(conn, detail.case, walk, now)
     next_query = urlencode({"queue": walk["queue"]}) if "queue" in walk else ""
     return templates.TemplateResponse(
         request, "case.html",
-        {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "can_act": me.role in DESK_ROLES,
+        {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "actions": detail.available_actions,
+         "summary": desk_text.summary(detail), "conversation": desk_text.conversation(detail),
+         "facts": desk_text.key_facts(detail.facts), "close_outcomes": [o.value for o in CloseOutcome],
          "walk_query": urlencode(walk), "next_url": f"/desk/cases/{following}" + (f"?{next_query}" if next_query else "")
          if following else None, "queue_url": "/desk" + (f"?{next_query}" if next_query else "")},
         status_code=status_code)
@@ -224,18 +242,45 @@ async def note(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: N
                       lambda model, me: api_cases.add_note(case_id, model, me, conn, now))
 
 
+@router.post("/cases/{case_id}/take")
+async def take(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version) -> Response:
+    return await _act(request, case_id, who, conn, now, lambda: TakeRequest(plan_version=plan_version),
+                      lambda body, me: api_cases.take(case_id, body, me, conn, now))
+
+
+@router.post("/cases/{case_id}/replan")
+async def replan(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+                 reason: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: ReplanRequest(plan_version=plan_version, reason=reason.strip()),
+                      lambda body, me: api_cases.replan(case_id, body, me, conn, now))
+
+
+@router.post("/cases/{case_id}/hand-back")
+async def hand_back(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+                    note: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: HandBackRequest(plan_version=plan_version, note=note.strip()),
+                      lambda body, me: api_cases.hand_back(case_id, body, me, conn, now))
+
+
+@router.post("/cases/{case_id}/close")
+async def close(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now, plan_version: Version,
+                outcome: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+    return await _act(request, case_id, who, conn, now,
+                      lambda: CloseRequest(plan_version=plan_version, outcome=outcome, reason=reason.strip()),
+                      lambda body, me: api_cases.close(case_id, body, me, conn, now))
+
+
 @router.get("/metrics", response_class=HTMLResponse)
 async def metrics_page(request: Request, who: MaybeWho, conn: Conn, now: Now) -> Response:
     me = _require(who, request)
     data = await dashboard(conn, now)
-    charts = [
-        ("SLA attainment by queue", bar_chart("SLA attainment by queue", data.sla_by_queue, "{:.0%}", top=1.0)),
-        ("Median time to first touch (minutes)",
-         bar_chart("Median time to first touch", data.first_touch_minutes, "{:.0f} min")),
-        ("Open cases per queue, last 48 hours", line_chart("Queue sizes over time", data.queue_sizes)),
-        ("Automation rate by day", bar_chart("Automation rate by day", data.automation_by_day, "{:.0%}", top=1.0)),
-    ]
-    return templates.TemplateResponse(request, "metrics.html", {"me": me, "charts": charts, "now": now})
+    specs = [charts.queue_percent_chart("sla", "SLA attainment and first touch met, by queue", data.queues),
+             charts.first_touch_chart(data.queues), charts.queue_sizes_chart(data.snapshots),
+             charts.automation_chart(data.automation_by_day)]
+    return templates.TemplateResponse(request, "metrics.html", {"me": me, "charts": specs, "now": now,
+                                                                "since": data.since, "queues": data.queues})
 
 
 root = APIRouter(include_in_schema=False)

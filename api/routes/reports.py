@@ -12,12 +12,13 @@ from fastapi.templating import Jinja2Templates
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from api.auth import DeskCaller, optional_principal
+from api.auth import Caller, optional_principal
+from api.charts import report_charts
 from api.deps import connection
 from api.routes.cases import Now
 from copilot.errors import CopilotError
 from copilot.keys import Principal
-from copilot.reports.render import html_body, render
+from copilot.reports.render import render, tables
 from copilot.reports.weekly import WeeklyReport, latest_week, weekly
 
 router = APIRouter(tags=["reports"])
@@ -28,14 +29,14 @@ Week = Annotated[str | None, Query(description="ISO week YYYY-Www; default: the 
 
 async def _report(conn: AsyncConnection[DictRow], week: str | None, now: datetime) -> WeeklyReport:
     try:
-        return await weekly(conn, week or await latest_week(conn, now))
+        return await weekly(conn, week or await latest_week(conn, now), now)
     except CopilotError as exc:
         raise HTTPException(status_code=422, detail=exc.message) from None
 
 
 @router.get("/reports/weekly", response_model=None,
             responses={422: {"description": "The week is not YYYY-Www or out of range; the message says which."}})
-async def weekly_data(who: DeskCaller, conn: Conn, now: Now, week: Week = None,
+async def weekly_data(who: Caller, conn: Conn, now: Now, week: Week = None,
                       format: Literal["json", "md", "csv", "html"] = "json") -> Response | WeeklyReport:
     report = await _report(conn, week, now)
     if format == "json":
@@ -49,7 +50,12 @@ async def weekly_page(request: Request, conn: Conn, now: Now,
                       who: Annotated[Principal | None, Depends(optional_principal)], week: Week = None) -> Response:
     from api.routes.desk import _require
 
-    me = _require(who, request)
-    report = await _report(conn, week, now)
+    me = _require(who, request)  # any signed-in role, QA included, reads the report
+    try:
+        report = await weekly(conn, week or await latest_week(conn, now), now)
+    except CopilotError as exc:
+        return templates.TemplateResponse(request, "error.html", {"me": me, "title": "No such week",
+                                          "message": exc.message, "back": "/desk/reports/weekly"}, status_code=422)
     return templates.TemplateResponse(request, "report_weekly.html",
-                                      {"me": me, "report": report, "body": html_body(report)})
+                                      {"me": me, "report": report, "tables": tables(report),
+                                       "charts": report_charts(report)})

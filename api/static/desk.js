@@ -19,6 +19,11 @@
   function focus(id) { var el = document.getElementById(id); if (el && !el.readOnly) el.focus(); }
 
   document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && e.target && e.target.id === "draft") {
+      var form = document.getElementById("edit-form");  // Ctrl+Enter saves the edited draft, as the page says
+      if (form && !e.target.readOnly) { e.preventDefault(); form.requestSubmit(); }
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape") {
       if (typing(e)) { e.target.blur(); return; }
@@ -52,7 +57,10 @@
   function tick() {
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var due = el.getAttribute("data-due");
-      if (due) el.textContent = fmt(new Date(due).getTime() - Date.now());
+      if (!due) return;
+      var left = new Date(due).getTime() - Date.now();
+      el.textContent = fmt(left);
+      if (left <= 0) el.classList.add("breached", "overdue");  // overdue is red, whatever the SLA state was
     });
   }
   setInterval(tick, 30000);

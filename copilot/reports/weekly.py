@@ -11,6 +11,7 @@ from psycopg.rows import DictRow
 
 from copilot import db
 from copilot.errors import InvalidInput
+from copilot.figures import QueueFigures, queue_figures
 from copilot.models import Strict
 
 ZERO = Decimal("0")
@@ -27,18 +28,11 @@ class CauseRow(Strict):
     cost: Decimal
 
 
-class QueueRow(Strict):
-    queue: str
-    cases: int
-    first_touched: int
-    first_touch_met: int
+class QueueRow(QueueFigures):
+    """The shared figures (copilot.figures) plus resolution, judged on each case's latest closure."""
+
     resolved: int
     resolution_met: int
-    median_first_touch_minutes: float | None
-
-    @property
-    def first_touch_rate(self) -> float | None:
-        return self.first_touch_met / self.cases if self.cases else None
 
     @property
     def resolution_rate(self) -> float | None:
@@ -118,26 +112,28 @@ _MONEY = f"""SELECT
   coalesce(sum(r.refunds), 0) AS refunds, coalesce(sum(r.reships), 0) AS reships,
   coalesce(sum(r.concessions), 0) AS concessions, coalesce(sum(r.intercept_fees), 0) AS intercept_fees,
   count(*) AS closed {_CLOSURES}"""
-# SLA attainment of the cases opened in the week; resolution is judged on each case's latest closure.
-_QUEUES = """SELECT c.queue, count(*) AS cases,
-  count(*) FILTER (WHERE c.first_touched_at IS NOT NULL) AS first_touched,
-  count(*) FILTER (WHERE c.first_touched_at <= c.first_touch_due) AS first_touch_met,
+# Resolution of the cases opened in the week, judged on each case's latest closure; the other queue figures come
+# from copilot.figures, like the desk's and /metrics'.
+_RESOLUTION = """SELECT COALESCE(c.queue, 'unrouted') AS queue,
   count(*) FILTER (WHERE l.closed_at IS NOT NULL) AS resolved,
-  count(*) FILTER (WHERE l.closed_at <= c.resolution_due) AS resolution_met,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_touched_at - c.created_at) / 60)
-    FILTER (WHERE c.first_touched_at IS NOT NULL) AS median_first_touch_minutes
+  count(*) FILTER (WHERE l.closed_at <= c.resolution_due) AS resolution_met
 FROM cases c LEFT JOIN LATERAL (SELECT closed_at FROM root_causes r WHERE r.case_id = c.id
                                 ORDER BY round DESC LIMIT 1) l ON true
 WHERE c.created_at >= %(s)s AND c.created_at < %(e)s AND c.queue IS NOT NULL AND c.queue <> 'routed_away'
-GROUP BY c.queue ORDER BY c.queue"""
+GROUP BY 1"""
 
 
-async def weekly(conn: AsyncConnection[DictRow], week: str) -> WeeklyReport:
+async def weekly(conn: AsyncConnection[DictRow], week: str, now: datetime | None = None) -> WeeklyReport:
+    """The week's report; `now` (default: the week's end) is the clock of cases still open."""
     start, end = parse_week(week)
     params = {"s": start, "e": end, "nr": list(NOT_RECOVERABLE)}
     causes = [CauseRow.model_validate(r) for r in await (await conn.execute(_CAUSES, params)).fetchall()]
     m = await db.one(await conn.execute(_MONEY, params))
-    queues = [QueueRow.model_validate(r) for r in await (await conn.execute(_QUEUES, params)).fetchall()]
+    resolution = {r["queue"]: r for r in await (await conn.execute(_RESOLUTION, params)).fetchall()}
+    shared = await queue_figures(conn, start, end, min(now or end, end))
+    queues = [QueueRow.model_validate(q.model_dump() | {k: resolution[q.queue][k] for k in ("resolved",
+                                                                                            "resolution_met")})
+              for q in shared]
     return WeeklyReport(
         week=week, start=start, end=end, closed=m["closed"], opened=sum(q.cases for q in queues), causes=causes,
         recovered=Money(count=m["rec_n"], value=m["rec_v"]), cancelled=Money(count=m["can_n"], value=m["can_v"]),

@@ -62,7 +62,7 @@ def test_an_escalated_case_is_taken_handed_back_and_closed_by_its_owner(api, con
                     headers=lead)
     assert (back.status_code, back.json()["status"]) == (200, "awaiting_approval")
     case = api.get(f"/api/cases/{case_id}", headers=lead).json()["case"]
-    assert (case["owner"], case["assignee"]) == ("desk", None)
+    assert (case["owner"], case["assignee"]) == ("recovery_desk", None)
     bad = api.post(f"/api/cases/{case_id}/close", json={"plan_version": 1, "outcome": "solved", "reason": "done"},
                    headers=lead)
     assert bad.status_code == 422 and "outcome" in bad.json()["error"]["message"]

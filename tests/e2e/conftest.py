@@ -29,7 +29,7 @@ from tools.connectors.sandbox.store import write_world
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"  # named in the README
 
 
 async def _seed_and_triage(url: str, now: datetime, demo: bool = False) -> int:
@@ -105,7 +105,7 @@ def page(browser):
 
 
 def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

@@ -67,7 +67,7 @@ def test_approving_a_case_moves_it_off_the_queue_and_grows_its_timeline(desk_url
     page.wait_for_url(f"{desk_url}/desk/cases/{case['id']}?queue={case['queue']}")
     before = page.locator("#timeline li").count()
     page.keyboard.press("a")
-    page.wait_for_function("document.querySelector('#case-status').textContent !== 'awaiting_approval'")
+    page.wait_for_function("document.querySelector('#case-status').dataset.status !== 'awaiting_approval'")
     assert page.locator("#timeline li").count() > before
     status = _wait_for_status(page, DONE_WITH_DESK - {"executing"})
     assert status in DONE_WITH_DESK
@@ -81,7 +81,7 @@ def test_approving_a_case_moves_it_off_the_queue_and_grows_its_timeline(desk_url
 def _wait_for_status(page, wanted: set[str], seconds: float = 20) -> str:
     deadline = time.monotonic() + seconds
     while True:
-        status = page.locator("#case-status").inner_text()
+        status = page.locator("#case-status").get_attribute("data-status")
         if status in wanted or time.monotonic() > deadline:
             return status
         time.sleep(0.3)
@@ -92,8 +92,8 @@ def test_editing_the_draft_reruns_the_guardrails_and_the_verdict_changes(desk_ur
     case = awaiting(conn, tool="send_customer_message")[0]
     role = needed_role(conn, case["id"])
     sign_in(page, desk_url, key_of(role, f"e2e-edit-{role}"), then=f"/desk/cases/{case['id']}")
-    message_row = page.locator("tr.action", has_text="send_customer_message")
-    assert message_row.locator(".badge.verdict").inner_text() != "block"
+    message_row = page.locator("tr.action[data-tool=send_customer_message]")
+    assert message_row.locator(".badge.verdict.block").count() == 0
     page.keyboard.press("e")
     assert page.evaluate("document.activeElement.id") == "draft"
     page.fill("#draft", "Hi, our fraud team flagged your risk score. Reply to confirm your order.")
@@ -103,8 +103,8 @@ def test_editing_the_draft_reruns_the_guardrails_and_the_verdict_changes(desk_ur
     while f"plan v{version}" not in page.locator(".case-head").inner_text() and time.monotonic() < deadline:
         time.sleep(0.3)
         page.reload()
-    message_row = page.locator("tr.action", has_text="send_customer_message")
-    assert message_row.locator(".badge.verdict").inner_text() == "block"
+    message_row = page.locator("tr.action[data-tool=send_customer_message]")
+    assert message_row.locator(".badge.verdict").inner_text() == "blocked"
     assert "internal" in message_row.locator(".verdicts").inner_text()
     shot(page, "case-after-edit")
     verdict = conn.execute("SELECT outcome FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"

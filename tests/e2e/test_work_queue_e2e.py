@@ -29,7 +29,8 @@ def case_of(url: str) -> int | None:
 def decide_as_agent(page) -> str:
     """What an agent does with the case on screen: approve what the agent role may approve, reject a plan a
     guardrail blocks, escalate what needs a lead or finance. Returns what it did."""
-    if page.locator("#approve").count() == 0:
+    if page.locator("#edit").count() == 0 or page.locator("#case-status").get_attribute("data-status") != \
+            "awaiting_approval":
         return "nothing pending"
     needs = page.locator(".needs strong")
     role = needs.inner_text() if needs.count() else "agent"

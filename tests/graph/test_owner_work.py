@@ -39,7 +39,7 @@ async def test_finance_takes_an_escalated_chargeback_and_approves_it_at_its_role
         detail = await case_detail(conn, case["id"], NOW, Role.lead, "lee")
         assert detail.escalation is not None and detail.escalation.owner == "finance"
         assert "evidence due" in (detail.escalation.reason or "")
-        assert "approve" not in detail.available_actions and "close" not in detail.available_actions
+        assert "approve" not in detail.available_actions and "close" in detail.available_actions
         with pytest.raises(Forbidden, match="needs a finance"):
             await decide(conn, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
                          Actor(name="lee", role="lead"))
@@ -96,7 +96,7 @@ async def test_an_owner_replans_then_hands_the_case_back_to_the_desk(database_ur
         await owner_actions.hand_back(conn, case["id"], replanned["plan_version"], Role.finance, "fay",
                                       "evidence is fine, send the acknowledgement", NOW)
         detail = await case_detail(conn, case["id"], NOW, Role.agent, "al")
-    assert detail.case.status == "awaiting_approval" and detail.case.owner == "desk"
+    assert detail.case.status == "awaiting_approval" and detail.case.owner == "recovery_desk"
     assert "approve" in detail.available_actions
     await decide(engine.pool, case["id"], Decision(action="approve", plan_version=replanned["plan_version"]),
                  Actor(name="al", role="agent"))

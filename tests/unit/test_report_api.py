@@ -1,5 +1,5 @@
-"""The weekly report over HTTP: data needs a desk key, a malformed week is a 422 with its reason, and the
-desk page renders the figures with inline SVG charts."""
+"""The weekly report over HTTP: data needs a key (QA's too), a malformed week is a 422 with its reason (a page on
+the desk), and the desk page renders HTML tables and chart specs for the vendored chart library."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ def _check(http, conn) -> None:
     ).fetchone()["n"]
     csv = http.get("/reports/weekly?week=2026-W47&format=csv", headers=bearer(key))
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("week,section")
-    http.cookies.set("rdc_key", key)
+    qa = key_for(conn, "qa")
+    assert http.get("/reports/weekly?week=2026-W47", headers=bearer(qa)).status_code == 200
+    http.cookies.set("rdc_key", qa)
     page = http.get("/desk/reports/weekly?week=2026-W47")
-    assert page.status_code == 200 and page.text.count("<svg") == 4
+    assert page.status_code == 200 and page.text.count('class="chart-spec"') == 4
+    assert "<th class='num'>SLA attainment</th>" in page.text and "|---" not in page.text
+    assert "/static/vendor/uplot/uPlot.iife.min.js" in page.text
+    bogus = http.get("/desk/reports/weekly?week=bogus")
+    assert bogus.status_code == 422 and bogus.headers["content-type"].startswith("text/html")
+    assert "No such week" in bogus.text and "YYYY-Www" in bogus.text

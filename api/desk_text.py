@@ -1,0 +1,241 @@
+"""The desk in plain words: labels instead of identifiers, a one-paragraph summary, one conversation in order.
+
+Pure functions over the case detail the API returns; the templates call them, so nothing here reads the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from copilot.ownership import OWNER_LABEL
+from copilot.queries import CaseDetail, TimelineEvent
+
+WORDS = {
+    "threepl_exception": "warehouse (3PL) exception", "threepl": "warehouse (3PL) contact", "psp": "payment provider",
+    "awaiting_approval": "awaiting approval", "awaiting_customer": "waiting for the customer",
+    "verifying": "checking the order moved", "routed_away": "routed away (out of scope)",
+    "fixable_now": "fixable now", "needs_customer_decision": "needs the customer's decision",
+    "must_cancel": "must cancel", "escalate": "escalate to an owner", "sla_scheduler": "SLA clock",
+    "copilot": "copilot", "tool": "copilot", "verification": "verification re-read", "avs": "AVS", "cvv": "CVV",
+    "sla": "SLA", "vip": "VIP", "llm": "language model", "pre_fulfillment_holds": "pre-fulfillment holds",
+    "escalate_case": "hand to an owner", "assemble_dispute_evidence": "assemble the dispute evidence pack",
+    "send_customer_message": "send the customer message", "request_payment_update": "ask for a new payment method",
+    "P1": "P1", "P2": "P2", "P3": "P3", "P4": "P4", "ops_lead": "the ops lead",
+}
+TICKET_KINDS = {"ticket", "ticket_reply"}
+
+
+def label(value: object) -> str:
+    """`lost_in_transit` -> "lost in transit"; known words get their desk name."""
+    if value is None:
+        return "—"
+    text = str(value)
+    if text in WORDS:
+        return WORDS[text]
+    return text.replace("_", " ").replace("-", " ").strip()
+
+
+def title(value: object) -> str:
+    text = label(value)
+    return text[:1].upper() + text[1:]
+
+
+def owner_label(owner: str | None) -> str:
+    return OWNER_LABEL.get(owner or "", label(owner)) if owner else "the desk"
+
+
+def status_label(status: str, owner: str | None = None) -> str:
+    if status == "escalated":
+        return f"Escalated to {owner_label(owner)}"
+    return title(status)
+
+
+def money(value: object) -> str:
+    try:
+        return f"{float(str(value)):,.2f}"
+    except ValueError:
+        return str(value)
+
+
+def _signal_line(signal: dict[str, Any]) -> str:
+    details = [f"{label(k)} {label(signal[k])}" for k in ("decline_code", "dispute_reason", "tracking_status",
+                                                          "status_detail", "exception_code", "risk_level")
+               if signal.get(k)]
+    said = f"{label(signal.get('source'))} reported {label(signal.get('kind'))}"
+    return said + (f" ({', '.join(details)})" if details else "")
+
+
+def what_happened(d: CaseDetail) -> str:
+    first = d.signals[0].payload if d.signals and isinstance(d.signals[0].payload, dict) else {}
+    who = (d.order.customer or {}).get("first_name") if d.order and d.order.customer else None
+    order = f"order {d.case.order_id}" if d.case.order_id else "an order we could not identify yet"
+    if first.get("kind") in TICKET_KINDS and first.get("text"):
+        text = " ".join(str(first["text"]).split())
+        quote = text if len(text) <= 140 else text[:137].rsplit(" ", 1)[0] + "…"
+        return f"{who or 'The customer'} wrote about {order}: “{quote}”"
+    return f"{title(d.case.category)} on {order}: {_signal_line(first)}" if first else \
+        f"{title(d.case.category)} on {order}."
+
+
+def _action_phrase(a: Any) -> str:
+    args = a.args if isinstance(a.args, dict) else {}
+    amount = f" of {money(args['amount'])}" if args.get("amount") else ""
+    return f"{label(a.tool)}{amount}"
+
+
+def what_is_proposed(d: CaseDetail) -> str:
+    if d.plan is None:
+        return "No plan yet: the copilot is still reading the case."
+    steps = [_action_phrase(a) for a in d.plan.actions if a.tool != "escalate_case"]
+    if not steps:
+        return "The copilot proposes no action of its own."
+    return "The copilot proposes to " + (", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1
+                                         else steps[0]) + "."
+
+
+def why_you(d: CaseDetail) -> str:
+    c = d.case
+    if c.status == "closed":
+        return f"Closed: {d.close_reason or 'done'}."
+    if d.blocked:
+        return f"A rule blocks the plan ({d.blocked[0].reason}): edit it, re-plan, or reject it."
+    if c.status == "escalated":
+        reason = d.escalation.reason if d.escalation and d.escalation.reason else "no reason recorded"
+        return f"It came to {owner_label(c.owner)} because {reason.rstrip('.')}."
+    if c.status == "awaiting_approval" and d.plan and d.plan.required_role:
+        reasons = [v.reason for a in d.plan.actions for v in a.verdicts
+                   if v.outcome == "needs_approval" and v.role == d.plan.required_role]
+        return f"It needs a {d.plan.required_role} to approve because {reasons[0].rstrip('.')}." if reasons else \
+            f"It needs a {d.plan.required_role} to approve."
+    if c.status == "awaiting_approval":
+        return "Any desk agent may approve it."
+    if c.status == "awaiting_customer":
+        return "The message went out; the case waits for the customer's answer."
+    if c.status == "verifying":
+        return "The actions ran; the copilot re-reads the order until it has moved."
+    return f"The case is {label(c.status)}; the copilot is working on it."
+
+
+def summary(d: CaseDetail) -> str:
+    return " ".join([what_happened(d).rstrip() + ("" if what_happened(d).endswith((".", "”")) else "."),
+                     what_is_proposed(d), why_you(d)])
+
+
+def event_text(kind: str, data: Any) -> str:
+    """One line a person can read for an audit event."""
+    data = data if isinstance(data, dict) else {}
+    if kind == "status_changed":
+        why = f": {data['reason']}" if data.get("reason") else ""
+        return f"Moved from {label(data.get('from'))} to {label(data.get('to'))}{why}"
+    if kind == "escalated":
+        return f"Escalated to {owner_label(data.get('owner'))}: {data.get('reason') or 'no reason given'}"
+    if kind == "plan_proposed":
+        steps = ", ".join(label(str(a).split("(")[0]) for a in data.get("actions", [])) or "no action"
+        return f"Proposed plan v{data.get('plan_version')} ({label(data.get('disposition'))}): {steps}"
+    if kind == "triaged":
+        return f"Triaged as {label(data.get('category'))}, {label(data.get('disposition'))}" + (
+            f", priority {data['priority']}" if data.get("priority") else "")
+    if kind == "edit_blocked":
+        rules = "; ".join(f"{label(b.get('rule_id'))}: {b.get('reason')}" for b in data.get("blocks", []))
+        return f"The edit by {data.get('editor')} is blocked ({rules}); correct it and save again"
+    if kind == "edit_checked":
+        return f"The edit by {data.get('editor')} passed the guardrails (plan v{data.get('plan_version')})"
+    if kind == "closed_by_person":
+        return f"Closed as {label(data.get('outcome'))}: {data.get('reason')} (the system of record " \
+               f"{data.get('system_of_record')})"
+    if kind == "handed_back":
+        return f"Handed back to the desk: {data.get('note')}"
+    if kind == "taken":
+        return f"Taken by {data.get('role')} (owner {owner_label(data.get('owner'))})"
+    if kind in ("sla_at_risk", "sla_breached"):
+        return f"{title(data.get('clock'))} SLA {'at risk' if kind == 'sla_at_risk' else 'breached'}" + (
+            f", due {str(data['due'])[:16].replace('T', ' ')}" if data.get("due") else "")
+    scalars = [f"{label(k)}: {label(v) if isinstance(v, str) and '_' in v and ' ' not in v else v}"
+               for k, v in data.items() if isinstance(v, str | int | float) and v != ""]
+    return title(kind) + (f" ({'; '.join(scalars[:4])})" if scalars else "")
+
+
+def actor_label(actor: str) -> str:
+    known = {"copilot": "Copilot", "tool": "Copilot", "sla_scheduler": "SLA clock", "verification": "Verification",
+             "intake": "Intake", "case_builder": "Case builder", "reconciler": "Reconciler"}
+    return known.get(actor, title(actor) if "_" in actor and " " not in actor else actor)
+
+
+def conversation(d: CaseDetail) -> list[dict[str, Any]]:
+    """The customer's messages, ours, and the system's events as one thread in time order."""
+    items: list[dict[str, Any]] = []
+    for s in d.signals:
+        p = s.payload if isinstance(s.payload, dict) else {}
+        if s.kind in TICKET_KINDS:
+            items.append({"at": s.occurred_at, "who": "customer", "by": p.get("customer_name") or "Customer",
+                          "text": " ".join(filter(None, [p.get("subject"), p.get("text")])) or "(no text)"})
+        else:
+            items.append({"at": s.occurred_at, "who": "system", "by": title(s.source), "text": _signal_line(p)})
+    for m in d.sent_messages:
+        items.append({"at": m.sent_at or d.case.created_at, "who": "us", "by": f"Us ({label(m.scenario)})",
+                      "text": m.body})
+    for e in d.timeline:
+        items.append(_event_item(e))
+    items.sort(key=lambda i: (i["at"], {"customer": 0, "system": 1, "event": 2, "us": 3}[i["who"]]))
+    return items
+
+
+def _event_item(e: TimelineEvent) -> dict[str, Any]:
+    return {"at": e.at, "who": "event", "by": actor_label(e.actor), "text": event_text(e.kind, e.data),
+            "raw": e.data, "kind": e.kind}
+
+
+def when(at: datetime) -> str:
+    return at.strftime("%b %d %H:%M")
+
+
+def shown(value: Any) -> str:
+    """A structured argument in words: lists joined, mappings as "key value" pairs, never JSON."""
+    if isinstance(value, dict):
+        return ", ".join(f"{label(k)} {shown(v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value)
+    return label(value) if isinstance(value, str) and "_" in value and " " not in value else str(value)
+
+
+def verdict_label(outcome: str | None) -> str:
+    return {"allow": "allowed", "needs_approval": "needs approval", "block": "blocked"}.get(outcome or "",
+                                                                                          "not checked")
+
+
+def key_facts(facts: Any) -> list[tuple[str, str]]:
+    """The few facts an agent reads first, in words; everything else stays behind the "raw" toggle."""
+    if not isinstance(facts, dict):
+        return []
+    found: list[tuple[str, str]] = []
+    request = facts.get("request") or {}
+    if request.get("intent"):
+        found.append(("Customer asks", label(request["intent"])))
+    signal = facts.get("signal") or {}
+    if signal:
+        found.append(("Raised by", _signal_line(signal)))
+    for s in ((facts.get("shipments") or {}).get("shipments") or [])[:2]:
+        found.append(("Parcel", f"{label(s.get('status'))} with {s.get('carrier') or 'the carrier'}"))
+    fraud = facts.get("fraud") or {}
+    if fraud.get("risk_level"):
+        found.append(("Fraud check", f"risk {label(fraud['risk_level'])}"))
+    for check in (facts.get("address_checks") or [])[:1]:
+        problems = check.get("problems") or check.get("issues") or []
+        found.append(("Address", "valid" if check.get("valid") else "needs attention: " + shown(problems)))
+    customer = facts.get("customer") or {}
+    if customer.get("orders_count") is not None or customer.get("lifetime_value") is not None:
+        found.append(("Customer", f"{customer.get('orders_count', '?')} orders, lifetime "
+                                  f"{money(customer.get('lifetime_value', 0))}" + (" · VIP" if customer.get("vip") else "")))
+    return found
+
+
+def due_class(case: Any, now: datetime) -> str:
+    """Red once the nearest deadline has passed, whatever the SLA state says (a deadline is not an SLA)."""
+    if case.next_due_at is not None and case.next_due_at <= now:
+        return "breached overdue"
+    return str(case.sla_state.value)
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
