@@ -82,9 +82,11 @@ def simulate(
     per_day: Annotated[int, typer.Option(min=1, max=500, help="New exceptions per day.")] = 24,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     start: Annotated[str | None, typer.Option(help="Start (ISO datetime, UTC); default: last Monday 06:00.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Replace a desk that has cases without asking.")] = False,
 ) -> None:
     """Advance an injected clock over a fresh demo world with an approving lead, so the report has content.
-    This replaces the desk and the sandbox."""
+    This replaces the desk and the sandbox: with cases on the desk it asks first (or needs --yes); to keep the
+    desk, point COPILOT_DATABASE_URL at another database."""
     from datetime import timedelta
 
     from copilot.simulate import SimConfig
@@ -100,9 +102,27 @@ def simulate(
         today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
         began = today - timedelta(days=today.weekday() + 7)
     url = prepare_database(settings)
+    if not yes and not _may_replace_desk(url):
+        return
     cfg = SimConfig(days=days, per_day=per_day, seed=seed, start=began)
     result = asyncio.run(run_sim(url, settings, cfg, progress=lambda d, now: print(f"day {d} done ({now:%Y-%m-%d})",
                                                                                  file=sys.stderr)))
     print(f"simulated {result.days} days from {began:%Y-%m-%d %H:%M}: {result.signals} signals, {result.cases} cases,"
           f" {result.closed} closed, {result.reopened} reopened, {result.replies} customer replies,"
           f" {result.approvals} approvals. Run `copilot report weekly --week {began:%G-W%V}`.")
+
+
+def _may_replace_desk(url: str) -> bool:
+    """A desk with cases is replaced only when the person says so; without a terminal to ask, it is refused."""
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        found = conn.execute("SELECT count(*) AS n FROM cases").fetchone()
+    cases = found["n"] if found else 0
+    if cases == 0:
+        return True
+    what = f"the desk has {cases} cases; simulate replaces them and the sandbox with a simulated week"
+    if not sys.stdin.isatty():
+        _fail(f"{what}: pass --yes, or set COPILOT_DATABASE_URL to another database")
+    if typer.confirm(f"{what}. Replace the desk?", default=False):
+        return True
+    print("copilot: nothing changed", file=sys.stderr)
+    return False
