@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from api.routes.metrics import Snapshot
 from copilot.figures import DayAutomation, QueueFigures
 from copilot.models import Strict
 from copilot.reports.weekly import WeeklyReport
@@ -57,13 +58,13 @@ def first_touch_chart(rows: list[QueueFigures]) -> ChartSpec:
                                                  else round(q.median_first_touch_minutes, 1) for q in rows])])
 
 
-def queue_sizes_chart(snapshots: list[dict[str, object]]) -> ChartSpec:
+def queue_sizes_chart(snapshots: list[Snapshot]) -> ChartSpec:
     """One line per queue over the snapshot times (a queue missing from a snapshot had no open case)."""
-    times = sorted({r["at"] for r in snapshots})  # type: ignore[type-var]
-    queues = sorted({str(r["queue"]) for r in snapshots})
-    at = {(str(r["queue"]), r["at"]): float(r["open"]) for r in snapshots}  # type: ignore[arg-type]
+    times = sorted({r.at for r in snapshots})
+    queues = sorted({r.queue for r in snapshots})
+    at = {(r.queue, r.at): float(r.open) for r in snapshots}
     return ChartSpec(id="queue-sizes", title="Open cases per queue", kind="lines", x="time", x_label="time (UTC)",
-                     unit="open cases", times=[t.timestamp() for t in times],  # type: ignore[attr-defined]
+                     unit="open cases", times=[t.timestamp() for t in times],
                      series=[ChartSeries(name=_name(q), values=[at.get((q, t), 0.0) for t in times]) for q in queues])
 
 

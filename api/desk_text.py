@@ -5,6 +5,7 @@ Pure functions over the case detail the API returns; the templates call them, so
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -14,16 +15,19 @@ from copilot.queries import CaseDetail, TimelineEvent
 WORDS = {
     "threepl_exception": "warehouse (3PL) exception", "threepl": "warehouse (3PL) contact", "psp": "payment provider",
     "awaiting_approval": "awaiting approval", "awaiting_customer": "waiting for the customer",
-    "verifying": "checking the order moved", "routed_away": "routed away (out of scope)",
+    "routed_away": "routed away (out of scope)",
     "fixable_now": "fixable now", "needs_customer_decision": "needs the customer's decision",
     "must_cancel": "must cancel", "escalate": "escalate to an owner", "sla_scheduler": "SLA clock",
-    "copilot": "copilot", "tool": "copilot", "verification": "verification re-read", "avs": "AVS", "cvv": "CVV",
+    "verification": "verification re-read", "avs": "AVS", "cvv": "CVV", "verifying": "verifying",
+    "stripe": "Stripe", "shopify": "Shopify", "easypost": "EasyPost", "zendesk": "Zendesk", "gorgias": "Gorgias",
+    "freshdesk": "Freshdesk", "email": "email", "sandbox": "the store",
     "sla": "SLA", "vip": "VIP", "llm": "language model", "pre_fulfillment_holds": "pre-fulfillment holds",
     "escalate_case": "hand to an owner", "assemble_dispute_evidence": "assemble the dispute evidence pack",
     "send_customer_message": "send the customer message", "request_payment_update": "ask for a new payment method",
     "P1": "P1", "P2": "P2", "P3": "P3", "P4": "P4", "ops_lead": "the ops lead",
 }
 TICKET_KINDS = {"ticket", "ticket_reply"}
+IDENTIFIER = re.compile(r"[a-z]+(_[a-z0-9]+)*_[a-z]+|[a-z]+")  # snake_case words, not ids such as dp_1282
 
 
 def label(value: object) -> str:
@@ -59,6 +63,8 @@ def money(value: object) -> str:
 
 
 def _signal_line(signal: dict[str, Any]) -> str:
+    if signal.get("kind") in TICKET_KINDS:
+        return f"a customer {'reply' if signal['kind'] == 'ticket_reply' else 'ticket'} via {label(signal.get('source'))}"
     details = [f"{label(k)} {label(signal[k])}" for k in ("decline_code", "dispute_reason", "tracking_status",
                                                           "status_detail", "exception_code", "risk_level")
                if signal.get(k)]
@@ -127,7 +133,12 @@ def event_text(kind: str, data: Any) -> str:
     data = data if isinstance(data, dict) else {}
     if kind == "status_changed":
         why = f": {data['reason']}" if data.get("reason") else ""
+        if data.get("from") == data.get("to"):
+            return f"Recorded {data.get('reason') or 'a decision'}" + (f" ({data['note']})" if data.get("note") else "")
         return f"Moved from {label(data.get('from'))} to {label(data.get('to'))}{why}"
+    if kind in ("tool_started", "tool_finished", "tool_failed"):
+        what = {"tool_started": "Running", "tool_finished": "Done", "tool_failed": "Failed"}[kind]
+        return f"{what}: {label(data.get('tool'))}" + (f" ({data.get('error')})" if data.get("error") else "")
     if kind == "escalated":
         return f"Escalated to {owner_label(data.get('owner'))}: {data.get('reason') or 'no reason given'}"
     if kind == "plan_proposed":
@@ -151,8 +162,7 @@ def event_text(kind: str, data: Any) -> str:
     if kind in ("sla_at_risk", "sla_breached"):
         return f"{title(data.get('clock'))} SLA {'at risk' if kind == 'sla_at_risk' else 'breached'}" + (
             f", due {str(data['due'])[:16].replace('T', ' ')}" if data.get("due") else "")
-    scalars = [f"{label(k)}: {label(v) if isinstance(v, str) and '_' in v and ' ' not in v else v}"
-               for k, v in data.items() if isinstance(v, str | int | float) and v != ""]
+    scalars = [f"{label(k)}: {shown(v)}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""]
     return title(kind) + (f" ({'; '.join(scalars[:4])})" if scalars else "")
 
 
@@ -196,7 +206,7 @@ def shown(value: Any) -> str:
         return ", ".join(f"{label(k)} {shown(v)}" for k, v in value.items() if v not in (None, "", [], {}))
     if isinstance(value, list):
         return ", ".join(shown(v) for v in value)
-    return label(value) if isinstance(value, str) and "_" in value and " " not in value else str(value)
+    return label(value) if isinstance(value, str) and IDENTIFIER.fullmatch(value) else str(value)
 
 
 def verdict_label(outcome: str | None) -> str:

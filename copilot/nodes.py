@@ -217,7 +217,8 @@ def _route_reason(route: str, active: list[Verdict]) -> str:
     limiting = [v for v in active if v.outcome != "allow"]
     if not limiting:
         return "every action allowed: automatic first touch"
-    return "; ".join(f"{v.rule_id}: {v.reason}" for v in limiting[:3])
+    said = list(dict.fromkeys(f"{v.rule_id}: {v.reason}" for v in limiting))  # one line per distinct reason
+    return "; ".join(said[:3])
 
 
 async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, verdicts: list[Verdict],

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from copilot.case_view import VIEW_COLUMNS, Escalation, escalation_of, view_of
 from copilot.errors import InvalidInput, NotFound
 from copilot.keys import APPROVAL_RANK, Role
-from copilot.ownership import DeskAction, available_actions
+from copilot.ownership import DeskAction, approval_role, available_actions
 
 
 class SlaState(StrEnum):
@@ -172,6 +172,8 @@ class CaseDetail(Out):
                                  "verification, or null while the worker holds it.")
     escalation: Escalation | None = Field(description="The latest hand-over to an owner: who, why, when.")
     blocked: list[Verdict] = Field(description="Rules that block the current plan; edit or re-plan to clear them.")
+    approval_role: str | None = Field(description="The role an approval needs now: the plan's, and on an escalated "
+                                      "case at least its owner's.")
     priority_reasons: JsonValue
     escalation_path: JsonValue
     facts: JsonValue
@@ -378,7 +380,8 @@ SELECT {SUMMARY_COLUMNS}, c.priority_reasons, c.escalation_path, c.facts, c.root
        {_rows_of("SELECT id, source, kind, occurred_at, order_id, customer_email, ticket_id, payload FROM signals"
                  " WHERE case_id = c.id ORDER BY occurred_at, id")} AS signals,
        (SELECT to_jsonb(m) FROM (SELECT id, scenario, body, written_by, status, created_at FROM messages
-         WHERE case_id = c.id AND status = 'draft' ORDER BY plan_version DESC, id DESC LIMIT 1) m) AS draft,
+         WHERE case_id = c.id AND plan_version = c.plan_version AND status = 'draft' ORDER BY id DESC LIMIT 1) m)
+         AS draft,
        {_rows_of("SELECT scenario, body, written_by, sent_at FROM messages WHERE case_id = c.id AND status = 'sent'"
                  " ORDER BY sent_at, id")} AS sent_messages,
        {_rows_of("SELECT id, at, actor, kind, data FROM case_events WHERE case_id = c.id ORDER BY id")} AS timeline,
@@ -413,6 +416,7 @@ async def case_detail(conn: AsyncConnection[DictRow], case_id: int, now: datetim
         case=summary,
         available_actions=available_actions(view, role, name) if role else [],
         waits_at=view.waits_at, escalation=escalation_of(extra["escalation"]),
+        approval_role=approval_role(view).value if view.waits_at == "approval" else None,
         blocked=[v for v in judged if v.outcome == "block" and v.mode == "active"],
         priority_reasons=extra["priority_reasons"], escalation_path=extra["escalation_path"],
         facts=extra["facts"], root_cause=extra["root_cause"], close_reason=extra["close_reason"],

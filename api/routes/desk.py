@@ -155,7 +155,7 @@ async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Princ
         request, "case.html",
         {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "actions": detail.available_actions,
          "summary": desk_text.summary(detail), "conversation": desk_text.conversation(detail),
-         "facts": desk_text.key_facts(detail.facts), "close_outcomes": [o.value for o in CloseOutcome],
+         "facts": desk_text.key_facts(detail.facts), "approval_role": detail.approval_role, "close_outcomes": [o.value for o in CloseOutcome],
          "walk_query": urlencode(walk), "next_url": f"/desk/cases/{following}" + (f"?{next_query}" if next_query else "")
          if following else None, "queue_url": "/desk" + (f"?{next_query}" if next_query else "")},
         status_code=status_code)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
-from pydantic import JsonValue
 
 from api.deps import connection
 from api.routes.cases import Now
@@ -90,10 +89,16 @@ async def metrics(conn: Annotated[AsyncConnection[DictRow], Depends(connection)]
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
+class Snapshot(Strict):
+    queue: str
+    at: datetime
+    open: int
+
+
 class Dashboard(Strict):
     since: datetime
     queues: list[QueueFigures]
-    snapshots: list[dict[str, JsonValue]]
+    snapshots: list[Snapshot]
     automation_by_day: list[DayAutomation]
 
 
@@ -102,4 +107,4 @@ async def dashboard(conn: AsyncConnection[DictRow], now: datetime) -> Dashboard:
     sizes = await _rows(conn, """SELECT queue, at, open FROM queue_snapshots
         WHERE at > %(since)s AND at <= %(now)s ORDER BY queue, at""", {"since": now - timedelta(days=2), "now": now})
     return Dashboard(since=now - WINDOW, queues=await figures.queue_figures(conn, now - WINDOW, now, now),
-                     snapshots=sizes, automation_by_day=await figures.automation_by_day(conn, now - WINDOW, now))
+                     snapshots=[Snapshot.model_validate(r) for r in sizes], automation_by_day=await figures.automation_by_day(conn, now - WINDOW, now))
