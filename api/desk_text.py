@@ -179,7 +179,7 @@ def conversation(d: CaseDetail) -> list[dict[str, Any]]:
         p = s.payload if isinstance(s.payload, dict) else {}
         if s.kind in TICKET_KINDS:
             items.append({"at": s.occurred_at, "who": "customer", "by": p.get("customer_name") or "Customer",
-                          "text": " ".join(filter(None, [p.get("subject"), p.get("text")])) or "(no text)"})
+                          "text": " ".join(str(t) for t in (p.get("subject"), p.get("text")) if t) or "(no text)"})
         else:
             items.append({"at": s.occurred_at, "who": "system", "by": title(s.source), "text": _signal_line(p)})
     for m in d.sent_messages:

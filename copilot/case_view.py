@@ -6,7 +6,9 @@ copilot.owner_actions), so the buttons the desk draws and what the API accepts n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, cast
 
 from psycopg import AsyncConnection
 
@@ -61,11 +63,11 @@ def escalation_of(raw: dict[str, object] | None) -> Escalation | None:
     return Escalation.model_validate(raw | {"owner_label": label})
 
 
-def view_of(row: dict[str, object]) -> CaseView:
-    roles = [Role(r) for r in row.get("approval_roles") or [] if r in Role.__members__]  # type: ignore[union-attr]
+def view_of(row: Mapping[str, Any]) -> CaseView:
+    roles = [Role(r) for r in row.get("approval_roles") or [] if r in Role.__members__]
     needed = max(roles, key=APPROVAL_RANK.__getitem__) if roles else None
-    return CaseView(status=row["status"], owner=row.get("owner"), assignee=row.get("assignee"),  # type: ignore[arg-type]
-                    required_role=needed, blocked=bool(row.get("blocked")), waits_at=row.get("waits_at"))  # type: ignore[arg-type]
+    return CaseView(status=row["status"], owner=row.get("owner"), assignee=row.get("assignee"),
+                    required_role=needed, blocked=bool(row.get("blocked")), waits_at=row.get("waits_at"))
 
 
 async def load_view(conn: AsyncConnection, case_id: int, *, lock: bool = False) -> tuple[CaseView, int]:
@@ -74,7 +76,7 @@ async def load_view(conn: AsyncConnection, case_id: int, *, lock: bool = False) 
         await conn.execute("SELECT 1 FROM cases WHERE id = %s FOR UPDATE", (case_id,))
     cur = await conn.execute(f"SELECT c.status, c.owner, c.assignee, c.plan_version, {VIEW_COLUMNS}"
                              " FROM cases c WHERE c.id = %s", (case_id,))
-    row = await cur.fetchone()
+    row = cast(Mapping[str, Any] | None, await cur.fetchone())  # the pool's rows are dicts (copilot.db)
     if row is None:
         raise NotFound(f"case {case_id} does not exist")
     return view_of(row), int(row["plan_version"])

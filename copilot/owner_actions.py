@@ -6,7 +6,9 @@ the status only through the transition table, and leaves the SLA clocks alone: t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, cast
 
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
@@ -117,7 +119,8 @@ async def close(conn: AsyncConnection, case_id: int, plan_version: int, role: Ro
     async with conn.transaction():
         await _allowed(conn, case_id, plan_version, DeskAction.close, role, name)
         cur = await conn.execute("SELECT facts FROM cases WHERE id = %s", (case_id,))
-        facts = _facts((await cur.fetchone())["facts"])
+        row = cast(Mapping[str, Any], await cur.fetchone())  # the row exists: _allowed locked it
+        facts = _facts(row["facts"])
         record = "no facts gathered"
         if facts is not None:
             moved, record = await verification.definition_of_done(conn, facts, now)

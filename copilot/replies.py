@@ -238,7 +238,7 @@ async def replan_on_signal(conn: AsyncConnection[DictRow], case_id: int, signal_
 
 async def _event(conn: AsyncConnection[DictRow], case_id: int, now: datetime | None, kind: str, data: dict[str, Any]) -> None:
     await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data)"
-                       " VALUES (%s, coalesce(%s::timestamptz, now()), %s, %s, %s)",
+                       " VALUES (%s, coalesce(%s::timestamptz, desk_now()), %s, %s, %s)",
                        (case_id, now, ACTOR, kind, Jsonb(data)))
 
 

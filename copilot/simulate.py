@@ -180,6 +180,15 @@ async def _drain(engine: Engine) -> None:
     await work(engine.pool, engine.run_job, concurrency=4, drain=True, idle_sleep=0.02)
 
 
+async def set_desk_clock(conn: psycopg.AsyncConnection, at: datetime | None) -> None:
+    """Audit rows written without an explicit time take the simulated one (migration 030); None ends that."""
+    if at is None:
+        await conn.execute("DELETE FROM desk_clock")
+    else:
+        await conn.execute("INSERT INTO desk_clock (id, at) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET at = %s",
+                           (at, at))
+
+
 async def simulate(url: str, settings: Settings, cfg: SimConfig,
                    progress: Callable[[int, datetime], None] | None = None) -> SimResult:
     clock = SimClock(cfg.start)
@@ -192,26 +201,31 @@ async def simulate(url: str, settings: Settings, cfg: SimConfig,
     replies = approvals = signals = 0
     async with open_engine(url, settings, clock=clock, pool_size=6) as engine, \
             await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        for day in range(cfg.days):
-            batch = base if day == 0 else day_batch(base, cfg.seed, day, clock.now, cfg.per_day)
-            if day:
-                with db.connect(url, autocommit=True) as sync:
-                    append_world(sync, batch)
-            for seed in batch.seed_signals:
-                signals += (await ingest_signal(conn, seed.signal, clock.now)).outcome == "signal"
-            rng = random.Random(cfg.seed * 7919 + day)
-            for _ in range(24 // cfg.step_hours):
-                await _drain(engine)
-                approvals += await approve_all(engine)
-                await _drain(engine)
-                replies += await customers_answer(conn, cfg, rng, clock.now)
-                await world_tick(conn, clock.now)
-                await run_verification_tick(conn, clock.now)
-                await run_sla_tick(conn, clock.now)
-                await _drain(engine)
-                clock.now += timedelta(hours=cfg.step_hours)
-            if progress:
-                progress(day + 1, clock.now)
+        try:
+            for day in range(cfg.days):
+                await set_desk_clock(conn, clock.now)
+                batch = base if day == 0 else day_batch(base, cfg.seed, day, clock.now, cfg.per_day)
+                if day:
+                    with db.connect(url, autocommit=True) as sync:
+                        append_world(sync, batch)
+                for seed in batch.seed_signals:
+                    signals += (await ingest_signal(conn, seed.signal, clock.now)).outcome == "signal"
+                rng = random.Random(cfg.seed * 7919 + day)
+                for _ in range(24 // cfg.step_hours):
+                    await set_desk_clock(conn, clock.now)
+                    await _drain(engine)
+                    approvals += await approve_all(engine)
+                    await _drain(engine)
+                    replies += await customers_answer(conn, cfg, rng, clock.now)
+                    await world_tick(conn, clock.now)
+                    await run_verification_tick(conn, clock.now)
+                    await run_sla_tick(conn, clock.now)
+                    await _drain(engine)
+                    clock.now += timedelta(hours=cfg.step_hours)
+                if progress:
+                    progress(day + 1, clock.now)
+        finally:
+            await set_desk_clock(conn, None)
         counts = await db.one(await conn.execute(
             "SELECT count(*) AS cases, count(*) FILTER (WHERE status = 'closed') AS closed,"
             " coalesce(sum(reopen_count), 0) AS reopened FROM cases"))

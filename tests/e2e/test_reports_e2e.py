@@ -3,6 +3,8 @@ axes, units and a legend, HTML tables, a link from the desk, and a clear page fo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.e2e.conftest import shot
@@ -15,7 +17,9 @@ def test_qa_reads_the_metrics_and_the_weekly_report(desk_url, page, key_of):
     sign_in(page, desk_url, key_of("qa", "e2e-qa"), then="/desk/metrics")
     page.wait_for_selector("#chart-sla .uplot")
     sla = page.locator("#chart-sla")
-    assert "queue" in sla.inner_text() and "% of cases" in sla.inner_text()  # axis labels with the unit
+    spec = json.loads(sla.locator("xpath=following-sibling::script[@class='chart-spec']").inner_text())
+    assert (spec["x_label"], spec["unit"], spec["max"]) == ("queue", "% of cases", 100)  # axes, unit, 0-100 %
+    assert sla.locator("canvas").count() == 1
     assert "SLA attainment" in sla.locator(".u-legend").inner_text()
     assert "first touch met" in sla.locator(".u-legend").inner_text()
     assert page.locator("#queue-figures tbody tr").count() >= 3

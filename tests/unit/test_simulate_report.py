@@ -103,3 +103,13 @@ async def test_every_format_renders_the_same_figures(simulated):
     assert html.count("<svg") == 4 and "Repeat causes" in html
     top = report.causes[0]
     assert f"{WEEK},cause,{top.cause},{top.detail or ''},{top.count},{top.cost}" in csv
+
+
+async def test_simulated_timelines_hold_only_simulated_times_in_order(simulated):
+    url, result, _ = simulated
+    outside = await _q(url, "SELECT count(*) AS n FROM case_events WHERE at < %s OR at > %s", START, result.end)
+    assert outside[0]["n"] == 0
+    backwards = await _q(url, """SELECT count(*) AS n FROM (SELECT at < lag(at) OVER (PARTITION BY case_id ORDER BY id)
+        AS back FROM case_events) e WHERE back""")
+    assert backwards[0]["n"] == 0
+    assert (await _q(url, "SELECT count(*) AS n FROM desk_clock"))[0]["n"] == 0  # the live clock is back
