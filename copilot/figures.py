@@ -2,7 +2,8 @@
 
 Each figure is counted over the cases *created* in a window [start, end), per queue:
 - SLA attainment: the share with no SLA breach, on the case's own clock (copilot.queries.SLA_STATE_SQL);
-- first touch met: the share first touched (a message sent) by its first-touch due time;
+- first touch met: of the cases whose first touch is decided (touched, or its due time passed), the share first
+  touched (a message sent) by the due time; a case not yet due counts for neither side;
 - median time to first touch, in minutes, of those touched;
 - automation rate: of the cases whose plan got a decision, the share whose first decision was automatic.
 Queue sizes over time are the scheduler's snapshots of open cases.
@@ -24,6 +25,7 @@ _QUEUE_FIGURES = f"""SELECT COALESCE(c.queue, 'unrouted') AS queue, count(*) AS 
   count(*) FILTER (WHERE {SLA_MET_SQL}) AS sla_met,
   count(*) FILTER (WHERE c.first_touched_at IS NOT NULL) AS first_touched,
   count(*) FILTER (WHERE {FIRST_TOUCH_MET_SQL}) AS first_touch_met,
+  count(*) FILTER (WHERE c.first_touched_at IS NOT NULL OR c.first_touch_due <= %(now)s) AS first_touch_decided,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_touched_at - c.created_at) / 60)
     FILTER (WHERE c.first_touched_at IS NOT NULL) AS median_first_touch_minutes
 FROM cases c
@@ -47,6 +49,7 @@ class QueueFigures(Strict):
     sla_met: int
     first_touched: int
     first_touch_met: int
+    first_touch_decided: int
     median_first_touch_minutes: float | None
 
     @property
@@ -55,7 +58,7 @@ class QueueFigures(Strict):
 
     @property
     def first_touch_rate(self) -> float | None:
-        return self.first_touch_met / self.cases if self.cases else None
+        return self.first_touch_met / self.first_touch_decided if self.first_touch_decided else None
 
 
 class Automation(Strict):

@@ -26,8 +26,9 @@
     if (spec.max != null) y.range = [0, spec.max];
     else y.range = function (u, lo, hi) { return [0, hi > 0 ? hi * 1.1 : 1]; };
     var x = category ? { time: false, range: [-0.5, n - 0.5] } : { time: true };
-    if (!category && bars && n) {
-      var pad = n > 1 ? (spec.times[1] - spec.times[0]) / 2 : 43200;
+    if (!category && n) {
+      // Bars get half a step either side; a single snapshot gets an hour either side instead of uPlot's years.
+      var pad = bars ? (n > 1 ? (spec.times[1] - spec.times[0]) / 2 : 43200) : (n > 1 ? 0 : 3600);
       x.range = [spec.times[0] - pad, spec.times[n - 1] + pad];
     }
     var xAxis = { label: spec.x_label, stroke: "#344054", grid: { show: false } };
@@ -38,7 +39,7 @@
       xAxis.size = n > 4 ? 80 : 50;
     }
     return {
-      width: width, height: 260, series: series, scales: { x: x, y: y },
+      width: width, height: 260, series: series, scales: { x: x, y: y }, padding: [12, 48, 0, 0],
       axes: [xAxis, { label: spec.unit, stroke: "#344054", size: 60 }],
       legend: { show: true, live: true },
       cursor: { points: { show: !bars } }
@@ -57,7 +58,10 @@
       var holder = document.getElementById("chart-" + spec.id);
       if (!holder || holder.dataset.drawn) return;
       holder.dataset.drawn = "1";
-      var empty = spec.series.every(function (s) { return s.values.every(function (v) { return v == null; }); });
+      // Nothing to draw when every value is missing, or zero on a scale without a fixed top (money, counts).
+      var empty = spec.series.every(function (s) {
+        return s.values.every(function (v) { return v == null || (spec.max == null && v === 0); });
+      });
       if (!spec.series.length || empty || (spec.x === "category" ? !spec.labels.length : !spec.times.length)) {
         holder.innerHTML = '<p class="empty">No data yet.</p>';
         return;

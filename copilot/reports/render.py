@@ -55,7 +55,7 @@ def csv_text(r: WeeklyReport) -> str:
         w.writerow([r.week, "cause", c.cause, c.detail or "", c.count, c.cost])
     for q in r.queues:
         w.writerow([r.week, "sla_attainment", q.queue, "met", q.sla_met, q.cases])
-        w.writerow([r.week, "sla_first_touch", q.queue, "met", q.first_touch_met, q.cases])
+        w.writerow([r.week, "sla_first_touch", q.queue, "met", q.first_touch_met, q.first_touch_decided])
         w.writerow([r.week, "sla_resolution", q.queue, "met", q.resolution_met, q.resolved])
         w.writerow([r.week, "first_touch_median_minutes", q.queue, "", q.cases,
                     "" if q.median_first_touch_minutes is None else round(q.median_first_touch_minutes, 1)])
@@ -123,7 +123,8 @@ def tables(r: WeeklyReport) -> str:
                  ["refunds", lk.refunds], ["reships", lk.reships], ["concessions", lk.concessions],
                  ["intercept fees", lk.intercept_fees], ["total", lk.total]]),
              "<h2>Repeat causes</h2>", _table(["cause", "detail", "cases", "cost"], [
-                 [c.cause.replace("_", " "), c.detail or "", c.count, c.cost] for c in r.causes], numeric_from=2),
+                 [c.cause.replace("_", " "), c.detail or "", c.count, c.cost] for c in r.causes]
+                 or [["no case closed this week", "", 0, 0]], numeric_from=2),
              "<h2>SLA by queue</h2>", _table(
                  ["queue", "cases", "SLA attainment", "first touch met", "median first touch", "resolved",
                   "resolution met"],

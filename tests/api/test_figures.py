@@ -35,7 +35,7 @@ async def test_desk_metrics_weekly_report_and_prometheus_share_each_figure(datab
     queue = unique("figures")
     _cases(conn, queue)
     row = await _weekly_row(database_url, queue)
-    assert (row.cases, row.sla_met, row.first_touch_met) == (4, 2, 1)
+    assert (row.cases, row.sla_met, row.first_touch_met, row.first_touch_decided) == (4, 2, 1, 3)
     with client(database_url) as http:
         samples = _samples(http.get("/metrics").text)
         http.cookies.set("rdc_key", key_for(conn, "qa"))
@@ -43,9 +43,9 @@ async def test_desk_metrics_weekly_report_and_prometheus_share_each_figure(datab
         report = http.get(f"/reports/weekly?week={week_of(NOW - timedelta(minutes=40))}",
                           headers=bearer(key_for(conn, "qa")))
     assert samples[f'copilot_sla_attainment{{queue="{queue}"}}'] == row.sla_attainment == 0.5
-    assert samples[f'copilot_first_touch_met_ratio{{queue="{queue}"}}'] == row.first_touch_rate == 0.25
+    assert samples[f'copilot_first_touch_met_ratio{{queue="{queue}"}}'] == row.first_touch_rate == 1 / 3
     line = next(r for r in page.split("<tr>") if f"<td>{title(queue)}</td>" in r)
-    assert '<td class="num">4</td><td class="num">50%</td><td class="num">25%</td>' in line
+    assert '<td class="num">4</td><td class="num">50%</td><td class="num">33%</td>' in line
     assert report.status_code == 200  # QA reads the report
     shared = next(q for q in report.json()["queues"] if q["queue"] == queue)
     assert (shared["sla_met"], shared["first_touch_met"]) == (2, 1)
