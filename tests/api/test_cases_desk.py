@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -28,12 +29,15 @@ def test_queue_page_lists_cases_with_priority_and_sla_countdown_badges(database_
     now = datetime.now(UTC)
     late = insert_case(conn, queue=queue, created=timedelta(hours=-5), first_touch_in=-1.5, priority="P1", now=now)
     calm = insert_case(conn, queue=queue, first_touch_in=30, resolution_in=60, priority="P4", now=now)
+    # Its cutoff passed 49 minutes ago while no SLA clock is at risk: overdue is red all the same (issue 16).
+    cutoff = insert_case(conn, queue=queue, first_touch_in=30, resolution_in=60, deadline_in=-49 / 60, now=now)
     with client(database_url) as api:
         _signed_in(api, conn, "agent")
         page = api.get("/desk", params={"queue": queue}).text
     rows = re.findall(r'data-case-id="(\d+)"', page)
-    assert rows == [str(late), str(calm)]
-    assert re.search(r'class="badge breached"[^>]*>overdue 1h 30m<', page)
+    assert rows == [str(late), str(cutoff), str(calm)]
+    assert re.search(r'class="badge breached overdue"[^>]*>overdue 1h 30m<', page)
+    assert re.search(r'class="badge breached overdue"[^>]*>overdue 0h 49m<', page)
     assert re.search(r'class="badge ok"[^>]*>1d 6h left<', page)
     assert 'class="badge prio P1"' in page and "/static/htmx.min.js" in page
 
@@ -52,10 +56,10 @@ def test_case_page_shows_plan_verdicts_draft_and_refuses_agent_approval_with_403
     assert "Hi Ava, your refund is on its way.</textarea>" in page
     assert refused.status_code == 403 and "needs a lead" in refused.text
     assert stale.status_code == 409 and "stale" in stale.text
-    assert noted.status_code == 200 and "called her" in noted.text and "note_added" in noted.text
+    assert noted.status_code == 200 and "called her" in noted.text and "Note added" in noted.text
 
 
-def test_metrics_page_draws_the_four_charts_as_inline_svg(database_url, conn):
+def test_metrics_page_embeds_the_four_charts_for_the_vendored_chart_library(database_url, conn):
     queue = unique("q")
     touched = insert_case(conn, queue=queue, created=timedelta(hours=-2))
     conn.execute("UPDATE cases SET first_touched_at = created_at + interval '30 minutes' WHERE id = %s", (touched,))
@@ -65,10 +69,18 @@ def test_metrics_page_draws_the_four_charts_as_inline_svg(database_url, conn):
     with client(database_url) as api:
         _signed_in(api, conn, "qa")
         page = api.get("/desk/metrics").text
-    assert page.count("<svg") >= 3
-    for title in ("SLA attainment by queue", "Median time to first touch", "Queue sizes over time"):
-        assert f'aria-label="{title}"' in page
-    assert f">{queue}</text>" in page
+        library = api.get("/static/vendor/uplot/uPlot.iife.min.js")
+        licence = api.get("/static/vendor/uplot/LICENSE")
+    assert library.status_code == 200 and "uPlot" in library.text[:2000] and "MIT" in licence.text
+    specs = {s["id"]: s for s in (json.loads(m) for m in re.findall(
+        r'<script type="application/json" class="chart-spec">(.*?)</script>', page, re.S))}
+    assert set(specs) == {"sla", "first-touch", "queue-sizes", "automation"}
+    assert (specs["sla"]["unit"], specs["sla"]["max"]) == ("% of cases", 100)
+    assert specs["queue-sizes"]["x"] == "time" and len(specs["queue-sizes"]["times"]) >= 2
+    mine = specs["sla"]["labels"].index(queue.replace("_", " "))
+    assert specs["sla"]["series"][1]["values"][mine] == 100.0  # first touch met for the touched case
+    sizes = next(s for s in specs["queue-sizes"]["series"] if s["name"] == queue)
+    assert [v for v in sizes["values"] if v] == [4.0, 2.0]
 
 
 def test_queue_rows_refresh_by_htmx_returns_only_the_table_rows(database_url, conn):
