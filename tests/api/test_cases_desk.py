@@ -53,6 +53,13 @@ def test_case_page_shows_plan_verdicts_draft_and_refuses_agent_approval_with_403
         noted = api.post(f"/desk/cases/{case_id}/notes", data={"plan_version": "1", "body": "called her"})
     assert "refund 180.00 is above the agent limit 100.00" in page
     assert "Approval needs the <strong>lead</strong> role" in page
+    # Written for agents: a summary in plain words, labels instead of identifiers, keys that do what they say.
+    summary = re.search(r'<p class="summary" id="summary">(.*?)</p>', page, re.S).group(1)
+    assert "refund payment of 180.00" in summary and "send the customer message" in summary
+    assert "It needs a lead to approve because refund 180.00 is above the agent limit 100.00." in summary
+    assert "refund_payment" not in page.split('<details class="raw">')[0].split("<textarea")[0]
+    assert "<kbd>e</kbd> edit the draft, <kbd>Ctrl</kbd>+<kbd>Enter</kbd> save it" in page
+    assert "drafted by the copilot (template)" in page
     assert "Hi Ava, your refund is on its way.</textarea>" in page
     assert refused.status_code == 403 and "needs a lead" in refused.text
     assert stale.status_code == 409 and "stale" in stale.text
