@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.routes.metrics import Snapshot
-from copilot.figures import DayAutomation, QueueFigures
+from copilot.figures import DayAutomation, QueueFigures, Snapshot
 from copilot.models import Strict
 from copilot.reports.weekly import WeeklyReport
 

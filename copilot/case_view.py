@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.errors import NotFound
 from copilot.keys import APPROVAL_RANK, Role
@@ -70,7 +71,7 @@ def view_of(row: Mapping[str, Any]) -> CaseView:
                     required_role=needed, blocked=bool(row.get("blocked")), waits_at=row.get("waits_at"))
 
 
-async def load_view(conn: AsyncConnection, case_id: int, *, lock: bool = False) -> tuple[CaseView, int]:
+async def load_view(conn: AsyncConnection[DictRow], case_id: int, *, lock: bool = False) -> tuple[CaseView, int]:
     """The case's view and its plan version; `lock` holds the row for the caller's transaction."""
     if lock:
         await conn.execute("SELECT 1 FROM cases WHERE id = %s FOR UPDATE", (case_id,))

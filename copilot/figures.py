@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.models import Strict
 from copilot.queries import SLA_STATE_SQL
@@ -70,20 +71,28 @@ class Automation(Strict):
         return self.automated / self.decided if self.decided else None
 
 
+class Snapshot(Strict):
+    """Open cases of one queue at one of the scheduler's snapshot times."""
+
+    queue: str
+    at: datetime
+    open: int
+
+
 class DayAutomation(Automation):
     day: datetime
 
 
-async def queue_figures(conn: AsyncConnection, start: datetime, end: datetime, now: datetime) -> list[QueueFigures]:
+async def queue_figures(conn: AsyncConnection[DictRow], start: datetime, end: datetime, now: datetime) -> list[QueueFigures]:
     cur = await conn.execute(_QUEUE_FIGURES, {"s": start, "e": end, "now": now})
     return [QueueFigures.model_validate(r) for r in await cur.fetchall()]
 
 
-async def automation(conn: AsyncConnection, start: datetime, end: datetime) -> Automation:
+async def automation(conn: AsyncConnection[DictRow], start: datetime, end: datetime) -> Automation:
     cur = await conn.execute(_AUTOMATION, {"s": start, "e": end})
     return Automation.model_validate(await cur.fetchone())
 
 
-async def automation_by_day(conn: AsyncConnection, start: datetime, end: datetime) -> list[DayAutomation]:
+async def automation_by_day(conn: AsyncConnection[DictRow], start: datetime, end: datetime) -> list[DayAutomation]:
     cur = await conn.execute(_AUTOMATION_BY_DAY, {"s": start, "e": end})
     return [DayAutomation.model_validate(r) for r in await cur.fetchall()]

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
@@ -32,7 +33,7 @@ class Done(Strict):
     detail: str
 
 
-async def _allowed(conn: AsyncConnection, case_id: int, plan_version: int, action: DeskAction, role: Role,
+async def _allowed(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, action: DeskAction, role: Role,
                    name: str) -> CaseView:
     """Lock the case and check the action is one the caller may take now; the message says what they may do."""
     view, version = await load_view(conn, case_id, lock=True)
@@ -53,13 +54,13 @@ def available_roles(view: CaseView, action: DeskAction) -> list[Role]:
     return [r for r in (Role.agent, Role.lead, Role.finance, Role.admin) if action in available_actions(view, r)]
 
 
-async def _event(conn: AsyncConnection, case_id: int, actor: str, kind: str, data: dict[str, object],
+async def _event(conn: AsyncConnection[DictRow], case_id: int, actor: str, kind: str, data: dict[str, object],
                  now: datetime) -> None:
     await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
                        (case_id, now, actor, kind, Jsonb(data)))
 
 
-async def take(conn: AsyncConnection, case_id: int, plan_version: int, role: Role, name: str,
+async def take(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, role: Role, name: str,
                now: datetime) -> Done:
     """The owner takes the escalated case: it is theirs to work (assignee), with the clocks still running."""
     async with conn.transaction():
@@ -70,7 +71,7 @@ async def take(conn: AsyncConnection, case_id: int, plan_version: int, role: Rol
     return Done(case_id=case_id, status=view.status, detail=f"taken by {name}")
 
 
-async def replan(conn: AsyncConnection, case_id: int, plan_version: int, role: Role, name: str, reason: str,
+async def replan(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, role: Role, name: str, reason: str,
                  now: datetime) -> Done:
     """Plan the escalated case again on facts read again; the new plan comes back to its owner."""
     async with conn.transaction():
@@ -96,7 +97,7 @@ def _facts(raw: object) -> CaseState | None:
 HAND_BACK_TO = {"approval": S.awaiting_approval, "customer": S.awaiting_customer, "verification": S.verifying}
 
 
-async def hand_back(conn: AsyncConnection, case_id: int, plan_version: int, role: Role, name: str, note: str,
+async def hand_back(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, role: Role, name: str, note: str,
                     now: datetime) -> Done:
     """Back to the desk where the case's thread waits (its approval, the customer's answer, the re-read)."""
     async with conn.transaction():
@@ -112,7 +113,7 @@ async def hand_back(conn: AsyncConnection, case_id: int, plan_version: int, role
     return Done(case_id=case_id, status=target, detail=f"handed back to the desk ({target.value})")
 
 
-async def close(conn: AsyncConnection, case_id: int, plan_version: int, role: Role, name: str,
+async def close(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, role: Role, name: str,
                 outcome: CloseOutcome, reason: str, now: datetime) -> Done:
     """Close with a reason from the definition of done. The system of record is re-read and what it says is
     kept beside the person's reason; the root cause is recorded as for any closed case."""

@@ -180,7 +180,7 @@ async def _drain(engine: Engine) -> None:
     await work(engine.pool, engine.run_job, concurrency=4, drain=True, idle_sleep=0.02)
 
 
-async def set_desk_clock(conn: psycopg.AsyncConnection, at: datetime | None) -> None:
+async def set_desk_clock(conn: psycopg.AsyncConnection[DictRow], at: datetime | None) -> None:
     """Audit rows written without an explicit time take the simulated one (migration 030); None ends that."""
     if at is None:
         await conn.execute("DELETE FROM desk_clock")

@@ -14,7 +14,7 @@ from api.deps import connection
 from api.routes.cases import Now
 from api.routes.ops_metrics import operations
 from copilot import figures
-from copilot.figures import DayAutomation, QueueFigures
+from copilot.figures import DayAutomation, QueueFigures, Snapshot
 from copilot.models import Strict
 from copilot.queries import OPEN_SQL, SLA_STATE_SQL
 
@@ -87,12 +87,6 @@ async def metrics(conn: Annotated[AsyncConnection[DictRow], Depends(connection)]
     ops = await operations(conn, request.app.state.settings, getattr(request.app.state, "worker", None))
     text = await exposition(conn, now) + "\n".join(ops) + "\n"
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
-
-
-class Snapshot(Strict):
-    queue: str
-    at: datetime
-    open: int
 
 
 class Dashboard(Strict):
