@@ -82,6 +82,12 @@ def test_a_lead_corrects_a_blocked_edit_approves_it_and_closes_the_case(desk_url
     page.keyboard.press("a")
     _reload_until(page, lambda: _status(page) in {"awaiting_customer", "verifying", "closed"})
     if _status(page) != "closed":
+        # Close once the worker has let go of the case (its send and first re-read are done).
+        deadline = time.monotonic() + 30
+        while conn.execute("SELECT count(*) AS n FROM case_jobs WHERE case_id = %s AND done_at IS NULL",
+                           (case["id"],)).fetchone()["n"] and time.monotonic() < deadline:
+            time.sleep(0.3)
+        page.reload()
         page.select_option("#close-outcome", "shipped")
         page.fill("#close-reason", "the customer confirmed the address by phone and the parcel left")
         page.click("#close")
