@@ -56,14 +56,14 @@ def evaluate(split: str, folder: Path | None = None) -> ClincResult:
     outside = [r for r in rows if r["category"] == "out_of_scope"]
     inside = [r for r in rows if r["category"] != "out_of_scope"]
     for row in outside:
-        category = classify_reading(read_text("", row["text"])).category
+        category = classify_reading(read_text("", row["text"])).category or Category.needs_reading
         rejected += category in NOT_WORKED
         found += category is Category.out_of_scope
         if category not in NOT_WORKED:
             taken[f"{row['intent']} -> {category.value}"] += 1
     for row in inside:
         reading = read_text("", row["text"])
-        category = classify_reading(reading).category
+        category = classify_reading(reading).category or Category.needs_reading
         main = primary(reading)
         hit += category not in NOT_WORKED and main is not None and main.intent is IN_SCOPE_INTENT.get(row["intent"])
         same_category += category.value == row["category"]

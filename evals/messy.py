@@ -153,15 +153,18 @@ def _address_ok(want: MessyAddress | None, have: Any) -> bool:
                             (want.zip, got.zip)))
 
 
+def _order_of(request: Any) -> str | None:
+    return request.order.order_id if request.order is not None else None
+
+
 def score_reading(ticket: MessyTicket, reading: Reading) -> ReadingScore:
     exp = ticket.expect
     free = list(range(len(reading.requests)))
     matched = mood_ok = compared = args_ok = unknown_ok = 0
     problems: list[str] = []
     for want in exp.requests:
-        hit = next((i for i in free if reading.requests[i].intent is want.intent and _norm_order(
-            reading.requests[i].order.order_id if reading.requests[i].order else None) == _norm_order(want.order_id)),
-            None)
+        hit = next((i for i in free if reading.requests[i].intent is want.intent
+                    and _norm_order(_order_of(reading.requests[i])) == _norm_order(want.order_id)), None)
         if hit is None:
             problems.append(f"missed {want.intent.value} on {want.order_id}")
             continue
@@ -184,8 +187,8 @@ def score_reading(ticket: MessyTicket, reading: Reading) -> ReadingScore:
         unknown_ok += sorted(want.unknown) == sorted(got.unknown)
     problems += [f"extra {reading.requests[i].intent.value} ({reading.requests[i].mood.value})" for i in free]
     ident = reading.identification
-    ident_ok = (exp.identification.zip == ident.zip and sorted(map(_norm_order, exp.identification.order_ids))
-                == sorted(map(_norm_order, ident.order_ids)))
+    ident_ok = (exp.identification.zip == ident.zip and sorted(str(_norm_order(o)) for o in exp.identification.order_ids)
+                == sorted(str(_norm_order(o)) for o in ident.order_ids))
     return ReadingScore(id=ticket.id, expected=len(exp.requests), read=len(reading.requests), matched=matched,
                         mood_ok=mood_ok, args_compared=compared, args_ok=args_ok, unknown_ok=unknown_ok,
                         scope_ok=exp.out_of_scope == (reading.out_of_scope is not None),

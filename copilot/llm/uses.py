@@ -50,7 +50,7 @@ TicketCategory = StrEnum("TicketCategory", {c.name: c.value for c in Category if
 class TicketFacts(Strict):
     """What a ticket says, as data. Nothing here is trusted until `reconcile` checks it against the case."""
 
-    intent: TicketCategory  # type: ignore[valid-type]
+    intent: TicketCategory
     order_refs: list[str] = Field(default_factory=list, max_length=5)
     requested_change: str | None = Field(default=None, max_length=300)
     new_address: str | None = Field(default=None, max_length=300)

@@ -3,6 +3,8 @@ those products, and the customer's payment methods. Two queries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from psycopg.rows import dict_row
 
@@ -21,7 +23,7 @@ GROUP BY o.id, o.status, c.payment_methods
 _VARIANTS = "SELECT sku, name, options, available FROM sandbox.products WHERE name = ANY(%s)"
 
 
-async def world_for(conn: psycopg.AsyncConnection, email: str | None, case_order_id: str | None) -> World:
+async def world_for(conn: psycopg.AsyncConnection[Any], email: str | None, case_order_id: str | None) -> World:
     if not email:
         return World(case_order_id=case_order_id)
     cur = conn.cursor(row_factory=dict_row)
