@@ -115,7 +115,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
     return CaseState.model_validate(facts)
 
 
-async def _with_related(conn: AsyncConnection, deps: ToolDeps, facts: dict[str, Any], email: str,
+async def _with_related(conn: AsyncConnection[DictRow], deps: ToolDeps, facts: dict[str, Any], email: str,
                         signal: Signal) -> None:
     """The customer's other orders, for a ticket whose requests reach past the case's own (copilot/related.py);
     the case's own pending order gets the same addresses checked."""

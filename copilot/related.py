@@ -5,6 +5,7 @@ addresses the ticket could move it to, validated for its carrier. Read-only; cap
 from __future__ import annotations
 
 from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 
 from copilot.cases.order_inference import customer_orders
 from copilot.errors import CopilotError
@@ -18,7 +19,7 @@ MAX_RELATED = 8
 EDITABLE = ("pending", "processing")
 
 
-async def related_orders(conn: AsyncConnection, deps: ToolDeps, email: str, case_order_id: str | None,
+async def related_orders(conn: AsyncConnection[DictRow], deps: ToolDeps, email: str, case_order_id: str | None,
                          customer: LookupCustomerOutput | None, wanted: list[Address]) -> list[OrderFacts]:
     """Every other order of the customer that is not cancelled, newest first, with what a plan on it needs."""
     rows = sorted(await customer_orders(conn, email), key=lambda r: r["created_at"], reverse=True)
@@ -26,13 +27,13 @@ async def related_orders(conn: AsyncConnection, deps: ToolDeps, email: str, case
     addresses = _addresses(customer, wanted)
     found = []
     for order_id in ids:
-        order: LookupOrderOutput = await registry.call("lookup_order", deps, {"order_id": order_id})  # type: ignore[assignment]
+        order = LookupOrderOutput.model_validate(await registry.call("lookup_order", deps, {"order_id": order_id}))
         payment = await registry.call("lookup_payment", deps, {"order_id": order_id})
         status = order.order.status
         inventory = [await registry.call("locate_inventory", deps, {"sku": line.sku, "quantity": line.quantity})
                      for line in order.order.lines] if status in (*EDITABLE, "delivered") else []
         validated = await checks(deps, order, addresses) if status in EDITABLE else []
-        found.append(OrderFacts(order=order, payment=payment, inventory=inventory,  # type: ignore[arg-type]
+        found.append(OrderFacts(order=order, payment=payment, inventory=inventory,
                                 address_checks=validated))
     return found
 
@@ -65,5 +66,5 @@ async def checks(deps: ToolDeps, order: LookupOrderOutput, addresses: list[Addre
                                                                      "order_id": order.order.id})
         except CopilotError:
             continue
-        checks.append(AddressCheck(address=address, result=result))  # type: ignore[arg-type]
+        checks.append(AddressCheck(address=address, result=result))
     return checks
