@@ -10,7 +10,7 @@ from psycopg.rows import DictRow
 
 from copilot import related
 from copilot.cases.order_inference import choose, customer_orders
-from copilot.errors import CopilotError, NotFound
+from copilot.errors import NotFound
 from copilot.models import Category, Signal, SignalKind
 from copilot.plan import AddressCheck, CaseState, CustomerRequest, OrderChoice, Origin
 from copilot.reading.derive import primary
@@ -135,21 +135,10 @@ async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any
                           customer: LookupCustomerOutput | None) -> list[AddressCheck]:
     """The order's address, the one the customer asked for, and their profile address (the certain
     correction when the order lost its unit) — each validated for the order's carrier."""
-    carrier = order.fulfillments[0].carrier if order.fulfillments else None
-    addresses = [order.order.shipping_address]
-    if request is not None and request.new_address is not None:
-        addresses.append(request.new_address)
-    if customer is not None and customer.address is not None and customer.address not in addresses:
-        addresses.append(customer.address)
-    checks = []
-    for address in addresses:
-        try:
-            result = await registry.call("validate_address", deps, {"address": address, "carrier": carrier,
-                                                                     "order_id": order.order.id})
-        except CopilotError:
-            continue
-        checks.append(AddressCheck(address=address, result=result))
-    return checks
+    wanted = [request.new_address] if request is not None and request.new_address is not None else []
+    if customer is not None and customer.address is not None and customer.address not in wanted:
+        wanted.append(customer.address)
+    return await related.checks(deps, order, wanted)
 
 
 def _reading(signal: Signal | None) -> Reading | None:

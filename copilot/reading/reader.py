@@ -158,7 +158,9 @@ def _request(intent: Intent, mood: Mood, evidence: list[Evidence], text: str, se
     if intent is Intent.question:
         topic = next((name for name, pattern in QUESTION_TOPICS if re.search(pattern, sentence)), "other")
     orders = [o for o, a, _ in order_mentions(text) if bounds[0] <= a < bounds[1]]
-    confidence = 0.9 if mood is Mood.instruction else 0.8
+    # A question is as clearly read as an instruction ("where is my refund?"); that it asks rather than
+    # orders is the mood's business (copilot/playbooks route an action asked about to a person).
+    confidence = 0.9 if mood in (Mood.instruction, Mood.question) else 0.8
     return Request(intent=intent, mood=mood, category=category_for(intent, scores, sentence), evidence=evidence,
                    confidence=confidence, topic=topic,
                    unknown=[], **({"order": None} if not orders else {}))
