@@ -8,12 +8,12 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from copilot.cases.order_inference import customer_orders
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, NotFound
 from copilot.plan import AddressCheck, OrderFacts
 from tools import registry
 from tools.base import ToolDeps
 from tools.connectors.sandbox.world import Address
-from tools.schemas import LookupCustomerOutput, LookupOrderOutput
+from tools.schemas import LocateInventoryOutput, LookupCustomerOutput, LookupOrderOutput
 
 MAX_RELATED = 8
 EDITABLE = ("pending", "processing")
@@ -30,11 +30,23 @@ async def related_orders(conn: AsyncConnection[DictRow], deps: ToolDeps, email: 
         order = LookupOrderOutput.model_validate(await registry.call("lookup_order", deps, {"order_id": order_id}))
         payment = await registry.call("lookup_payment", deps, {"order_id": order_id})
         status = order.order.status
-        inventory = [await registry.call("locate_inventory", deps, {"sku": line.sku, "quantity": line.quantity})
-                     for line in order.order.lines] if status in (*EDITABLE, "delivered") else []
+        inventory = await _stock(deps, order) if status in (*EDITABLE, "delivered") else []
         validated = await checks(deps, order, addresses) if status in EDITABLE else []
         found.append(OrderFacts(order=order, payment=payment, inventory=inventory,
                                 address_checks=validated))
+    return found
+
+
+async def _stock(deps: ToolDeps, order: LookupOrderOutput) -> list[LocateInventoryOutput]:
+    """Stock of each line the warehouse keeps a record for; a line it has none for is left out, not fatal
+    (another order's facts only widen the plan)."""
+    found = []
+    for line in order.order.lines:
+        try:
+            found.append(LocateInventoryOutput.model_validate(
+                await registry.call("locate_inventory", deps, {"sku": line.sku, "quantity": line.quantity})))
+        except NotFound:
+            continue
     return found
 
 
