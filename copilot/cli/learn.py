@@ -57,14 +57,29 @@ def report_weekly(
         _fail(exc.message)
 
 
+# Shown by `copilot assess --help`: what each export must hold. Names match copilot/assess.py.
+ASSESS_HELP = (
+    "Opportunity map from a sample of exception queues: volume and value by category, the recoverable share by"
+    " playbook, the SLA each queue needs, and expected recovered revenue under stated assumptions. Each order is"
+    " counted once across all files.\n\n"
+    "Expected columns (CSV with a header row; names are case-insensitive; other columns are listed, not used):"
+    "\n\n"
+    "Storefront orders (Shopify export): Name, Financial Status, Fulfillment Status, Total; also read: Risk Level,"
+    " Tags, Cancelled at. Total is an amount such as 1234.50, 1,234.50, $12 or EUR 9.90.\n\n"
+    "Helpdesk tickets: subject, description; also read: order (or order_id, order_number), else the first #1234"
+    " in the text.\n\n"
+    "3PL exceptions (the /intake/3pl format): order (or order_id, order_ref, order_number, reference),"
+    " exception_code (or code, exception, reason_code); also read: sku."
+)
+
+
 def assess(
     paths: Annotated[list[Path], typer.Argument(help="CSV exports: storefront orders, helpdesk tickets, 3PL exceptions.")],
     format: Annotated[str, typer.Option(help="md or json")] = "md",
     recovery_rate: Annotated[float, typer.Option(help="Assumed share of recoverable value the desk recovers.")] = 0.6,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Opportunity map from a sample of exception queues: volume and value by category, the recoverable
-    share by playbook, the SLA each queue needs, and expected recovered revenue under stated assumptions."""
+    """Opportunity map from a sample of exception queues (the full help is ASSESS_HELP)."""
     from copilot.assess import assess_paths, render_markdown
 
     if format not in ("md", "json"):

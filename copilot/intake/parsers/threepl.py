@@ -13,7 +13,7 @@ from copilot.intake.parsers.base import BadPayload, Unparseable, clean, content_
 from copilot.models import Signal, SignalKind, SignalSource
 
 # Column names 3PL portals export, mapped to ours.
-_ALIASES = {
+COLUMN_ALIASES = {
     "order": ("order", "order_id", "order_ref", "order_number", "reference"),
     "sku": ("sku", "item", "item_sku"),
     "warehouse": ("warehouse", "warehouse_id", "facility", "site"),
@@ -73,7 +73,7 @@ def parse_threepl(headers: Mapping[str, str], body: bytes, received_at: datetime
         raise Unparseable("a 3PL row must be an object of columns")
     norm = {k.strip().lower().replace(" ", "_"): v for k, v in row.items() if isinstance(k, str)}
     values = {ours: next((clean(norm[a]) for a in aliases if clean(norm.get(a))), None)
-              for ours, aliases in _ALIASES.items()}
+              for ours, aliases in COLUMN_ALIASES.items()}
     missing = [c for c in ("order", "exception_code") if values[c] is None]
     if missing:
         raise Unparseable(f"3PL row lacks {', '.join(missing)}")
