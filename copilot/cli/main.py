@@ -71,8 +71,18 @@ def run(
         if demo is not None:
             console.print(f"sign in to the desk with this {demo.role.value} key (shown once): [bold]{demo.key}[/bold]")
     console.print(f"Recovery Desk Copilot on http://{bind_host}:{bind_port}  (desk: /desk, API docs: /docs)")
-    uvicorn.run(create_app(url, settings, with_worker=settings.worker_on_start), host=bind_host, port=bind_port,
-                log_level="info")
+    supervisor = None
+    if not settings.database_url:  # the embedded server is ours: restart it if it dies, stop it when we stop
+        from copilot.embedded_pg import PostgresSupervisor
+
+        supervisor = PostgresSupervisor(settings.pgdata)
+        supervisor.start()
+    try:
+        uvicorn.run(create_app(url, settings, with_worker=settings.worker_on_start), host=bind_host,
+                    port=bind_port, log_level="info")
+    finally:
+        if supervisor is not None and supervisor.stop():
+            console.print("stopped the embedded PostgreSQL")
 
 
 def _first_key(url: str) -> CreatedKey | None:
