@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.docs import add_offline_docs
 from api.limits import BodyLimit
 from api.routes import cases, desk, health, intake, jobs, metrics, queues, reports, webhooks
 from copilot import db
@@ -48,6 +49,8 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
         description="One intake, triage in minutes, guarded playbooks, approvals and verified closure "
         "for e-commerce order exceptions.",
         lifespan=lifespan,
+        docs_url=None,  # served from local files by add_offline_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database_url = database_url
@@ -76,6 +79,7 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
     app.include_router(desk.router)
     app.include_router(desk.root)
     app.mount("/static", desk.static_files(), name="static")
+    add_offline_docs(app)
     app.include_router(webhooks.router)
     app.include_router(intake.router)
     return app
