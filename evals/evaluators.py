@@ -127,7 +127,8 @@ def score_case(case: EvalCase, played: Played, reference: Policy, attempt: int =
         claims_ok=None if claim_problems is None else not claim_problems, claim_problems=claim_problems or [])
     return CaseResult(id=case.id, tags=case.tags, expected=exp, actual=act, score=score, passed=score.passed,
                       failures=failures(case, act, score), latency_ms=round(played.latency_ms, 1),
-                      llm_tokens=played.llm_tokens, attempt=attempt)
+                      llm_tokens=played.llm_tokens, attempt=attempt, llm_calls=played.llm.calls,
+                      llm_failed=played.llm.failed, llm_short_circuited=played.llm.short_circuited)
 
 
 def failures(case: EvalCase, act: Actual, s: CaseScore) -> list[str]:
@@ -216,4 +217,11 @@ def metrics(results: list[CaseResult], repeat: int = 1) -> Metrics:
         claims_supported=_rate([r.score.claims_ok for r in first]),
         latency_ms_p50=percentile(latencies, 50), latency_ms_p95=percentile(latencies, 95),
         llm_tokens_per_case=round(sum(r.llm_tokens for r in results) / len(results), 1) if results else 0.0,
-        pass_rate=_rate([r.passed for r in first]), pass_k=pass_k)
+        pass_rate=_rate([r.passed for r in first]), pass_k=pass_k, **llm_health(results))
+
+
+def llm_health(results: list[CaseResult]) -> dict[str, int | float]:
+    calls = sum(r.llm_calls for r in results)
+    unanswered = sum(r.llm_failed + r.llm_short_circuited for r in results)
+    return {"llm_calls": calls, "llm_error_rate": round(unanswered / calls, 4) if calls else 0.0,
+            "llm_short_circuited": sum(r.llm_short_circuited for r in results)}

@@ -47,6 +47,17 @@ class Played:
     facts: dict[str, Any] | None = None
     plan_version: int = 0
     verdicts: list[dict[str, Any]] = field(default_factory=list)
+    llm: LLMHealth = field(default_factory=lambda: LLMHealth())
+
+
+@dataclass
+class LLMHealth:
+    """How the case's LLM calls went: `failed` got no answer from the server (error or timeout), and
+    `short_circuited` were never sent because the circuit breaker was open."""
+
+    calls: int = 0
+    failed: int = 0
+    short_circuited: int = 0
 
 
 @lru_cache(maxsize=32)
@@ -90,10 +101,14 @@ async def _all(conn: Any, sql: str, *params: object) -> list[dict[str, Any]]:
 async def read_outcome(conn: Any, case_id: int | None, latency: float, errors: list[str]) -> Played:
     rows = await _all(conn, "SELECT id, category, disposition, priority, status, plan_version, facts"
                       " FROM cases WHERE id = %s", case_id)
-    tokens = (await _all(conn, "SELECT coalesce(sum(prompt_tokens + completion_tokens), 0)::int AS n"
-                         " FROM llm_calls"))[0]["n"]
+    usage = (await _all(conn, "SELECT coalesce(sum(prompt_tokens + completion_tokens), 0)::int AS tokens,"
+                        " count(*)::int AS calls,"
+                        " (count(*) FILTER (WHERE outcome IN ('error', 'timeout')))::int AS failed,"
+                        " (count(*) FILTER (WHERE outcome = 'breaker_open'))::int AS short"
+                        " FROM llm_calls"))[0]
+    tokens, health = usage["tokens"], LLMHealth(usage["calls"], usage["failed"], usage["short"])
     if not rows:
-        return Played(Actual(error="no case was opened"), latency, tokens, None)
+        return Played(Actual(error="no case was opened"), latency, tokens, None, llm=health)
     case = rows[0]
     version = case["plan_version"]
     verdicts = await _all(conn, "SELECT action_id, rule_id, outcome, mode, role, reason FROM guardrail_verdicts"
@@ -111,7 +126,7 @@ async def read_outcome(conn: Any, case_id: int | None, latency: float, errors: l
     actual = Actual(category=case["category"], disposition=case["disposition"], priority=case["priority"],
                     status=case["status"], approval=approval_outcome(case["status"], bool(auto), verdicts),
                     actions=actual_actions, message=message[0]["body"] if message else None, error=error)
-    return Played(actual, latency, tokens, case_id, case["facts"], version, verdicts)
+    return Played(actual, latency, tokens, case_id, case["facts"], version, verdicts, health)
 
 
 SEVERITY = {"allow": 0, "needs_approval": 1, "block": 2}

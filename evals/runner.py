@@ -25,6 +25,7 @@ BASELINES = Path(__file__).with_name("baselines")
 EVAL_DATABASE = "copilot_eval"
 # Rates may move this much against the baseline before the gate calls it a regression.
 TOLERANCE = 0.02
+LLM_ERROR_LIMIT = 0.5  # an LLM run whose calls mostly failed is not a run of the model
 RATES = ("category_macro_f1", "disposition_accuracy", "priority_accuracy", "action_precision", "action_recall",
          "approval_accuracy", "message_pass_rate", "claims_supported", "pass_rate")
 
@@ -82,7 +83,8 @@ def llm_settings(choice: str, settings: Settings) -> Settings:
     if not config.enabled:
         return settings.model_copy(update={"llm": "none"})
     return settings.model_copy(update={"llm": config.provider, "llm_base_url": config.base_url,
-                                       "llm_model": config.model, "llm_timeout_s": config.timeout_s})
+                                       "llm_model": config.model, "llm_timeout_s": config.timeout_s,
+                                       "llm_response_format": config.response_format})
 
 
 async def run_cases(url: str, cases: list[EvalCase], settings: Settings, *, policy: Policy | None = None,
@@ -145,6 +147,10 @@ def gate(report: Report, baseline: Report | None, tolerance: float = TOLERANCE) 
         ids = [r.id for r in report.cases if r.score.claims_ok is False]
         fails.append(f"claims_supported {m.claims_supported:.4f} < 1.00: unbacked drafts in {', '.join(sorted(set(ids)))}")
         broken.update(ids)
+    if report.llm != "none" and m.llm_error_rate > LLM_ERROR_LIMIT:
+        fails.append(f"llm_error_rate {m.llm_error_rate:.4f} > {LLM_ERROR_LIMIT:.2f}: most of the {m.llm_calls}"
+                     f" LLM calls got no answer ({m.llm_short_circuited} held back by the open breaker), so this"
+                     " run measured the deterministic path, not the model")
     if baseline is not None:
         for name in RATES:
             before, after = getattr(baseline.metrics, name), getattr(m, name)

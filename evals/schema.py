@@ -99,6 +99,9 @@ class CaseResult(Strict):
     latency_ms: float
     llm_tokens: int
     attempt: int = 0
+    llm_calls: int = 0
+    llm_failed: int = Field(default=0, description="Calls the server did not answer (error or timeout).")
+    llm_short_circuited: int = Field(default=0, description="Calls not sent: the circuit breaker was open.")
 
 
 class Metrics(Strict):
@@ -116,6 +119,10 @@ class Metrics(Strict):
     latency_ms_p50: float
     latency_ms_p95: float
     llm_tokens_per_case: float
+    llm_calls: int = 0
+    llm_error_rate: float = Field(default=0.0, description="Share of LLM calls that got no answer: an error, a"
+                                  " timeout, or not sent because the circuit breaker was open.")
+    llm_short_circuited: int = Field(default=0, description="LLM calls held back by the open circuit breaker.")
     pass_rate: float
     pass_k: float | None = None
 
