@@ -8,13 +8,17 @@ summarising a case), in turn, so the desk's checks judge real model output that 
 they would a weak model's. A prompt of no recorded purpose answers 500. CI has no llama.cpp build, so this
 is how a test gets a model server process it can SIGKILL; later calls then meet real connection refusals.
 
-Run: python -m tests.llm_replay_server [PORT]; prints `listening on PORT` once it accepts connections.
+Run: python -m tests.llm_replay_server [PORT] [--die-on-completion]; prints `listening on PORT` once it
+accepts connections. With --die-on-completion it kills itself with SIGILL on its first chat completion, as
+llama.cpp's server does on a CPU that reports AMX but cannot run it (fault injection for serve-local's test).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +66,7 @@ class Recordings:
 
 class Handler(BaseHTTPRequestHandler):
     recordings: Recordings
+    die_on_completion = False
 
     def _send(self, status: int, payload: bytes) -> None:
         self.send_response(status)
@@ -78,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        if self.die_on_completion:
+            os.kill(os.getpid(), signal.SIGILL)
         print(json.dumps({"response_format": (body.get("response_format") or {}).get("type")}), flush=True)
         answer = self.recordings.answer(body) if self.path.endswith("/chat/completions") else None
         if answer is None:
@@ -89,12 +96,13 @@ class Handler(BaseHTTPRequestHandler):
         return
 
 
-def main(port: int = 0) -> None:
-    Handler.recordings = Recordings()
+def main(port: int = 0, die_on_completion: bool = False) -> None:
+    Handler.recordings, Handler.die_on_completion = Recordings(), die_on_completion
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    main(int(numbers[0]) if numbers else 0, "--die-on-completion" in sys.argv)

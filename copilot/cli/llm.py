@@ -36,8 +36,8 @@ def local_model_path() -> Path:
 
 
 def serve_command(model: Path, host: str, port: int, n_ctx: int) -> list[str]:
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", host, "--port", str(port),
-            "--n_ctx", str(n_ctx), "--model_alias", LOCAL_MODEL]
+    return [sys.executable, "-m", "copilot.llm.local_server", "--model", str(model), "--host", host, "--port",
+            str(port), "--n_ctx", str(n_ctx), "--model_alias", LOCAL_MODEL]
 
 
 @llm_app.command("serve-local")
@@ -46,7 +46,11 @@ def serve_local(
     host: Annotated[str, typer.Option(help="Interface; keep loopback unless you mean it.")] = "127.0.0.1",
     n_ctx: Annotated[int, typer.Option(help="Context window in tokens.")] = 2048,
 ) -> None:
-    """Serve SmolLM2-135M-Instruct with llama.cpp's OpenAI-compatible server (replaces this process)."""
+    """Serve SmolLM2-135M-Instruct with llama.cpp's OpenAI-compatible server and keep it serving: ready only
+    after one completion works (without llama.cpp's extra buffer types, AMX among them, if the server dies on
+    it with them), and restarted if it dies. Ctrl-C stops it."""
+    from copilot.llm.serve import Attempt, Supervisor
+
     try:
         if importlib.util.find_spec("llama_cpp") is None:
             raise ConfigError(f"llama-cpp-python is not installed; {_EXTRA_HINT}")
@@ -54,10 +58,16 @@ def serve_local(
     except ConfigError as exc:
         print(f"copilot: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
-    print(f"serving {model.name} on http://{host}:{port}/v1  (COPILOT_LLM=openai-compatible "
-          f"COPILOT_LLM_BASE_URL=http://{host}:{port}/v1)", flush=True)
-    command = serve_command(model, host, port, n_ctx)
-    os.execv(command[0], command)
+
+    def command(attempt: Attempt) -> tuple[list[str], dict[str, str]]:
+        env = {**os.environ, "COPILOT_LLAMA_EXTRA_BUFTS": "1" if attempt.extra_bufts else "0"}
+        return serve_command(model, host, port, n_ctx), env
+
+    base_url = f"http://{host}:{port}/v1"
+    print(f"starting {model.name} on {base_url}  (COPILOT_LLM=openai-compatible COPILOT_LLM_BASE_URL={base_url})",
+          flush=True)
+    supervisor = Supervisor(command, base_url, LOCAL_MODEL, say=lambda line: print(line, flush=True))
+    raise SystemExit(supervisor.run())
 
 
 @llm_app.command("model-path")

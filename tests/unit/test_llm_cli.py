@@ -13,7 +13,7 @@ from copilot.cli.llm import GGUF_NAME, llm_app, serve_command
 
 def test_serve_command_runs_llama_cpp_server_on_loopback_with_the_gguf():
     command = serve_command(Path("/m/SmolLM2.gguf"), "127.0.0.1", 8123, 2048)
-    assert command[:3] == [sys.executable, "-m", "llama_cpp.server"]
+    assert command[:3] == [sys.executable, "-m", "copilot.llm.local_server"]  # llama_cpp.server, portable
     args = dict(zip(command[3::2], command[4::2], strict=True))
     assert args == {"--model": "/m/SmolLM2.gguf", "--host": "127.0.0.1", "--port": "8123", "--n_ctx": "2048",
                     "--model_alias": "smollm2-135m"}
