@@ -56,10 +56,14 @@ def build_floor_graph(checkpointer: AsyncPostgresSaver) -> CompiledStateGraph:
     return graph.compile(checkpointer=checkpointer)
 
 
+def floor_pool(url: str, concurrency: int) -> AsyncConnectionPool[AsyncConnection[DictRow]]:
+    return AsyncConnectionPool(url, min_size=concurrency, max_size=concurrency + 2, open=False,
+                               connection_class=AsyncConnection[DictRow],
+                               kwargs={"autocommit": True, "row_factory": dict_row})
+
+
 async def work(url: str, numbers: list[int], concurrency: int, run_id: str) -> None:
-    pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
-        url, min_size=concurrency, max_size=concurrency + 2, open=False,
-        connection_class=AsyncConnection[DictRow], kwargs={"autocommit": True, "row_factory": dict_row})
+    pool = floor_pool(url, concurrency)
     await pool.open(wait=True, timeout=30)
     try:
         checkpointer = AsyncPostgresSaver(pool)
