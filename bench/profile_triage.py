@@ -95,11 +95,11 @@ def _timed(name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
 
 
 def instrument() -> None:
-    psycopg.AsyncCursor.execute = _count(psycopg.AsyncCursor.execute)  # type: ignore[method-assign]
-    psycopg.AsyncCursor.executemany = _count(psycopg.AsyncCursor.executemany)  # type: ignore[method-assign]
-    psycopg.AsyncConnection.wait = _waited(psycopg.AsyncConnection.wait)  # type: ignore[method-assign]
+    psycopg.AsyncCursor.execute = _count(psycopg.AsyncCursor.execute)  # type: ignore[method-assign,assignment]
+    psycopg.AsyncCursor.executemany = _count(psycopg.AsyncCursor.executemany)  # type: ignore[method-assign,assignment]
+    psycopg.AsyncConnection.wait = _waited(psycopg.AsyncConnection.wait)  # type: ignore[method-assign,assignment]
     base = psycopg.BaseConnection
-    base._exec_command = _command(base._exec_command)  # type: ignore[method-assign]
+    base._exec_command = _command(base._exec_command)  # type: ignore[method-assign,assignment]
     for name in NODE_NAMES:
         setattr(nodes, name, _timed(name, getattr(nodes, name)))
 
@@ -110,8 +110,8 @@ async def profile(url: str, cases: int) -> None:
         reset_desk(conn)
         write_world(conn, generate_world(seed=99, now=now, n_orders=cases * 4, n_customers=max(cases // 2, 10),
                                          n_exceptions=cases))
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as c:
-        await ingest_seed_signals(c, now)
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as aconn:
+        await ingest_seed_signals(aconn, now)
     _clear()
     settings = Settings(database_url=url)
     async with open_engine(url, settings, pool_size=3) as engine:
