@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from copilot.requests import read_request
 from tools import registry
 from tools.address import validate_address_text
 from tools.base import ToolDeps
+from tools.connectors.snapshot import remembering
 from tools.schemas import LookupCustomerOutput, LookupOrderOutput
 
 SHIPPING = {Category.delivery_exception, Category.concession_request, Category.chargeback,
@@ -79,6 +81,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
     category = Category(row["category"])
     signal = await _latest_signal(conn, case_id)
     deps = ToolDeps.sandbox(conn, now, case_id)
+    deps = replace(deps, connectors=remembering(deps.connectors))  # one snapshot of each system per gather
     order_id = row["order_id"]
     order = await registry.call("lookup_order", deps, {"order_id": order_id}) if order_id else None
     customer = await _customer(deps, row["customer_email"], order)  # type: ignore[arg-type]
