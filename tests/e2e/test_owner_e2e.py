@@ -37,7 +37,7 @@ def test_a_lead_takes_an_escalated_chargeback_and_closes_it_with_a_reason(desk_u
     row.locator("a").click()
     page.wait_for_url(re.compile(rf".*/desk/cases/{case['id']}"))
     summary = page.locator("#summary").inner_text()
-    assert "came to finance because dispute" in summary and "evidence due" in summary
+    assert "came to finance because the dispute's evidence is due" in summary
     assert "_" not in page.locator("#timeline").inner_text().split("raw")[0][:400]
     assert page.locator("#approve").count() == 0  # finance approves a chargeback plan; the lead works the rest
     page.click("#take")

@@ -38,7 +38,7 @@ async def test_finance_takes_an_escalated_chargeback_and_approves_it_at_its_role
     async with engine.pool.connection() as conn:
         detail = await case_detail(conn, case["id"], NOW, Role.lead, "lee")
         assert detail.escalation is not None and detail.escalation.owner == "finance"
-        assert "evidence due" in (detail.escalation.reason or "")
+        assert "evidence is due" in (detail.escalation.reason or "")
         assert "approve" not in detail.available_actions and "close" in detail.available_actions
         with pytest.raises(Forbidden, match="needs a finance"):
             await decide(conn, case["id"], Decision(action="approve", plan_version=case["plan_version"]),

@@ -28,6 +28,7 @@ def _check(http, conn) -> None:
     http.cookies.set("rdc_key", qa)
     page = http.get("/desk/reports/weekly?week=2026-W47")
     assert page.status_code == 200 and page.text.count('class="chart-spec"') == 4
+    assert page.text.index("<h1>Weekly report 2026-W47 <small>2026-11-16 to 2026-11-23") < page.text.index("chart-spec")
     assert "<th class='num'>SLA attainment</th>" in page.text and "|---" not in page.text
     assert "/static/vendor/uplot/uPlot.iife.min.js" in page.text
     bogus = http.get("/desk/reports/weekly?week=bogus")
