@@ -94,10 +94,11 @@ def what_is_proposed(d: CaseDetail) -> str:
     if d.plan is None:
         return "No plan yet: the copilot is still reading the case."
     steps = [_action_phrase(a) for a in d.plan.actions if a.tool != "escalate_case"]
+    done = d.case.status in ("closed", "routed_away")  # a closed case's plan is history, not a proposal
     if not steps:
-        return "The copilot proposes no action of its own."
-    return "The copilot proposes to " + (", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1
-                                         else steps[0]) + "."
+        return "The plan had no action of its own." if done else "The copilot proposes no action of its own."
+    listed = ", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1 else steps[0]
+    return f"The plan was to {listed}." if done else f"The copilot proposes to {listed}."
 
 
 def why_you(d: CaseDetail) -> str:

@@ -293,12 +293,19 @@ def rule_customer_message(case: CaseState, action: ProposedAction, policy: Polic
 # ---- 10 automation ------------------------------------------------------------------------------------
 
 
+# The automation rule's reasons are read on the desk: what the action does, not its tool kind.
+NEEDS_A_PERSON = {ToolKind.WRITE: "changing the order", ToolKind.MONEY: "moving money",
+                  ToolKind.OWNER: "handing the case to an owner"}
+
+
 @rule("automation")
 def rule_automation(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p = policy.automation
     why = [reason for bad, reason in [
-        (action.kind not in (ToolKind.READ, ToolKind.CONTACT), f"{action.kind} actions need a human"),
-        (case.category not in p.categories, f"{case.category} is not on the automation allowlist"),
+        (action.kind not in (ToolKind.READ, ToolKind.CONTACT), f"{NEEDS_A_PERSON.get(action.kind, 'this')}"
+                                                               " needs a person"),
+        (case.category not in p.categories,
+         f"{case.category.value.replace('_', ' ')} cases are not on the automation allowlist"),
         (case.order_value > p.value_limit, f"order value {case.order_value} is above {p.value_limit}"),
         # Whoever read the case, rules or an LLM: an unsure reading never goes out alone (keyword ties at 0.55 did).
         (case.confidence < p.min_confidence,

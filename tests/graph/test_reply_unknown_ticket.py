@@ -7,8 +7,10 @@ from __future__ import annotations
 import psycopg
 from psycopg.rows import dict_row
 
+from api.desk_text import conversation
 from copilot.intake.ingest import ingest_signal
 from copilot.models import Signal, SignalKind, SignalSource
+from copilot.queries import case_detail
 from tests.graph.conftest import drain, rows
 from tests.graph.test_close import _awaiting_customer, desk  # noqa: F401 - the seeded desk fixture
 
@@ -39,3 +41,11 @@ async def test_a_gorgias_reply_on_a_ticket_unknown_to_the_helpdesk_is_attached_a
     asked = await rows(engine, "SELECT ticket_id FROM sandbox.outbox WHERE idempotency_key LIKE %s",
                        f"{case_id}:%followup")
     assert [a["ticket_id"] for a in asked] == [TICKET]
+    # The desk shows it as the customer's turn in one conversation, between our notice and our follow-up.
+    async with engine.pool.connection() as conn:
+        thread = conversation(await case_detail(conn, case_id, clock.now))
+    assert [i["at"] for i in thread] == sorted(i["at"] for i in thread)
+    turns = [(i["who"], i["text"]) for i in thread if i["who"] in ("customer", "us")]
+    mine = turns.index(("customer", f"Re: order {case['order_id']} Hm, what does that mean for me? I don't really"
+                                    " get it."))
+    assert turns[mine - 1][0] == "us" and turns[mine + 1][0] == "us", turns
