@@ -22,8 +22,13 @@ from starlette.routing import Route
 from tests.conftest import SHARED
 from tests.connectors.easypost_server import EasyPostAccount
 from tests.connectors.helpdesk_server import Helpdesks
+from tests.connectors.magento_server import TOKEN as MAGENTO_TOKEN
+from tests.connectors.magento_server import MagentoStore
 from tests.connectors.shopify_server import TOKEN, ShopifyStore
 from tests.connectors.stripe_server import API_KEY, StripeAccount
+from tests.connectors.woo_server import KEY as WOO_KEY
+from tests.connectors.woo_server import SECRET as WOO_SECRET
+from tests.connectors.woo_server import WooStore
 from tests.graph.conftest import engine  # noqa: F401 - the desk's engine fixture, for test_desk.py
 from tests.unit.test_connectors_sandbox import mini_world
 from tools.connectors import config as config_module
@@ -39,6 +44,8 @@ class Vendors:
     stripe: StripeAccount
     helpdesks: Helpdesks = field(default_factory=Helpdesks)
     easypost: EasyPostAccount = field(default_factory=lambda: EasyPostAccount(CONTRACTS))
+    woo: WooStore | None = None
+    magento: MagentoStore | None = None
 
 
 class Holder:
@@ -57,6 +64,14 @@ class Holder:
     async def easypost(self, request: Request) -> Response:
         assert self.vendors is not None
         return await self.vendors.easypost.endpoint(request)
+
+    async def woo(self, request: Request) -> Response:
+        assert self.vendors is not None and self.vendors.woo is not None
+        return await self.vendors.woo.endpoint(request)
+
+    async def magento(self, request: Request) -> Response:
+        assert self.vendors is not None and self.vendors.magento is not None
+        return await self.vendors.magento.endpoint(request)
 
     async def helpdesk(self, request: Request) -> Response:
         assert self.vendors is not None
@@ -77,6 +92,8 @@ def contract_server() -> Iterator[tuple[str, Holder]]:
         Route("/v1/{rest:path}", holder.stripe, methods=["GET", "POST"]),
         Route("/api/{rest:path}", holder.helpdesk, methods=["PUT", "POST"]),
         Route("/v2/{rest:path}", holder.easypost, methods=["GET", "POST"]),
+        Route("/wp-json/wc/v3/{rest:path}", holder.woo, methods=["GET", "POST", "PUT"]),
+        Route("/rest/{store}/V1/{rest:path}", holder.magento, methods=["GET", "POST", "PUT"]),
     ])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -107,7 +124,8 @@ def vendors(world: World, contract_server: tuple[str, Holder]) -> Vendors:
         stripe.add_intent(payment.id, int(payment.amount * 100))
     for dispute in world.disputes:
         stripe.add_dispute(dispute.id, int(dispute.amount * 100))
-    contract_server[1].vendors = Vendors(shopify, stripe)
+    contract_server[1].vendors = Vendors(shopify, stripe, woo=WooStore.from_world(world, CONTRACTS),
+                                         magento=MagentoStore.from_world(world, CONTRACTS))
     return contract_server[1].vendors
 
 
@@ -124,6 +142,11 @@ def set_modes(monkeypatch: pytest.MonkeyPatch, base_url: str, **modes: str) -> N
         "COPILOT_GORGIAS_API_KEY": "gg-key", "COPILOT_GORGIAS_BASE_URL": base_url,
         "COPILOT_FRESHDESK_DOMAIN": "shop", "COPILOT_FRESHDESK_API_KEY": "fd-key", "COPILOT_FRESHDESK_BASE_URL": base_url,
         "COPILOT_EASYPOST_API_KEY": "EZTK_test_key", "COPILOT_EASYPOST_BASE_URL": base_url,
+        "COPILOT_WOOCOMMERCE_STORE_URL": "https://shop.example", "COPILOT_WOOCOMMERCE_CONSUMER_KEY": WOO_KEY,
+        "COPILOT_WOOCOMMERCE_CONSUMER_SECRET": WOO_SECRET, "COPILOT_WOOCOMMERCE_BASE_URL": base_url,
+        "COPILOT_WOOCOMMERCE_MAX_WAIT_S": "3",
+        "COPILOT_MAGENTO_HOST": "shop.example", "COPILOT_MAGENTO_ACCESS_TOKEN": MAGENTO_TOKEN,
+        "COPILOT_MAGENTO_BASE_URL": base_url, "COPILOT_MAGENTO_MAX_WAIT_S": "3",
         "COPILOT_ZENDESK_MAX_WAIT_S": "3", "COPILOT_GORGIAS_MAX_WAIT_S": "3", "COPILOT_FRESHDESK_MAX_WAIT_S": "3",
     }
     for system, mode in modes.items():

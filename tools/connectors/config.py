@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.errors import ConfigError
 
 Mode = Literal["sandbox", "shadow", "live"]
 System = Literal["shopify", "stripe", "easypost", "zendesk", "gorgias", "freshdesk", "email", "woocommerce", "magento"]
@@ -112,6 +114,8 @@ class MagentoConfig(SystemConfig):
     _required = ("host", "access_token")
 
 
+STOREFRONTS = ("shopify", "woocommerce", "magento")
+
 CONFIG_TYPES: dict[str, type[SystemConfig]] = {
     "shopify": ShopifyConfig, "stripe": StripeConfig, "easypost": EasyPostConfig, "zendesk": ZendeskConfig,
     "gorgias": GorgiasConfig, "freshdesk": FreshdeskConfig, "email": EmailConfig,
@@ -140,6 +144,20 @@ class ConnectorConfigs(BaseModel):
         if not isinstance(config, SystemConfig):
             raise KeyError(system)
         return config
+
+    @model_validator(mode="after")
+    def _one_storefront(self) -> ConnectorConfigs:
+        """A desk acts on one storefront: the platform is the one storefront system not in sandbox mode."""
+        connected = [name for name in STOREFRONTS if self.get(name).mode != "sandbox"]
+        if len(connected) > 1:
+            raise ValueError(f"only one storefront may be connected, but {' and '.join(connected)} are not in"
+                             " sandbox mode (set the others' COPILOT_<SYSTEM>_MODE=sandbox)")
+        return self
+
+    @property
+    def storefront(self) -> str | None:
+        """The store's platform (shopify, woocommerce or magento) when one is connected, else None."""
+        return next((name for name in STOREFRONTS if self.get(name).mode != "sandbox"), None)
 
     @property
     def all_sandbox(self) -> bool:
@@ -171,7 +189,10 @@ def load_configs() -> ConnectorConfigs:
         values = _env_class(system, model)().model_dump(exclude_unset=True)
         loaded[system] = model.model_validate(values)
     contracts = _ContractsEnv().contracts_dir or _default_contracts_dir()
-    return ConnectorConfigs(contracts_dir=contracts, **loaded)
+    try:
+        return ConnectorConfigs(contracts_dir=contracts, **loaded)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())) from None
 
 
 @lru_cache

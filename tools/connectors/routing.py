@@ -78,21 +78,72 @@ def easypost_carrier(conn: AsyncConnection[Any], now: datetime, actor: str | Non
     return EasyPostCarrier(conn, now, actor, config, outbound)
 
 
+def rest_check(configs: ConnectorConfigs, system: str, base: str) -> Check | None:
+    """WooCommerce against its REST v3 docs, Magento against its admin REST schema."""
+    contracts_dir = configs.contracts_dir
+    if contracts_dir is None:
+        return None
+    if system == "woocommerce":
+        from tools.connectors.woocommerce import contracts as woo
+
+        return lambda request: woo.check(contracts_dir, request, base)
+    from tools.connectors.magento import contracts as magento
+
+    return lambda request: magento.check(contracts_dir, request, base)
+
+
+def woo_storefront(conn: AsyncConnection[Any], now: datetime, actor: str | None, configs: ConnectorConfigs) -> Any:
+    from tools.connectors.woocommerce.client import WooApi
+    from tools.connectors.woocommerce.storefront import WooStorefront
+
+    api = WooApi(configs.woocommerce)
+    outbound = Outbound("woocommerce", configs.woocommerce.mode, conn, now, rest_check(configs, "woocommerce", api.root))
+    return WooStorefront(conn, now, actor, configs.woocommerce, outbound, api)
+
+
+def magento_storefront(conn: AsyncConnection[Any], now: datetime, actor: str | None, configs: ConnectorConfigs) -> Any:
+    from tools.connectors.magento.client import MagentoApi
+    from tools.connectors.magento.storefront import MagentoStorefront
+
+    api = MagentoApi(configs.magento)
+    outbound = Outbound("magento", configs.magento.mode, conn, now, rest_check(configs, "magento", api.base))
+    return MagentoStorefront(conn, now, actor, configs.magento, outbound, api)
+
+
+def storefront_payments(conn: AsyncConnection[Any], now: datetime, actor: str | None, platform: str,
+                        storefront: Any) -> Any:
+    """Without Stripe connected, refunds go through the store's own platform."""
+    if platform == "shopify":
+        from tools.connectors.shopify.payments import ShopifyPayments
+
+        return ShopifyPayments(conn, now, actor, storefront)
+    if platform == "woocommerce":
+        from tools.connectors.woocommerce.payments import WooPayments
+
+        return WooPayments(conn, now, actor, storefront)
+    from tools.connectors.magento.payments import MagentoPayments
+
+    return MagentoPayments(conn, now, actor, storefront)
+
+
+STOREFRONT_BUILDERS = {"woocommerce": woo_storefront, "magento": magento_storefront}
+
+
 def route(bundle: Connectors, conn: AsyncConnection[Any], now: datetime, actor: str | None,
           configs: ConnectorConfigs | None = None) -> Connectors:
     """The sandbox bundle with every slot whose system is in shadow or live mode replaced."""
     configs = configs or get_configs()
     if configs.all_sandbox:
         return bundle
-    if configs.shopify.mode != "sandbox":
+    platform = configs.storefront  # the one storefront not in sandbox mode, if any
+    if platform == "shopify":
         bundle = replace(bundle, storefront=shopify_storefront(conn, now, actor, configs.shopify, configs))
+    elif platform is not None:
+        bundle = replace(bundle, storefront=STOREFRONT_BUILDERS[platform](conn, now, actor, configs))
     if configs.stripe.mode != "sandbox":
         bundle = replace(bundle, psp=stripe_psp(conn, now, actor, configs.stripe, configs))
-    elif configs.shopify.mode != "sandbox":
-        # Without Stripe connected, the store's payments are Shopify's own: refunds go through the order.
-        from tools.connectors.shopify.payments import ShopifyPayments
-
-        bundle = replace(bundle, psp=ShopifyPayments(conn, now, actor, bundle.storefront))  # type: ignore[arg-type]
+    elif platform is not None:
+        bundle = replace(bundle, psp=storefront_payments(conn, now, actor, platform, bundle.storefront))
     if configs.easypost.mode != "sandbox":
         bundle = replace(bundle, carrier=easypost_carrier(conn, now, actor, configs))
     if any(configs.get(system).mode != "sandbox" for system in ("zendesk", "gorgias", "freshdesk", "email")):

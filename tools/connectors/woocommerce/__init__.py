@@ -1,0 +1,1 @@
+"""WooCommerce REST v3: contracts from its docs, the client, the storefront and refunds."""
