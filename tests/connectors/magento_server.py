@@ -56,6 +56,7 @@ class MagentoStore:
     false_next: bool = False
     rate_limit_next: int = 0
     hold_answers: threading.Event | None = None
+    hold_only: str = ""  # hold only the answers of requests whose path contains this
 
     @classmethod
     def from_world(cls, world: World, contracts_dir: Path) -> MagentoStore:
@@ -94,7 +95,7 @@ class MagentoStore:
         status, answer = self._act(request.method, path, dict(parse_qsl(request.url.query)), body)
         bad = response_errors(self.contracts_dir, request.method, path, status, answer)
         assert not bad, f"the test server's own answer breaks the contract: {bad}"
-        if self.hold_answers is not None and request.method != "GET":
+        if self.hold_answers is not None and request.method != "GET" and self.hold_only in path:
             await asyncio.to_thread(self.hold_answers.wait)
         return JSONResponse(answer, status_code=status)
 

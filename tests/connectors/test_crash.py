@@ -84,3 +84,43 @@ async def test_killed_after_shopify_cancelled_resumes_by_reading_the_order(
     [row] = rows(conn, case_id)
     assert (row["status"], row["detail"]) == ("answered", "found done when read before writing again")
     assert conn.execute("SELECT status FROM sandbox.orders WHERE id = '#1'").fetchone()["status"] == "cancelled"
+
+
+async def test_killed_after_woocommerce_refunded_resumes_by_reading_the_refunds(
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, database_url: str, conn, aconn):
+    assert vendors.woo is not None
+    set_modes(monkeypatch, contract_server[0], woocommerce="live")
+    vendors.woo.hold_answers = threading.Event()
+    case_id = new_case(conn, "#3")
+    key, args = f"{case_id}:k3", {"order_id": "#3", "amount": "20.00", "reason": "damaged"}
+    worker = start_worker(database_url, case_id, "refund_payment", args, key)
+    wait_until(lambda: len(vendors.woo.refunds["3"]) == 1, "WooCommerce refunded", worker)  # type: ignore[union-attr]
+    kill(worker)
+    vendors.woo.hold_answers.set()
+    assert [r["status"] for r in rows(conn, case_id)] == ["sending"]
+    await approve(aconn, case_id, "refund_payment", args, key)
+    assert len(vendors.woo.refunds["3"]) == 1  # WooCommerce has no key: the refunds list showed it done
+    [row] = rows(conn, case_id)
+    assert (row["status"], row["detail"]) == ("answered", "found done when read before writing again")
+    assert [m for m, p, _ in vendors.woo.requests if p.endswith("/refunds")] == ["GET", "POST", "GET"]
+
+
+async def test_killed_after_magento_refunded_resumes_without_a_second_credit_memo(
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, database_url: str, conn, aconn):
+    assert vendors.magento is not None
+    set_modes(monkeypatch, contract_server[0], magento="live")
+    vendors.magento.hold_answers, vendors.magento.hold_only = threading.Event(), "/refund"
+    case_id = new_case(conn, "#3")
+    key, args = f"{case_id}:k4", {"order_id": "#3", "amount": "20.00", "reason": "damaged"}
+    order = vendors.magento.by_number("3")
+    worker = start_worker(database_url, case_id, "refund_payment", args, key)
+    wait_until(lambda: order["total_refunded"] == 20.0, "Magento refunded", worker)
+    kill(worker)
+    vendors.magento.hold_answers.set()
+    assert [r["status"] for r in rows(conn, case_id)] == ["answered", "sending"]  # the marker comment, the refund
+    await approve(aconn, case_id, "refund_payment", args, key)
+    assert order["total_refunded"] == 20.0  # read before writing again: no second credit memo
+    assert sum(1 for m, p, _ in vendors.magento.requests if p.endswith("/refund")) == 1
+    assert len(order["status_histories"]) == 1  # the marker comment was not posted twice either
+    assert [(r["status"], r["detail"]) for r in rows(conn, case_id)] == [
+        ("answered", None), ("answered", "found done when read before writing again")]

@@ -122,3 +122,64 @@ async def test_a_vendor_refusal_leaves_the_case_undone_with_the_vendors_reason(
         "The order can no longer be changed", "insufficient funds", "has already been refunded")), failed
     status = (await rows(engine, "SELECT status FROM cases WHERE id = %s", case["id"]))[0]["status"]
     assert status not in {"verifying", "closed"}
+
+
+# What each desk tool asks of a WooCommerce or Magento store (refunds go to the store when Stripe is not connected).
+STORE_OP = {"woocommerce": {"cancel_order": "PUT", "update_address": "PUT", "hold_order": "PUT",
+                            "release_hold": "PUT", "refund_payment": "/refunds"},
+            "magento": {"cancel_order": "/cancel", "update_address": "PUT", "hold_order": "/hold",
+                        "release_hold": "/unhold", "refund_payment": "/refund"}}
+
+
+async def _awaiting_store_cases(engine: Any, platform: str) -> list[tuple[dict[str, Any], list[str]]]:
+    found = await rows(engine, """
+        SELECT c.id, c.plan_version, array_agg(a.tool ORDER BY a.action_id) AS tools FROM cases c
+        JOIN proposed_actions a ON a.case_id = c.id AND a.plan_version = c.plan_version
+        WHERE c.status = 'awaiting_approval' AND a.kind IN ('WRITE', 'MONEY')
+        GROUP BY c.id, c.plan_version ORDER BY c.id""")
+    usable = [(case, case["tools"]) for case in found if all(t in STORE_OP[platform] for t in case["tools"])]
+    assert len(usable) >= 2, f"fewer than two cases awaiting approval with {platform} effects only: {found[:5]}"
+    return usable
+
+
+async def _approve_in(mode: str, platform: str, case: dict[str, Any], tools: list[str], vendors: Vendors,
+                      engine: Any) -> None:
+    store: Any = vendors.woo if platform == "woocommerce" else vendors.magento
+    store.requests.clear()
+    await _approve(engine, case)
+    actions = await rows(engine, "SELECT tool, status, error FROM proposed_actions WHERE case_id = %s"
+                         " AND plan_version = %s AND kind IN ('WRITE', 'MONEY')", case["id"], case["plan_version"])
+    assert [(a["tool"], a["status"]) for a in actions] == [(t, "done") for t in tools], actions
+    recorded = await rows(engine, "SELECT system, mode, status, method, url, contract_checked, contract_errors"
+                          " FROM connector_requests WHERE case_id = %s ORDER BY id", case["id"])
+    assert recorded and {(r["system"], r["mode"]) for r in recorded} == {(platform, mode)}
+    assert all(r["contract_checked"] and r["contract_errors"] == [] for r in recorded)
+    sent = [(m, p) for m, p, _ in store.requests if m != "GET"]
+    if mode == "shadow":
+        assert sent == [] and {r["status"] for r in recorded} == {"recorded"}
+    else:
+        assert {r["status"] for r in recorded} == {"answered"}
+        for tool in tools:
+            want = STORE_OP[platform][tool]
+            assert any(m == want or p.endswith(want) for m, p in sent), (tool, sent)
+    assert store.violations == []
+    shown = await rows(engine, "SELECT kind FROM case_events WHERE case_id = %s AND kind LIKE 'connector_%%'",
+                       case["id"])
+    assert {e["kind"] for e in shown} == {"connector_shadowed" if mode == "shadow" else "connector_sent"}
+
+
+@pytest.mark.parametrize("platform", ["woocommerce", "magento"])
+async def test_approvals_for_a_store_on_woocommerce_or_magento_in_shadow_then_live(
+        platform: str, monkeypatch: pytest.MonkeyPatch, contract_server: Any, database_url: str, engine: Any):
+    from tests.connectors.magento_server import MagentoStore
+    from tests.connectors.woo_server import WooStore
+
+    world = await _seeded(database_url)
+    await drain(engine)  # every system in sandbox mode while the desk plans
+    (first, first_tools), (second, second_tools) = (await _awaiting_store_cases(engine, platform))[:2]
+    vendors = _vendors(world, contract_server[1])
+    vendors.woo, vendors.magento = WooStore.from_world(world, CONTRACTS), MagentoStore.from_world(world, CONTRACTS)
+    set_modes(monkeypatch, contract_server[0], **{platform: "shadow"})
+    await _approve_in("shadow", platform, first, first_tools, vendors, engine)
+    set_modes(monkeypatch, contract_server[0], **{platform: "live"})
+    await _approve_in("live", platform, second, second_tools, vendors, engine)

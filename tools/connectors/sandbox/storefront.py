@@ -159,10 +159,10 @@ class SandboxStorefront(SandboxBase):
         if address.country != previous.country:
             raise ConnectorError(f"order {order_id} ships to {previous.country}; a change of country is not allowed",
                                  reason="country_change")
-        await self.conn.execute(
-            "UPDATE sandbox.orders SET shipping_address = %s, updated_at = %s,"
-            " hold_reason = CASE WHEN hold_reason = 'address_unverified' THEN NULL ELSE hold_reason END"
-            " WHERE id = %s", (Jsonb(address.model_dump(mode="json")), self.now, order_id))
+        # A hold stays until released: the plan that corrects an unverified address releases it as its own step
+        # (playbooks/pre.py), as a real store's hold outlives an address edit.
+        await self.conn.execute("UPDATE sandbox.orders SET shipping_address = %s, updated_at = %s WHERE id = %s",
+                                (Jsonb(address.model_dump(mode="json")), self.now, order_id))
         return UpdateAddressOutput(order_id=order_id, previous=previous, address=address)
 
     async def hold_order(self, order_id: str, reason: str) -> HoldOrderOutput:
