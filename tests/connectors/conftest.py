@@ -90,7 +90,7 @@ def contract_server() -> Iterator[tuple[str, Holder]]:
     app = Starlette(routes=[
         Route("/admin/api/{version}/graphql.json", holder.shopify, methods=["POST"]),
         Route("/v1/{rest:path}", holder.stripe, methods=["GET", "POST"]),
-        Route("/api/{rest:path}", holder.helpdesk, methods=["PUT", "POST"]),
+        Route("/api/{rest:path}", holder.helpdesk, methods=["GET", "PUT", "POST"]),
         Route("/v2/{rest:path}", holder.easypost, methods=["GET", "POST"]),
         Route("/wp-json/wc/v3/{rest:path}", holder.woo, methods=["GET", "POST", "PUT"]),
         Route("/rest/{store}/V1/{rest:path}", holder.magento, methods=["GET", "POST", "PUT"]),

@@ -103,7 +103,11 @@ class MagentoStore:
         parts = path.strip("/").split("/")  # V1, orders|order, id, action
         if parts[1] == "orders" and len(parts) == 2:
             number = next((v for k, v in query.items() if k.endswith("[value]")), None)
-            found = [o for o in self.orders.values() if o["increment_id"] == number]
+            found = [o for o in self.orders.values() if number is None or o["increment_id"] == number]
+            size = int(query.get("searchCriteria[pageSize]", len(found)))
+            if number is None:
+                return 200, {"items": found[:size], "search_criteria": {"filter_groups": [], "page_size": size},
+                             "total_count": len(found)}
             criteria = {"filter_groups": [{"filters": [{"field": "increment_id", "value": number or "",
                                                           "condition_type": "eq"}]}]}
             return 200, {"items": found, "search_criteria": criteria, "total_count": len(found)}

@@ -40,6 +40,45 @@ def test_check_reads_once_from_each_system(monkeypatch: pytest.MonkeyPatch, cont
     assert vendors.stripe.requests == [("GET", "/v1/refunds/re_connectivity_check", {}, None)]
 
 
+CHECKED = {"easypost": ("easypost: ok, key accepted by", "/v2/trackers/trk_0"),
+           "zendesk": ("zendesk: ok, signed in as agent@shop.example (agent)", "/api/v2/users/me"),
+           "gorgias": ("gorgias: ok, account shop", "/api/account"),
+           "freshdesk": ("freshdesk: ok, signed in as agent 43 (agent@shop.example)", "/api/v2/agents/me"),
+           "woocommerce": ("woocommerce: ok, keys accepted by", "/wp-json/wc/v3/orders"),
+           "magento": ("magento: ok, token accepted by", "/rest/default/V1/orders")}
+
+
+@pytest.mark.parametrize("system", sorted(CHECKED))
+def test_check_makes_one_authenticated_read_on_every_other_system(system: str, monkeypatch: pytest.MonkeyPatch,
+                                                                  contract_server: Any, vendors: Vendors) -> None:
+    set_modes(monkeypatch, contract_server[0], **{system: "live"})
+    result = runner.invoke(app, ["connectors", "check", system])
+    assert result.exit_code == 0, result.output
+    said, path = CHECKED[system]
+    assert said in result.output
+    store: Any = {"easypost": vendors.easypost, "woocommerce": vendors.woo, "magento": vendors.magento}.get(system)
+    if store is not None:
+        assert [(r[0], r[1]) for r in store.requests] == [("GET", path)]
+    else:  # the helpdesks record writes only; a read leaves nothing posted
+        assert vendors.helpdesks.received == [] and vendors.helpdesks.violations == []
+    if system == "magento":
+        assert "(10 orders)" in result.output
+
+
+@pytest.mark.parametrize("system,variable", [("woocommerce", "COPILOT_WOOCOMMERCE_CONSUMER_SECRET"),
+                                             ("magento", "COPILOT_MAGENTO_ACCESS_TOKEN"),
+                                             ("zendesk", "COPILOT_ZENDESK_API_TOKEN"),
+                                             ("easypost", "COPILOT_EASYPOST_API_KEY")])
+def test_check_with_wrong_credentials_says_so_in_one_line_on_every_system(
+        system: str, variable: str, monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors) -> None:
+    set_modes(monkeypatch, contract_server[0], **{system: "live"})
+    monkeypatch.setenv(variable, "wrong")
+    result = runner.invoke(app, ["connectors", "check", system])
+    assert result.exit_code == 2, result.output
+    assert f"{system} answered 401" in result.output and "credentials" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_check_with_a_wrong_token_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch, contract_server: Any,
                                                      vendors: Vendors) -> None:
     set_modes(monkeypatch, contract_server[0], shopify="live")

@@ -124,3 +124,27 @@ async def test_killed_after_magento_refunded_resumes_without_a_second_credit_mem
     assert len(order["status_histories"]) == 1  # the marker comment was not posted twice either
     assert [(r["status"], r["detail"]) for r in rows(conn, case_id)] == [
         ("answered", None), ("answered", "found done when read before writing again")]
+
+
+@pytest.mark.parametrize("system", ["zendesk", "gorgias", "freshdesk"])
+async def test_killed_after_a_helpdesk_reply_was_posted_resumes_without_posting_it_twice(
+        system: str, monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, database_url: str,
+        conn, aconn):
+    from tests.connectors.test_helpdesk import BODY, thread
+
+    set_modes(monkeypatch, contract_server[0], **{system: "live"})
+    vendors.helpdesks.hold_answers = threading.Event()
+    ticket = thread(conn, system)
+    case_id = new_case(conn, "#2")
+    key, args = f"{case_id}:k5", {"ticket_id": ticket, "scenario": "delivery_update", "body": BODY}
+    worker = start_worker(database_url, case_id, "send_customer_message", args, key)
+    wait_until(lambda: len(vendors.helpdesks.received) == 1, f"{system} posted the reply", worker)
+    kill(worker)
+    vendors.helpdesks.hold_answers.set()
+    assert [r["status"] for r in rows(conn, case_id)] == ["sending"]
+    await approve(aconn, case_id, "send_customer_message", args, key)
+    assert len(vendors.helpdesks.received) == 1  # the thread was read: the reply is there, not posted again
+    [row] = rows(conn, case_id)
+    assert (row["status"], row["detail"]) == ("answered", "recovered by reading back")
+    [posted] = next(iter(vendors.helpdesks.threads.values()))
+    assert BODY in str(posted)

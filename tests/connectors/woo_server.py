@@ -97,6 +97,8 @@ class WooStore:
         return JSONResponse(answer, status_code=status)
 
     def _act(self, method: str, parts: list[str], body: Any) -> tuple[int, Any]:
+        if len(parts) == 1:  # GET /orders: the newest first, one page
+            return 200, list(self.orders.values())[:1]
         number = parts[1]
         order = self.orders.get(number)
         if order is None:

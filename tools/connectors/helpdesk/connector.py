@@ -47,10 +47,27 @@ class RoutedHelpdesk(SandboxHelpdesk):
         if thread is None or self.configs.get(thread["source"]).mode == "sandbox":
             return sent  # a ticket no connected helpdesk knows: the sandbox outbox is where it lives
         system = thread["source"]
-        request = await self._request(system, sent, thread, customer_id, kind != INTERNAL)
+        public = kind != INTERNAL
+        request = await self._request(system, sent, thread, customer_id, public)
         outbound = Outbound(system, self.configs.get(system).mode, self.conn, self.now, self.checks.get(system))
-        await outbound.write(request, self._sender(system), "reply" if kind != INTERNAL else "note")
+        recover = None if system == "email" else self._recover(outbound, system, str(sent.ticket_id), sent.body, public)
+        await outbound.write(request, self._sender(system), "reply" if public else "note", recover)
         return sent
+
+    def _recover(self, outbound: Outbound, system: str, ticket: str, body: str, public: bool):  # type: ignore[no-untyped-def]
+        """After a crash between posting and recording, the ticket's thread is read: a message already there is
+        not posted twice (helpdesks take no idempotency key on replies)."""
+        config = self.configs.get(system)
+        call = CURRENT_CALL.get()
+        external_id = call.key if call else ""
+
+        async def recover() -> VendorResponse | None:
+            listed = await outbound.read(requests.thread(config, ticket), self._sender(system))
+            if requests.already_posted(system, listed.body, body, public, external_id):
+                return VendorResponse(status=200, body={"found_in_thread": True})
+            return None
+
+        return recover
 
     async def _request(self, system: str, sent: OutboxMessage, thread: dict[str, Any], customer_id: str,
                        public: bool) -> VendorRequest:

@@ -94,11 +94,18 @@ class EmailReply(Doc):
     text: str
 
 
-ROUTES: list[tuple[str, str, re.Pattern[str], type[BaseModel]]] = [
+ROUTES: list[tuple[str, str, re.Pattern[str], type[BaseModel] | None]] = [
     ("zendesk", "PUT", re.compile(r"/api/v2/tickets/\d+$"), ZendeskUpdate),
     ("gorgias", "POST", re.compile(r"/api/tickets/\d+/messages$"), GorgiasMessage),
     ("freshdesk", "POST", re.compile(r"/api/v2/tickets/\d+/reply$"), FreshdeskReply),
     ("freshdesk", "POST", re.compile(r"/api/v2/tickets/\d+/notes$"), FreshdeskNote),
+    # Reads: the ticket's thread (read before posting again after a crash) and who the credentials are.
+    ("zendesk", "GET", re.compile(r"/api/v2/tickets/\d+/comments$"), None),
+    ("gorgias", "GET", re.compile(r"/api/tickets/\d+/messages$"), None),
+    ("freshdesk", "GET", re.compile(r"/api/v2/tickets/\d+/conversations$"), None),
+    ("zendesk", "GET", re.compile(r"/api/v2/users/me$"), None),
+    ("gorgias", "GET", re.compile(r"/api/account$"), None),
+    ("freshdesk", "GET", re.compile(r"/api/v2/agents/me$"), None),
 ]
 
 
@@ -109,9 +116,11 @@ def check(request: VendorRequest) -> list[str]:
         model: type[BaseModel] = EmailReply
     else:
         found = [m for s, method, path, m in ROUTES
-                 if s == request.system and method == request.method and path.search(request.url)]
+                 if s == request.system and method == request.method and path.search(request.url.split("?")[0])]
         if not found:
             return [f"{request.method} {request.url} is not a documented {request.system} operation"]
+        if found[0] is None:
+            return [] if request.body is None else [f"{request.method} {request.url} takes no body"]
         model, body = found[0], request.body or {}
     try:
         model.model_validate(body)

@@ -55,3 +55,40 @@ def auth(config: SystemConfig) -> httpx.Auth:
     if isinstance(config, FreshdeskConfig):
         return httpx.BasicAuth(_secret(config.api_key), "X")
     raise TypeError(f"{type(config).__name__} is not a helpdesk")
+
+
+def thread(config: SystemConfig, ticket_id: str) -> VendorRequest:
+    """The ticket's messages, read before posting again when an earlier attempt's outcome was not recorded."""
+    if isinstance(config, ZendeskConfig):
+        root, path, op = config.base_url or f"https://{config.subdomain}.zendesk.com", \
+            f"/api/v2/tickets/{ticket_id}/comments", "tickets.comments.list"
+    elif isinstance(config, GorgiasConfig):
+        root, path, op = config.base_url or f"https://{config.domain}.gorgias.com", \
+            f"/api/tickets/{ticket_id}/messages", "tickets.messages.list"
+    elif isinstance(config, FreshdeskConfig):
+        root, path, op = config.base_url or f"https://{config.domain}.freshdesk.com", \
+            f"/api/v2/tickets/{ticket_id}/conversations", "tickets.conversations.list"
+    else:
+        raise TypeError(f"{type(config).__name__} is not a helpdesk")
+    return VendorRequest(system=request_system(config), operation=op, method="GET", url=root.rstrip("/") + path)
+
+
+def request_system(config: SystemConfig) -> str:
+    return {ZendeskConfig: "zendesk", GorgiasConfig: "gorgias", FreshdeskConfig: "freshdesk"}[type(config)]
+
+
+def _plain(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def already_posted(system: str, listed: object, body: str, public: bool, external_id: str) -> bool:
+    """Whether the thread already holds this message: Gorgias by our `external_id`; Zendesk and Freshdesk, which
+    keep no caller id on a comment, by the same text with the same visibility."""
+    if system == "gorgias":
+        messages = (listed or {}).get("data", []) if isinstance(listed, dict) else []
+        return any(m.get("external_id") == external_id for m in messages)
+    if system == "zendesk":
+        comments = (listed or {}).get("comments", []) if isinstance(listed, dict) else []
+        return any(_plain(c.get("body")) == _plain(body) and bool(c.get("public")) == public for c in comments)
+    conversations = listed if isinstance(listed, list) else []
+    return any(_plain(c.get("body_text")) == _plain(body) and bool(c.get("private")) != public for c in conversations)
