@@ -3,6 +3,7 @@ ticket thread the case came from (Zendesk, Gorgias, Freshdesk or email), in that
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -54,7 +55,8 @@ class RoutedHelpdesk(SandboxHelpdesk):
         await outbound.write(request, self._sender(system), "reply" if public else "note", recover)
         return sent
 
-    def _recover(self, outbound: Outbound, system: str, ticket: str, body: str, public: bool):  # type: ignore[no-untyped-def]
+    def _recover(self, outbound: Outbound, system: str, ticket: str, body: str,
+                 public: bool) -> Callable[[], Awaitable[VendorResponse | None]]:
         """After a crash between posting and recording, the ticket's thread is read: a message already there is
         not posted twice (helpdesks take no idempotency key on replies)."""
         config = self.configs.get(system)

@@ -6,6 +6,7 @@ store's staff. Magento's web API has no idempotency key: every write reads the o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -60,7 +61,7 @@ class MagentoStorefront(SandboxStorefront):
             raise NotFound(f"Magento has no order {order_id}", order_id=order_id)
         return dict(items[0])
 
-    async def _action(self, order_id: str, action: str, done: Any) -> bool:
+    async def _action(self, order_id: str, action: str, done: Callable[[Order], bool]) -> bool:
         """POST /V1/orders/{id}/<action> unless the state already shows it; False when not sent."""
         remote = await self.remote_order(order_id)
         request = self.api.request(f"orders.{action}", "POST", f"/V1/orders/{remote['entity_id']}/{action}")

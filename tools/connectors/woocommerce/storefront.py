@@ -6,6 +6,7 @@ so every write reads the order first and is skipped when already so (see statewr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ class WooStorefront(SandboxStorefront):
                                             self.api.send)
         return dict(response.body or {})
 
-    async def _update(self, order_id: str, step: str, body: dict[str, Any], done: Any) -> bool:
+    async def _update(self, order_id: str, step: str, body: dict[str, Any], done: Callable[[Order], bool]) -> bool:
         """PUT a partial order unless already so; True when it was sent (live), read back and applied."""
         number = order_number(order_id)
         request = self.api.request("orders.update", "PUT", f"/orders/{number}", body)
@@ -111,7 +112,7 @@ class WooStorefront(SandboxStorefront):
                              " WooCommerce admin", reason="not_supported")
 
 
-def refund_found(tag: str):  # type: ignore[no-untyped-def]
+def refund_found(tag: str) -> Callable[[list[dict[str, Any]]], bool]:
     def done(refunds: list[dict[str, Any]]) -> bool:
         return any(tag in str(r.get("reason", "")) for r in refunds)
 
