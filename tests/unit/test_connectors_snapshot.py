@@ -4,12 +4,14 @@ its own life only, and passes everything else (writes, failed reads) to the syst
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
 
 import psycopg
 import pytest
 
 from copilot.errors import NotFound
-from tests.unit.test_connectors_sandbox import aconn, deps_for, world  # noqa: F401 - fixtures
+from tests.unit.test_connectors_sandbox import NOW, aconn, deps_for, world  # noqa: F401 - fixtures
 from tools import registry
 from tools.connectors.snapshot import remembering
 
@@ -62,3 +64,39 @@ async def test_failed_reads_and_writes_go_to_the_system(world, aconn, conn):  # 
     assert held.hold_reason == "address_unverified"
     row = conn.execute("SELECT hold_reason FROM sandbox.orders WHERE id = '#1'").fetchone()
     assert row["hold_reason"] == "address_unverified"
+
+
+async def test_reads_in_one_statement_give_the_same_facts(world, aconn, conn):  # noqa: F811
+    """The order with its lines, the payments with their disputes, a SKU's stock with its variants: exact
+    decimals and times, in order, and NotFound where a system has no such thing."""
+    deps = deps_for(aconn)
+    order = (await registry.call("lookup_order", deps, {"order_id": "#1"})).order  # type: ignore[attr-defined]
+    assert [(ln.line_no, ln.sku, ln.quantity, ln.unit_price) for ln in order.lines] == [
+        (1, "SKU-A", 1, Decimal("20.00")), (2, "SKU-B", 2, Decimal("30.00"))]
+    assert order.total == Decimal("80.00") and order.shipping_address.zip == "02115"
+    conn.execute("DELETE FROM sandbox.order_lines WHERE order_id = '#9'")
+    assert (await deps.connectors.storefront.get_order("#9")).lines == []
+    with pytest.raises(NotFound):
+        await deps.connectors.storefront.get_order("#404")
+
+    paid = await registry.call("lookup_payment", deps, {"order_id": "#10"})
+    assert [p.id for p in paid.payments] == ["pi_10"] and paid.open_dispute  # type: ignore[attr-defined]
+    (dispute,) = paid.disputes  # type: ignore[attr-defined]
+    assert (dispute.id, dispute.payment_id, dispute.amount, dispute.due_by) == (
+        "dp_10", "pi_10", Decimal("45.00"), NOW + timedelta(days=5))
+    assert str(dispute.amount) == "45.00"
+    assert (await registry.call("lookup_payment", deps, {"order_id": "#1"})).disputes == []  # type: ignore[attr-defined]
+    conn.execute("DELETE FROM sandbox.payments WHERE order_id = '#9'")
+    assert (await registry.call("lookup_payment", deps, {"order_id": "#9"})).payments == []  # type: ignore[attr-defined]
+
+    stock = await registry.call("locate_inventory", deps, {"sku": "SKU-A", "quantity": 5})
+    assert [(s.warehouse_id, s.on_hand, s.available) for s in stock.stock] == [  # type: ignore[attr-defined]
+        ("WH-CENTRAL", 2, 2), ("WH-EAST", 10, 10)]
+    assert stock.warehouses_with_quantity == ["WH-EAST"]  # type: ignore[attr-defined]
+    assert [(v.sku, v.price, v.available, v.options) for v in stock.variants] == [  # type: ignore[attr-defined]
+        ("SKU-A", Decimal("20.00"), 12, {}), ("SKU-A-RED", Decimal("22.00"), 3, {"color": "red"})]
+    conn.execute("DELETE FROM sandbox.products WHERE sku = 'SKU-C'")
+    alone = await registry.call("locate_inventory", deps, {"sku": "SKU-C", "quantity": 1})
+    assert alone.total_available == 4 and alone.variants == []  # type: ignore[attr-defined]
+    with pytest.raises(NotFound):
+        await registry.call("locate_inventory", deps, {"sku": "SKU-NONE", "quantity": 1})

@@ -41,16 +41,26 @@ def dispute_snapshot(d: Row) -> DisputeSnapshot:
                            amount=d["amount"], due_by=d["due_by"])
 
 
+# An order's payments (one row each; one row of NULLs when it has none) and its disputes beside them, in one
+# statement; a dispute's amount travels as text so it stays the exact decimal it is in the table.
+_PAYMENTS_AND_DISPUTES = (
+    "SELECT p.*, d.disputes FROM (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'payment_id', payment_id,"
+    "   'reason', reason, 'status', status, 'amount', amount::text, 'due_by', due_by) ORDER BY created_at), '[]')"
+    "   AS disputes FROM sandbox.disputes WHERE order_id = %(order_id)s) d"
+    " LEFT JOIN sandbox.payments p ON p.order_id = %(order_id)s ORDER BY p.created_at, p.id")
+
+
 class SandboxPSP(SandboxBase):
     async def _payments(self, order_id: str, lock: bool = False) -> list[Row]:
         return await self.all("SELECT * FROM sandbox.payments WHERE order_id = %s ORDER BY created_at, id"
                               + (" FOR UPDATE" if lock else ""), (order_id,))
 
     async def payments(self, order_id: str) -> LookupPaymentOutput:
-        rows = await self._payments(order_id)
+        both = await self.all(_PAYMENTS_AND_DISPUTES, {"order_id": order_id})
+        rows = [r for r in both if r["id"] is not None]
         if not rows:
             await self.order_row(order_id)  # no payment yet, or no such order (NotFound)
-        disputes = await self.all("SELECT * FROM sandbox.disputes WHERE order_id = %s ORDER BY created_at", (order_id,))
+        disputes = both[0]["disputes"]
         captured = sum((p["amount_captured"] for p in rows), Decimal("0"))
         refunded = sum((p["amount_refunded"] for p in rows), Decimal("0"))
         return LookupPaymentOutput(

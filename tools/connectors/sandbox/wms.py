@@ -25,6 +25,18 @@ CARRIER_FEE = Decimal("15.00")
 MAX_INTERCEPTS_PER_ORDER = 2
 OPEN = ("pending", "picking")
 
+# A SKU's stock per warehouse (whole numbers, exact in JSON) beside its product family, so an exchange can name
+# another size or colour in stock: one statement, at least one row (variant columns NULL when it has no product).
+_STOCK_AND_VARIANTS = (
+    "SELECT s.stock, p.sku, p.options, p.price, p.available AS sold,"
+    " coalesce((SELECT sum(greatest(i.on_hand - i.reserved, 0)) FROM sandbox.inventory i"
+    "  WHERE i.sku = p.sku), 0)::int AS available"
+    " FROM (SELECT coalesce(jsonb_agg(jsonb_build_object('warehouse_id', warehouse_id, 'on_hand', on_hand,"
+    "   'reserved', reserved) ORDER BY warehouse_id), '[]') AS stock"
+    "   FROM sandbox.inventory WHERE sku = %(sku)s) s"
+    " LEFT JOIN sandbox.products p ON p.product_id = (SELECT product_id FROM sandbox.products WHERE sku = %(sku)s)"
+    " ORDER BY p.sku")
+
 
 def fulfillment_snapshot(f: Row) -> FulfillmentSnapshot:
     return FulfillmentSnapshot(
@@ -42,24 +54,16 @@ class SandboxWMS(SandboxBase):
         return [fulfillment_snapshot(f) for f in rows]
 
     async def locate(self, sku: str, quantity: int) -> LocateInventoryOutput:
-        rows = await self.all("SELECT * FROM sandbox.inventory WHERE sku = %s ORDER BY warehouse_id", (sku,))
-        if not rows:
+        rows = await self.all(_STOCK_AND_VARIANTS, {"sku": sku})
+        if not rows[0]["stock"]:
             raise NotFound(f"no stock record for {sku}", sku=sku)
         stock = [StockAt(warehouse_id=r["warehouse_id"], on_hand=r["on_hand"], reserved=r["reserved"],
-                         available=max(r["on_hand"] - r["reserved"], 0)) for r in rows]
+                         available=max(r["on_hand"] - r["reserved"], 0)) for r in rows[0]["stock"]]
+        variants = [Variant.model_validate({k: r[k] for k in ("sku", "options", "price", "sold", "available")})
+                    for r in rows if r["sku"] is not None]
         return LocateInventoryOutput(sku=sku, stock=stock, total_available=sum(s.available for s in stock),
                                      warehouses_with_quantity=[s.warehouse_id for s in stock if s.available >= quantity],
-                                     variants=await self._variants(sku))
-
-    async def _variants(self, sku: str) -> list[Variant]:
-        """The sku's product family, so an exchange can name another size or colour that is in stock."""
-        rows = await self.all(
-            "SELECT p.sku, p.options, p.price, p.available AS sold,"
-            " coalesce((SELECT sum(greatest(i.on_hand - i.reserved, 0)) FROM sandbox.inventory i"
-            "  WHERE i.sku = p.sku), 0)::int AS available"
-            " FROM sandbox.products p WHERE p.product_id = (SELECT product_id FROM sandbox.products WHERE sku = %s)"
-            " ORDER BY p.sku", (sku,))
-        return [Variant.model_validate(r) for r in rows]
+                                     variants=variants)
 
     async def _reserve(self, warehouse: str, sku: str, qty: int) -> None:
         moved = await self.one(
