@@ -163,8 +163,35 @@ def event_text(kind: str, data: Any) -> str:
     if kind in ("sla_at_risk", "sla_breached"):
         return f"{title(data.get('clock'))} SLA {'at risk' if kind == 'sla_at_risk' else 'breached'}" + (
             f", due {str(data['due'])[:16].replace('T', ' ')}" if data.get("due") else "")
+    if kind in CONNECTOR_EVENTS:
+        return connector_text(kind, data)
     scalars = [f"{label(k)}: {shown(v)}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""]
     return title(kind) + (f" ({'; '.join(scalars[:4])})" if scalars else "")
+
+
+CONNECTOR_EVENTS = ("connector_shadowed", "connector_sent", "connector_recovered")
+SYSTEM_NAMES = {"shopify": "Shopify", "stripe": "Stripe", "easypost": "EasyPost", "zendesk": "Zendesk",
+                "gorgias": "Gorgias", "freshdesk": "Freshdesk", "email": "email", "woocommerce": "WooCommerce",
+                "magento": "Magento"}
+
+
+def connector_text(kind: str, data: dict[str, Any]) -> str:
+    """What the store's own system was asked (shadow: what it would have been asked), with the contract's verdict;
+    the exact request is under the event's raw toggle."""
+    system = SYSTEM_NAMES.get(str(data.get("system")), title(data.get("system")))
+    if kind == "connector_recovered":
+        return f"{system}: the {data.get('operation') or data.get('step')} was already done there (read back after" \
+               " an interrupted attempt); not sent again"
+    where = f"{data.get('operation')} ({data.get('method')} {data.get('url')})"
+    if not data.get("contract_checked"):
+        verdict = "not checked against the contract"
+    elif data.get("contract_errors"):
+        verdict = f"breaks the contract: {data['contract_errors'][0]}"
+    else:
+        verdict = "matches the contract"
+    if kind == "connector_shadowed":
+        return f"Shadow mode: would have sent {system} {where}; {verdict}; not sent"
+    return f"Sent to {system}: {where}, answered {data.get('status')}; {verdict}"
 
 
 def actor_label(actor: str) -> str:

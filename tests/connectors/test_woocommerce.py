@@ -61,6 +61,14 @@ async def test_shadow_cancel_records_the_checked_requests_and_sends_nothing(shad
     assert recorded[1]["body"]["note"].startswith("Recovery desk: cancelled (customer_request) [rdc ")
     assert all(r["contract_checked"] and r["contract_errors"] == [] for r in recorded)
     assert shadow.woo.violations == []
+    # The case page's timeline says it in words (the request itself is under the event's raw toggle).
+    from api.desk_text import event_text
+
+    shown = [event_text(e["kind"], e["data"]) for e in conn.execute(
+        "SELECT kind, data FROM case_events WHERE case_id = %s AND kind LIKE 'connector_%%' ORDER BY id",
+        (case_id,)).fetchall()]
+    assert shown[0] == ("Shadow mode: would have sent WooCommerce orders.update (PUT http://127.0.0.1:"
+                        f"{recorded[0]['url'].split(':')[2]}); matches the contract; not sent")
 
 
 async def test_live_status_address_and_notes_reach_woocommerce(live, conn, aconn):
