@@ -9,7 +9,7 @@ from pydantic import Field
 from copilot.models import Category, Signal, SignalKind, Strict
 from copilot.reading.derive import category_of
 from copilot.reading.model import Reading
-from copilot.reading.reader import read_text
+from copilot.reading.reader import anchored_by_customer, read_text
 
 C, K = Category, SignalKind
 
@@ -54,10 +54,12 @@ _TRACKING_DETAILS = re.compile(r"lost|damaged|return|refused|not_found|undeliver
                                r"|weather|incorrect|missing|attempt|stuck")
 
 
-def classify_signal(signal: Signal) -> Classification:
+def classify_signal(signal: Signal, known_customer: bool = False) -> Classification:
+    """`known_customer`: the sender is a customer of the store, so a ticket's request is about their orders even
+    when its words name none (copilot/reading/reader.py anchored_by_customer)."""
     kind = signal.kind
     if kind in (K.ticket, K.ticket_reply):
-        return classify_ticket(signal.subject or "", signal.text or "")
+        return classify_ticket(signal.subject or "", signal.text or "", known_customer)
     if kind in _BY_KIND:
         return Classification(category=_BY_KIND[kind], confidence=1.0, classified_by="kind",
                               reasons=[f"signal kind {kind.value}"])
@@ -101,9 +103,10 @@ def _tracking(signal: Signal) -> Classification:
     return _informational(signal, f"carrier status {status or 'unknown'} is routine")
 
 
-def classify_ticket(subject: str, body: str) -> Classification:
+def classify_ticket(subject: str, body: str, known_customer: bool = False) -> Classification:
     """Read the ticket (copilot/reading) and file it under the category of the request that acts."""
-    return classify_reading(read_text(subject, body))
+    reading = read_text(subject, body)
+    return classify_reading(anchored_by_customer(reading) if known_customer else reading)
 
 
 def classify_reading(reading: Reading) -> Classification:

@@ -54,12 +54,12 @@ class Triage(Strict):
     sla_reasons: list[str]
 
 
-def pick_category(signals: list[Signal]) -> Classification:
+def pick_category(signals: list[Signal], known_customer: bool = False) -> Classification:
     """Worked categories beat an unsure reading, which beats out_of_scope (a case is never routed away when
     unsure); then confidence, then system signals over text, then the latest."""
     best: tuple[tuple, Classification] | None = None
     for index, signal in enumerate(signals):
-        result = classify_signal(signal)
+        result = classify_signal(signal, known_customer)
         if result.category is None:
             continue
         rank = {C.out_of_scope: 0, C.needs_reading: 1}.get(result.category, 2)
@@ -152,7 +152,7 @@ def _disposition(category: Category, facts: Facts, signals: list[Signal]) -> tup
 
 def triage(signals: list[Signal], facts: Facts, policies: dict[str, SlaPolicy], calendar: BusinessCalendar,
            now: datetime) -> Triage:
-    picked = pick_category(signals)
+    picked = pick_category(signals, known_customer=facts.customer is not None)
     category = picked.category or C.out_of_scope
     disposition, why = _disposition(category, facts, signals)
     tickets = [s for s in signals if s.kind in TICKET_KINDS]

@@ -17,8 +17,9 @@ from copilot.reading.model import (
     Request,
     TargetArg,
 )
-from copilot.reading.products import called, keys_of, product_named, words
-from copilot.reading.text import fold, sentences
+from copilot.reading.reader import anchored_by_customer
+from copilot.reading.products import CATALOG_HEADS, called, keys_of, product_named, words
+from copilot.reading.text import fold, scope_of, sentences
 from tools.address import address_span, validate_address_text
 from tools.connectors.sandbox.world import Address
 
@@ -26,6 +27,7 @@ SIZES = {"extra small": "XS", "x-small": "XS", "xs": "XS", "small": "S", "medium
          "extra large": "XL", "x-large": "XL", "xl": "XL", "xxl": "XXL", "2xl": "XXL", "petite": "S",
          "pequena": "S", "pequeno": "S", "mediana": "M", "grande": "L", "petit": "S", "moyenne": "M",
          "klein": "S", "mittel": "M", "gross": "L", "media": "M", "piccola": "S", "medio": "M"}
+CATALOG_KEYS = frozenset(h.replace("-", "") for h in CATALOG_HEADS)
 SWAPS = (Intent.change_items, Intent.exchange)
 NEEDS = {Intent.cancel: ("order_id",), Intent.change_items: ("order_id", "items", "target"),
          Intent.exchange: ("order_id", "items", "target"), Intent.change_address: ("order_id", "address"),
@@ -66,8 +68,24 @@ class World:
 
 
 def ground(reading: Reading, world: World) -> Reading:
-    requests = [g for r in reading.requests for g in _ground(r, reading, world)]
+    if world.orders:
+        reading = anchored_by_customer(reading)
+    requests = _merged([g for r in reading.requests for g in _ground(r, reading, world)])
     return reading.model_copy(update={"requests": requests})
+
+
+def _merged(requests: list[Request]) -> list[Request]:
+    """Clauses read apart that land on the same intent, order and lines ask one thing."""
+    out: list[Request] = []
+    for request in requests:
+        key = {i.sku for i in request.items}
+        same = next((i for i, r in enumerate(out) if r.intent is request.intent and r.order == request.order
+                     and {x.sku for x in r.items} == key), None)
+        if same is None:
+            out.append(request)
+        else:
+            out[same] = out[same].model_copy(update={"evidence": out[same].evidence + request.evidence})
+    return out
 
 
 def _bounds(text: str, request: Request) -> list[tuple[int, int]]:
@@ -88,9 +106,30 @@ _EVERY = re.compile(r"\b(?:everything|all (?:of )?(?:my |the )?orders|both(?: or
                     r"tous|toutes|tutti|entrambi|ambos)\b")
 
 
+def _scopes(text: str, request: Request, reading: Reading) -> list[tuple[int, int]]:
+    """The clauses the request's cues govern (text.scope_of), where they name a product or an order; else the
+    sentences they are in."""
+    cues = [ev.start for r in reading.requests for ev in r.evidence]
+    folded = fold(text)
+    found = []
+    for s, e in _bounds(text, request):
+        for ev in request.evidence:
+            if s <= ev.start < e:
+                a, b = scope_of(folded, s, e, ev.start, cues)
+                found.append((a, b) if keys_of(called(folded[a:b])) & _catalog_keys(folded[s:e])
+                             or re.search(r"#?w\d{7}", folded[a:b]) else (s, e))
+    return sorted(set(found)) or _bounds(text, request)
+
+
+def _catalog_keys(sentence: str) -> set[str]:
+    """Product keys a sentence names (any catalog head noun, in the customer's words)."""
+    keys = keys_of(called(sentence))
+    return {k for k in keys if k in CATALOG_KEYS}
+
+
 def _ground(request: Request, reading: Reading, world: World) -> list[Request]:
     text = reading.text
-    bounds = _bounds(text, request)
+    bounds = _scopes(text, request, reading)
     own = " ".join(text[s:e] for s, e in bounds)
     first = bounds[0]
     orders = [_order(request, reading, world, first)]

@@ -18,9 +18,9 @@ I, M = Intent, Mood  # noqa: E741 - short names keep the tables readable
 
 INTENTS: dict[str, dict[Intent, list[str]]] = {
     "en": {
-        I.cancel: [r"\bcancel(?!l?ed\b)\w*", r"\bcall (?:it|the order) off\b", r"\b(?:don'?t|do not|no longer) (?:want|need) (?:it|the order|this order|my order|them)\b",
+        I.cancel: [r"\bcancel(?!l?ed\b)\w*", r"\bif i cancell?ed\b", r"\bcall (?:it|the order) off\b", r"\b(?:don'?t|do not|no longer) (?:want|need) (?:it|the order|this order|my order|them)\b",
                    r"\bstop (?:the|my) order\b", r"\bcancell?ation\b"],
-        I.change_items: [r"\bremove\b", r"\btake\b[^.?!]{0,30}\boff (?:my|the|this|that|our) (?:\w+ )?order\b", r"\btake (?:it|them|one|that|this|the \w+(?: \w+)?) off\b", r"\b(?:by (?:accident|mistake)|was a mistake)\b",
+        I.change_items: [r"\bremove\b", r"\btake off\b", r"\b(?:need|want|would like|'d like|prefer)\b[^.?!]{0,12}\b(?:a |an |the )?size \w+", r"\btoo (?:small|big|large|tight|loose|short|long|narrow|wide)\b(?=[^?!]{0,80}\b(?:size|a \d+|an? (?:xs|s|m|l|xl|xxl|small|medium|large)\b|instead|one (?:size )?(?:up|down)|bigger|smaller))", r"\b(?:can|could|may) (?:i|we) (?:get|have)\b[^.?!]{0,40}\binstead\b", r"\btake\b[^.?!]{0,30}\boff (?:my|the|this|that|our) (?:\w+ )?order\b", r"\btake (?:it|them|one|that|this|the \w+(?: \w+)?) off\b", r"\b(?:by (?:accident|mistake)|was a mistake)\b",
                          r"\b(?:swap|switch|change|replace|trade|modify|upgrade)\b[^.?!]{0,60}\b(?:for|to|with|into|instead)\b(?!\s+(?:(?:my|the|a|an|our)\s+)?(?:new\s+)?(?:address|suite|apt|apartment|unit|street|avenue|ave|po box|order|\d+\s+\w+(?:\s+\w+)?\s+(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|lane|ln|way|ct|court|pl|place)\b))",
                          r"\b(?:change|swap|switch)\b[^.?!]{0,40}\b(?:size|colou?r|variant|model|version|item)s?\b",
                          r"\bremove\b[^.?!]{0,40}\bfrom (?:my |the |this )?order\b", r"\binstead of the\b",
@@ -30,7 +30,7 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                            r"\baddress\b[^.?!]{0,30}\b(?:is wrong|was wrong|is incorrect|has changed|changed|typo|mistake)\b",
                            r"\bwrong (?:shipping |delivery )?address\b", r"\bnew address\b",
                            r"\b(?:ship|send|deliver|redirect|reroute)\w* (?:it |them |this |the order |my order |the package )?(?:to|at) (?:my |our |the )?(?:new|office|work|apartment|\d)",
-                           r"\bi (?:have )?moved\b", r"\bmissing (?:the |my )?(?:apartment|apt|unit|suite)\b",
+                           r"\bi (?:have )?moved\b", r"\b(?:ship|send|deliver|redirect|reroute)\w*\b[^.?!]{0,40}\bto (?:my |our )?(?:new (?:place|address|home|apartment|house)|office|work)\b", r"\bmissing (?:the |my )?(?:apartment|apt|unit|suite)\b",
                            r"\b(?:change|update|correct|fix|add)\b[^.?!]{0,30}\b(?:to )?(?:suite|apt|apartment|unit)\b"],
         I.change_payment: [r"\b(?:switch|change|move|update|put)\b[^.?!]{0,30}\bpayment\b", r"\bcharge (?:the|my|this) (?:\w+ ){0,5}order\b[^.?!]{0,40}\b(?:to|on) (?:my|the)\b",
                            r"\b(?:change|switch|update|use)\b[^.?!]{0,40}\b(?:payment method|payment|card|paypal|gift card)\b[^.?!]{0,30}\b(?:instead|to|for)\b",
@@ -38,7 +38,7 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                            r"\bcharge (?:it to |my )(?:other|another|different|paypal|gift card)\b",
                            r"\b(?:different|another|other|new) (?:payment method|card)\b"],
         I.exchange: [r"(?<!in )\bexchang\w*(?! for (?:a )?(?:review|feature|post|shout))", r"\b(?:send|give) me (?:a |the )?(?:bigger|smaller|larger|different)\b"],
-        I.return_refund: [r"\breturn(?!ed to sender| to sender| label)\b", r"\brefund\w*", r"\bmoney back\b", r"\bsend (?:it|them|this|these) back\b",
+        I.return_refund: [r"\breturn(?!ed to sender| to sender| label)\b", r"\brefund\w*", r"\bmoney back\b", r"\bsend(?:ing)? (?:\w+ ){1,4}back\b", r"\bsend (?:it|them|this|these) back\b",
                           r"\breimburse\w*", r"\bcredit (?:it |me )?back\b",
                           r"\b(?:full |the |my )?amount back\b", r"\bmoney (?:isn'?t |is not |not |still not )?(?:back|returned)\b"],
         I.where_is_order: [r"\bwhere(?:'s|s| is| are| was| were)?\s+(?:my|the|our)\b(?!\s+(?:refund|money|credit|reimbursement))", r"\bwhen (?:can|should|do|will) i (?:expect|get|receive)\b",
@@ -50,7 +50,7 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                            r"\b(?:has|have|did|was|is|were|will) (?:my|the|our) (?:\w+ ){0,2}(?:order|package|parcel|shipment|purchase|goods|stuff|item)s? (?:\w+ ){0,2}(?:ship|arriv|deliver|dropped|here|coming|come|been|get)\w*", r"\bwhere (?:my|the|our) \w+(?: \w+)? (?:is|are)\b", r"\bis it (?:actually|ever|really|even|still) (?:coming|going to)\b",
                            r"\bwhere(?:'s| is| are)\b[^.?!]{0,30}\b(?:order|package|parcel|stuff|item|delivery|shipment|it|boots|jacket)\b",
                            r"\b(?:hasn'?t|has not|haven'?t|have not|didn'?t|did not|never|still not|not yet|still hasn'?t)\b[^.?!]{0,15}\b(?:arrived?|received?|come|came|got(?:ten)? it|shipped|delivered|showed up|shown up)\b",
-                           r"\btrack\w*\b", r"\bany (?:news|update)\b", r"\border:? status\b|\bstatus (?:of )?my order\b",
+                           r"\btrack\w*\b", r"\bany (?:news|update)\b", r"\bon (?:its|it's|their) way\b", r"\border:? status\b|\bstatus (?:of )?my order\b",
                            r"\bwhen (?:will|does|is|do|can)\b[^.?!]{0,40}\b(?:arrive|ship|come|get here|be delivered|deliver|receive|get it)\w*",
                            r"\bstill waiting\b", r"\b(?:is|are) (?:late|delayed|overdue)\b", r"\bhas (?:it|my order) shipped\b",
                            r"\bstuck in transit\b", r"\bstill (?:not here|in transit|processing)\b"],
@@ -60,8 +60,8 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                                   r"\b(?:doesn'?t|does not|won'?t|will not|stopped) (?:work|turn on|charge|power)\w*",
                                   r"\bwrong (?:item|size|colou?r|product|model|one|thing)s?\b", r"\bnot what i ordered\b",
                                   r"\bmissing\b(?! (?:the |my )?(?:apartment|apt|unit|suite))", r"\b(?:came|arrived) (?:without|empty|open)\b",
-                                  r"\bdead on arrival\b", r"\binstead of (?:the|my) \w+ i ordered\b"],
-        I.payment_problem: [r"\bdeclin\w*", r"\bcard\b[^.?!]{0,25}\b(?:not (?:get )?accepted|wasn'?t accepted|rejected|denied|refused|didn'?t work|did not work|not work\w*|didn'?t go through|did not go through)\b",
+                                  r"\bdead on arrival\b", r"\b(?:flicker\w*|wobbl\w*|rattl\w*|overheat\w*|malfunction\w*|glitch\w*|peeling|fell apart|falls apart|falling apart|came apart)\b", r"\bburning smell\b|\bsmells? (?:like )?(?:burning|smoke)\b", r"\bdead (?:line|pixels?|spot|zone)\b", r"\bdouble[- ]clicks?\b", r"\b(?:clicks|turns off|shuts off|shuts down|disconnects|restarts) (?:on its own|by itself|randomly)\b", r"\b(?:send|ship) me (?:a|another) (?:new|working|replacement) one\b", r"\binstead of (?:the|my) \w+ i ordered\b"],
+        I.payment_problem: [r"\bdeclin\w*", r"\btwo (?:payments|charges)\b", r"\bcard\b[^.?!]{0,25}\b(?:not (?:get )?accepted|wasn'?t accepted|rejected|denied|refused|didn'?t work|did not work|not work\w*|didn'?t go through|did not go through)\b",
                             r"\b(?:wouldn'?t|won'?t|didn'?t|did not) (?:accept|take) my card\b", r"\b(?:issue|problem|wrong) with my (?:credit |debit )?card\b", r"\bcharged (?:me )?(?:twice|two times|double)\b", r"\bdouble[- ]charged\b",
                             r"\bduplicate charge\b", r"\bpayment (?:failed|didn'?t go through|did not go through|error|problem|issue)\b",
                             r"\bcard (?:was |got |keeps )?(?:rejected|refused|not accepted|not working)\b", r"\bovercharged\b",
@@ -72,20 +72,21 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                             r"\bupdate (?:my |the )?(?:payment|card|billing)\b", r"\bhow (?:do|can) i pay\b"],
         I.dispute: [r"\bcharge ?back\b", r"\b(?:bank|card company|issuer)\b[^.?!]{0,30}\brevers\w*", r"\brevers\w* the (?:charge|payment)\b", r"\bdisput\w*", r"\b(?:call|contact|tell|report (?:this|it|you) to) (?:my|the) (?:bank|card company|credit card company)\b",
                     r"\b(?:my|the) bank (?:to reverse|reversed|will reverse)\b"],
-        I.compensation: [r"\bcompensat\w*", r"\b(?:discount|coupon|voucher|store credit|goodwill|partial refund)\b[^.?!]{0,30}\b(?:for|because|trouble|inconvenience|delay)\b",
+        I.compensation: [r"\bcompensat\w*", r"\bsomething for (?:my|the) (?:time|trouble|hassle|inconvenience)\b", r"\bfor the hassle\b", r"\b(?:discount|coupon|voucher|store credit|goodwill|partial refund)\b[^.?!]{0,30}\b(?:for|because|trouble|inconvenience|delay)\b",
                          r"\b(?:some|a) (?:discount|credit|coupon|voucher)\b", r"\bmake (?:it|this) up to me\b", r"\bfor the (?:trouble|inconvenience)\b"],
+        I.other: [r"\badd (?:another|one more|a second|an? (?:extra|additional)|\w+ more)\b", r"\badd\b[^.?!]{0,40}\bto (?:my|the|this|that) order\b"],
         I.question: [r"\bwhich (?:sizes|colou?rs|options|versions)\b", r"\b(?:would|will|does) (?:that|it|this) cost\b", r"\bi (?:just )?want to know\b", r"\bwhat (?:sizes|colou?rs) does\b",
                      r"\bwhy (?:was|is|did) my order\b",
                      r"\bhow much\b", r"\bwhat (?:did i pay|is the price|was the (?:price|total)|are your|is your)\b", r"\bwhat i paid\b",
                      r"\bwhat (?:colou?rs|sizes|options)\b", r"\b(?:which|what) (?:payment method|card)\b[^.?!]{0,20}\b(?:use|used|pay)\w*",
                      r"\bdo you (?:have|sell|ship|offer|take|accept)\b", r"\bis (?:the|it|this) (?:still )?(?:available|in stock|waterproof)\b",
                      r"\b(?:return|refund|exchange|shipping) policy\b", r"\bhow (?:long|many days) (?:do|does|will)\b",
-                     r"\bwhat(?:'s| is| was) the total\b", r"\bhow do i\b"],
+                     r"\bwhat(?:'s| is| was) the total\b", r"\bhow do i\b", r"\bdo i (?:have|need) to pay\b", r"\bwho pays\b"],
     },
     "es": {
         I.cancel: [r"\bcancel\w*", r"\banul\w*", r"\bya no (?:lo |la )?(?:quiero|necesito)\b"],
         I.change_items: [r"\b(?:cambiar|cambiarlo|cambiarla|cambio|sustituir|reemplazar)\b[^.?!]{0,50}\b(?:talla|color|por|modelo)\b", r"\b(?:quitar|quitame|sacar|saquen|quiten)\b", r"\botra talla\b", r"\bcambienlo\b"],
-        I.change_address: [r"\b(?:cambiar|actualizar|corregir|modificar)\b[^.?!]{0,40}\bdireccion\b", r"\bdireccion (?:nueva|incorrecta|equivocada|mal)\b", r"\bnueva direccion\b", r"\bme mude\b", r"\benvi\w* a (?:mi )?(?:nueva|oficina|trabajo)\b"],
+        I.change_address: [r"\b(?:cambiar|actualizar|corregir|modificar)\b[^.?!]{0,40}\bdireccion\b", r"\bdireccion (?:nueva|incorrecta|equivocada|mal)\b", r"\bnueva direccion\b", r"\bme mude\b", r"\benvi\w* a (?:mi )?(?:nueva|oficina|trabajo)\b", r"\ba otra direccion\b"],
         I.change_payment: [r"\b(?:cambiar|usar|pagar|pasar)\b[^.?!]{0,40}\b(?:metodo de pago|forma de pago|tarjeta|paypal|pago)\b"],
         I.exchange: [r"\bcambi(?:ar|o|arlo|arla)\b", r"\bintercambi\w*"],
         I.return_refund: [r"\bdevol\w*", r"\bdevuelv\w*", r"\breembols\w*", r"\breintegr\w*", r"\bmi dinero\b"],
@@ -99,7 +100,7 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
     "fr": {
         I.cancel: [r"\bannul\w*"],
         I.change_items: [r"\b(?:changer|echanger|remplacer|modifier)\b[^.?!]{0,50}\b(?:taille|couleur|contre|par|modele)\b", r"\bune autre taille\b", r"\b(?:retirer|enlever|supprimer)\b"],
-        I.change_address: [r"\b(?:changer|modifier|corriger|mettre a jour)\b[^.?!]{0,40}\badresse\b", r"\bnouvelle adresse\b", r"\badresse (?:est )?(?:incorrecte|erronee|fausse)\b", r"\bj'ai demenage\b", r"\bdemenag\w*"],
+        I.change_address: [r"\b(?:changer|modifier|corriger|mettre a jour)\b[^.?!]{0,40}\badresse\b", r"\bnouvelle adresse\b", r"\badresse (?:est )?(?:incorrecte|erronee|fausse)\b", r"\bj'ai demenage\b", r"\ba une autre adresse\b", r"\bdemenag\w*"],
         I.change_payment: [r"\b(?:changer|modifier|utiliser|payer)\b[^.?!]{0,40}\b(?:moyen de paiement|mode de paiement|carte|paypal)\b"],
         I.exchange: [r"\bechang\w*"],
         I.return_refund: [r"\bretourn\w*", r"\brembours\w*", r"\brenvoyer\b"],
@@ -112,22 +113,22 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
     },
     "de": {
         I.cancel: [r"\bstornier\w*", r"\bstorno\b", r"\bannullier\w*", r"\bwiderruf\w*"],
-        I.change_items: [r"\b(?:umtauschen|tauschen|andern|aendern|wechseln|ersetzen)\b[^.?!]{0,50}\b(?:grosse|farbe|gegen|modell)\b", r"\b(?:grosse|farbe)\b[^.?!]{0,40}\b(?:andern|tauschen|wechseln)\b", r"\bandere grosse\b", r"\b(?:entfernen|rausnehmen|herausnehmen|streichen)\b", r"\bauf grosse\b"],
-        I.change_address: [r"\badresse\b[^.?!]{0,40}\b(?:andern|aendern|korrigieren|aktualisieren|falsch|geandert)\b", r"\b(?:andern|aendern|korrigieren)\b[^.?!]{0,40}\b(?:adresse|lieferadresse|anschrift)\b", r"\bneue (?:adresse|anschrift)\b", r"\bumgezogen\b", r"\blieferadresse\b"],
+        I.change_items: [r"\b(?:umtauschen|tauschen|andern|aendern|wechseln|ersetzen)\b[^.?!]{0,50}\b(?:gros?se|farbe|gegen|modell)\b", r"\b(?:gros?se|farbe)\b[^.?!]{0,40}\b(?:andern|tauschen|wechseln)\b", r"\bandere gros?se\b", r"\b(?:entfernen|rausnehmen|herausnehmen|streichen)\b", r"\bauf gros?se\b"],
+        I.change_address: [r"\badresse\b[^.?!]{0,40}\b(?:andern|aendern|korrigieren|aktualisieren|falsch|geandert)\b", r"\b(?:andern|aendern|korrigieren)\b[^.?!]{0,40}\b(?:adresse|lieferadresse|anschrift)\b", r"\bneue (?:adresse|anschrift)\b", r"\bumgezogen\b", r"\ban eine andere (?:adresse|anschrift)\b", r"\blieferadresse\b"],
         I.change_payment: [r"\b(?:zahlungsart|zahlungsmethode)\b", r"\b(?:andere|neue) karte\b", r"\bmit paypal (?:bezahlen|zahlen)\b"],
         I.exchange: [r"\bumtausch\w*", r"\btausch\w*"],
         I.return_refund: [r"\bzuruckschick\w*", r"\bzuruckgeben\b", r"\bzurucksend\w*", r"\bruckgabe\b", r"\bretour\w*", r"\berstatt\w*", r"\bgeld zuruck\b", r"\bruckerstattung\b"],
         I.where_is_order: [r"\bwo (?:ist|bleibt|sind)\b", r"\bnoch nicht (?:angekommen|erhalten|geliefert|da|verschickt)\b", r"\bnie angekommen\b", r"\bnicht angekommen\b", r"\bsendungsverfolgung\b", r"\bwann (?:kommt|wird|kommen)\b", r"\bverspat\w*", r"\bimmer noch nicht\b", r"\bwarte (?:immer noch|noch)\b"],
-        I.damaged_missing_wrong: [r"\b(?:kaputt|beschadigt|defekt|zerbrochen|gebrochen|zerkratzt)\w*", r"\bfunktioniert (?:nicht|nicht mehr)\b", r"\brauscht\b", r"\bgeht nicht (?:mehr )?an\b", r"\bfehlt\b|\bfehlen\b", r"\bfalsche[nrs]? (?:artikel|grosse|farbe|produkt)\b"],
+        I.damaged_missing_wrong: [r"\b(?:kaputt|beschadigt|defekt|zerbrochen|gebrochen|zerkratzt)\w*", r"\bfunktioniert (?:nicht|nicht mehr)\b", r"\brauscht\b", r"\bgeht nicht (?:mehr )?an\b", r"\bfehlt\b|\bfehlen\b", r"\bfalsche[nrs]? (?:artikel|gros?se|farbe|produkt)\b"],
         I.payment_problem: [r"\babgelehnt\b", r"\bdoppelt (?:abgebucht|belastet|berechnet)\b", r"\bzahlung (?:fehlgeschlagen|abgelehnt|ging nicht)\b"],
         I.dispute: [r"\bruckbuchung\b", r"\bzuruckbuchen\b", r"\bchargeback\b", r"\b(?:meine|die) bank\b"],
         I.compensation: [r"\bentschadigung\b", r"\brabatt\b", r"\bgutschein\b", r"\bkulanz\b"],
-        I.question: [r"\bwie viel\b", r"\bwieviel\b", r"\bwas habe ich\b[^.?!]{0,40}\bbezahlt\b", r"\bwelche (?:farben|grossen)\b"],
+        I.question: [r"\bwie viel\b", r"\bwieviel\b", r"\bwas habe ich\b[^.?!]{0,40}\bbezahlt\b", r"\bwelche (?:farben|gros?sen)\b"],
     },
     "pt": {
         I.cancel: [r"\bcancel\w*", r"\bnao (?:quero|preciso) mais\b"],
-        I.change_items: [r"\b(?:trocar|mudar|substituir)\b[^.?!]{0,50}\b(?:tamanho|cor|por|modelo)\b", r"\boutro tamanho\b", r"\b(?:remover|tirar|tira|tirem)\b"],
-        I.change_address: [r"\b(?:mudar|alterar|atualizar|corrigir)\b[^.?!]{0,40}\bendereco\b", r"\bnovo endereco\b", r"\bendereco (?:errado|incorreto)\b", r"\bme mudei\b", r"\bmudei de casa\b"],
+        I.change_items: [r"\b(?:trocar|mudar|substituir)\b[^.?!]{0,50}\b(?:tamanho|cor|por|modelo)\b", r"\boutro tamanho\b", r"\b(?:pequen|grand|apertad|larg)\w* demais\b(?=[^?!]{0,80}\b(?:tamanho|troc\w*|um \d+))", r"\b(?:remover|tirar|tira|tirem)\b"],
+        I.change_address: [r"\b(?:mudar|alterar|atualizar|corrigir)\b[^.?!]{0,40}\bendereco\b", r"\bnovo endereco\b", r"\bendereco (?:errado|incorreto)\b", r"\bme mudei\b", r"\bpara outro endereco\b", r"\bmudei de casa\b"],
         I.change_payment: [r"\b(?:mudar|alterar|trocar|usar|pagar)\b[^.?!]{0,40}\b(?:forma de pagamento|metodo de pagamento|cartao|paypal)\b"],
         I.exchange: [r"\btroc\w*"],
         I.return_refund: [r"\bdevol\w*", r"\breembols\w*", r"\bestorno\b", r"\bmeu dinheiro\b"],
@@ -140,8 +141,8 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
     },
     "it": {
         I.cancel: [r"\bannull\w*", r"\bcancell\w*", r"\bdisdire\b"],
-        I.change_items: [r"\b(?:cambiare|sostituire|modificare)\b[^.?!]{0,50}\b(?:taglia|colore|con|modello)\b", r"\bun'?altra taglia\b", r"\b(?:rimuovere|togliere|togliete|eliminare)\b"],
-        I.change_address: [r"\b(?:cambiare|modificare|aggiornare|correggere)\b[^.?!]{0,40}\bindirizzo\b", r"\bnuovo indirizzo\b", r"\bindirizzo (?:sbagliato|errato)\b", r"\bmi sono trasferit\w*\b|\btraslocat\w*"],
+        I.change_items: [r"\b(?:cambiare|sostituire|modificare)\b[^.?!]{0,50}\b(?:taglia|colore|con|modello)\b", r"\bun'?altra taglia\b", r"\btroppo (?:grand|piccol|stretto|stretta|largo|larga|corto|corta|lungo|lunga)\w*(?=[^?!]{0,80}\b(?:taglia|vorrei|una (?:xs|s|m|l|xl|xxl)\b|un \d+))", r"\b(?:rimuovere|togliere|togliete|eliminare)\b"],
+        I.change_address: [r"\b(?:cambiare|modificare|aggiornare|correggere)\b[^.?!]{0,40}\bindirizzo\b", r"\bnuovo indirizzo\b", r"\b(?:a|ad) un altro indirizzo\b", r"\bindirizzo (?:sbagliato|errato)\b", r"\bmi sono trasferit\w*\b|\btraslocat\w*"],
         I.change_payment: [r"\b(?:cambiare|modificare|usare|pagare|pagarlo|pagarla)\b[^.?!]{0,40}\b(?:metodo di pagamento|carta|paypal)\b"],
         I.exchange: [r"\bcambi\w*", r"\bsostitu\w*"],
         I.return_refund: [r"\bres[oa]\b", r"\brestitu\w*", r"\brimbors\w*", r"\bi miei soldi\b", r"\brendere\b"],
@@ -169,8 +170,8 @@ MOODS: dict[str, dict[Mood, list[str]]] = {
                      r"\bwondering (?:if|whether)\b", r"\bare you able to\b"],
     },
     "es": {M.hypothetical: [r"\bsi quisiera\b", r"\bhipotetic\w*"], M.condition: [r"\bsi (?!es posible\b|puede\b|pueden\b)", r"\ba menos que\b", r"\bsolo si\b"],
-           M.threat: [r"\bo (?:voy a|le?s? )?(?:abrir|reclam|denunci|llam)\w*", r"\bsi no\b[^.?!]{0,40}\b(?:banco|disputa|denuncia)\b"], M.question: [r"\b(?:deberia)\b"]},
-    "fr": {M.hypothetical: [r"\bsi je voulais\b", r"\bhypothetique\w*"], M.condition: [r"\bsi (?!possible\b|vous pouvez\b)", r"\bsauf si\b", r"\ba moins que\b"],
+           M.threat: [r"\bo (?:voy a|le?s? )?(?:abrir|reclam|denunci|llam)\w*", r"\bo (?:pongo|abro|hago|presento)\b", r"\bsi no\b[^.?!]{0,40}\b(?:banco|disputa|denuncia)\b"], M.question: [r"\b(?:deberia)\b"]},
+    "fr": {M.hypothetical: [r"\bsi (?:jamais )?je voulais\b", r"\bhypothetique\w*"], M.condition: [r"\bsi (?!possible\b|vous pouvez\b)", r"\bsauf si\b", r"\ba moins que\b"],
            M.threat: [r"\bsinon je\b", r"\bou je (?:vais|ferai)\b"], M.question: [r"\b(?:dois-je|devrais-je)\b"]},
     "de": {M.hypothetical: [r"\bwenn ich [^.?!]{0,30}wollte\b", r"\bhypothetisch\b"], M.condition: [r"\bfalls\b", r"\bwenn (?!moglich\b)", r"\bsofern\b", r"\bausser wenn\b"],
            M.threat: [r"\bsonst (?:werde|gehe) ich\b", r"\bansonsten\b"], M.question: [r"\bsollte ich\b"]},
@@ -182,12 +183,12 @@ MOODS: dict[str, dict[Mood, list[str]]] = {
 
 # Polite request forms: a question mark after them is manners, not a question.
 POLITE = {
-    "en": r"\b(?:can|could|would|will) you (?:please |kindly |just )?\w+|\bplease\b|\bi(?:'d| would) like\b|\bi want\b|\bi need\b|\bkindly\b|\bcan (?:someone|somebody|we)\b|\b(?:can|could) (?:it|my order|the order|this) be\b",
-    "es": r"\bpor favor\b|\b(?:puede|pueden|podria|podrian)n?\b|\bquiero\b|\bquisiera\b|\bnecesito\b|\bme gustaria\b",
-    "fr": r"\bs'il vous plait\b|\bsvp\b|\bmerci de\b|\b(?:pouvez|pourriez)-vous\b|\bje (?:voudrais|veux|souhaite)\b",
+    "en": r"\b(?:can|could|may) i (?!still\b)(?:please )?(?:get|have|swap|change|exchange|switch|trade|add)\b|\b(?:can|could|would|will) you (?:please |kindly |just )?\w+|\bplease\b|\bi(?:'d| would) like\b|\bi want\b|\bi need\b|\bkindly\b|\bcan (?:someone|somebody|we)\b|\b(?:can|could) (?:it|my order|the order|this) be\b",
+    "es": r"\bpor favor\b|\b(?:puedo|se puede) (?:cambiar|pagar|quitar|anadir)\w*|\b(?:puede|pueden|podria|podrian)n?\b|\bquiero\b|\bquisiera\b|\bnecesito\b|\bme gustaria\b",
+    "fr": r"\bs'il vous plait\b|\bje (?:peux|pourrais) (?:\w+ )?(?:payer|changer|echanger|modifier)\b|\bsvp\b|\bmerci de\b|\b(?:pouvez|pourriez)-vous\b|\bje (?:voudrais|veux|souhaite)\b",
     "de": r"\bbitte\b|\b(?:konnen|konnten) sie\b|\bich (?:mochte|will|wurde gerne|brauche)\b",
-    "pt": r"\bpor favor\b|\b(?:pode|podem|poderia)m?\b|\bquero\b|\bgostaria\b|\bpreciso\b",
-    "it": r"\bper favore\b|\bper piacere\b|\b(?:potete|potreste|puo|potrebbe)\b|\bvorrei\b|\bvoglio\b",
+    "pt": r"\bpor favor\b|\b(?:posso|da pra|da para) (?:\w+ )?(?:trocar|mudar|pagar|tirar)\b|\b(?:pode|podem|poderia)m?\b|\bquero\b|\bgostaria\b|\bpreciso\b",
+    "it": r"\bper favore\b|\b(?:posso|si puo) (?:\w+ )?(?:cambiar|pagar|toglier|sostituir)\w*|\bper piacere\b|\b(?:potete|potreste|puo|potrebbe)\b|\bvorrei\b|\bvoglio\b",
 }
 # Negated requests: "don't cancel", "no need to return it".
 NEGATION = {
@@ -226,5 +227,5 @@ ANCHORS = re.compile(
     r"paypal|checkout|courier|carrier|ups|usps|fedex|dhl|shop|website|address|suite|apt|apartment|"
     r"direccion|adresse|endereco|indirizzo|anschrift|"
     r"pedido|paquete|envio|entrega|devolucion|reembolso|talla|compra|commande|colis|livraison|remboursement|"
-    r"taille|bestellung|paket|lieferung|sendung|erstattung|grosse|encomenda|entrega|devolucao|tamanho|"
+    r"taille|bestellung|paket|lieferung|sendung|erstattung|gros?se|encomenda|entrega|devolucao|tamanho|"
     r"ordine|pacco|consegna|spedizione|rimborso|taglia|reso)\b")

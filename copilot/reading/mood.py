@@ -13,6 +13,16 @@ _QUESTION_START = re.compile(r"^\s*(?:should|can|could|may|do|does|did|is|are|wa
 _CLAUSE_END = re.compile(r",|\bthen\b|\bentonces\b|\balors\b|\bdann\b|\bentao\b|\ballora\b")
 
 
+_ACTIONS = (Intent.cancel, Intent.change_items, Intent.change_address, Intent.change_payment, Intent.exchange)
+_STATE = re.compile(r"\b(?:ship|sent|left|shipped|arriv|mand|envi|verschickt|versandt|expedi|spedit|enviad|saiu|salio|"
+                    r"out|here|processed|delivered)\w*")
+
+
+def _after_state(condition: str) -> bool:
+    """The if-clause before the cue already states its condition (a verb of shipping or arriving)."""
+    return bool(_STATE.search(condition))
+
+
 def _cues(language: str, mood: Mood) -> list[re.Pattern[str]]:
     found = MOODS.get(language, {}).get(mood, [])
     if language != "en":
@@ -53,8 +63,14 @@ def mood_of(sentence: str, cue_start: int, intent: Intent, language: str) -> Moo
         start, end = clause
         if start <= cue_start < end:
             # "if it goes to the old address I'm disputing the charge": the dispute is the threat itself
-            return Mood.threat if intent is Intent.dispute else None
-        return Mood.condition
+            if intent is Intent.dispute:
+                return Mood.threat
+            # "if it hasn't shipped cancel it" (no comma): an action the desk would take is the consequence;
+            # a state ("if it hasn't arrived") belongs to the condition itself
+            return Mood.condition if intent in _ACTIONS and _after_state(sentence[start:cue_start]) else None
+        return Mood.threat if intent is Intent.dispute else Mood.condition
+    if intent is Intent.question:
+        return Mood.question  # asking for information is a question however politely it is put
     polite = compiled(POLITE.get(language, POLITE["en"])).search(sentence) or \
         (language != "en" and compiled(POLITE["en"]).search(sentence))
     asks = any(p.search(sentence) for p in _cues(language, Mood.question))

@@ -79,7 +79,7 @@ _CALLED = {
     "camara": "digital camera action camera", "camera": "digital camera action camera", "kamera": "digital camera action camera",
     "fotocamera": "digital camera", "manguera": "garden hose", "tuyau": "garden hose", "gartenschlauch": "garden hose",
     "mangueira": "garden hose", "tubo": "garden hose", "tableta": "tablet", "tablette": "tablet", "ereader": "e-reader",
-    "kindle": "e-reader", "lector": "e-reader", "liseuse": "e-reader", "hervidor": "electric kettle tea kettle",
+    "kindle": "e-reader", "lector": "e-reader", "leitor": "e-reader", "lettore": "e-reader", "liseuse": "e-reader", "hervidor": "electric kettle tea kettle",
     "bouilloire": "electric kettle tea kettle", "wasserkocher": "electric kettle", "chaleira": "electric kettle tea kettle",
     "bollitore": "electric kettle tea kettle", "teclado": "mechanical keyboard", "clavier": "mechanical keyboard",
     "tastatur": "mechanical keyboard", "tastiera": "mechanical keyboard", "keyboard": "mechanical keyboard",
@@ -112,6 +112,14 @@ _CALLED = {
 }
 
 
+def _compound(word: str) -> str:
+    """A compound ("kofferset", "fahrradhelm") read by the customer's word it starts or ends with."""
+    for key, name in _CALLED.items():
+        if len(key) >= 5 and (word.startswith(key) or word.endswith(key)):
+            return name
+    return ""
+
+
 # Head nouns of the catalog's own product names.
 CATALOG_HEADS = ("t-shirt", "laptop", "shoe", "smartphone", "backpack", "maker", "bottle", "lamp", "notebook",
                  "sunglasses", "wristwatch", "toothbrush", "mat", "speaker", "mouse", "camera", "hose", "boot",
@@ -123,5 +131,6 @@ CATALOG_HEADS = ("t-shirt", "laptop", "shoe", "smartphone", "backpack", "maker",
 
 def called(text: str) -> str:
     """The text plus the catalog words for every product it names in its own words."""
-    extra = [_CALLED[w] for w in words(text) if w in _CALLED]
+    extra = [_CALLED[w] if w in _CALLED else _compound(w) for w in words(text)
+             if w in _CALLED or len(w) >= 8 and _compound(w)]
     return f"{text} {' '.join(extra)}" if extra else text

@@ -12,10 +12,10 @@ from copilot.reading.identify import identify, order_mentions
 from copilot.reading.lexicon import ANCHORS, INTENTS, OUT_OF_SCOPE, compiled
 from copilot.reading.model import SUPPORTED_LANGUAGES, Evidence, Intent, Mood, OutOfScope, Reading, Request
 from copilot.reading.mood import mood_of, negated
-from copilot.reading.products import CATALOG_HEADS, called
+from copilot.reading.products import CATALOG_HEADS, called, keys_of
 from copilot.reading.routing import category_for
 from copilot.reading.rules import rule_scores
-from copilot.reading.text import fold, new_text, sentences
+from copilot.reading.text import fold, new_text, scope_of, sentences
 from copilot.reading.typos import Corrected, correct
 from tools.address import address_span
 
@@ -132,7 +132,7 @@ def _requests(text: str, masked: str, fixed: Corrected, cues: list[Cue], languag
     by_sentence: dict[int, list[Cue]] = {}
     for cue in sorted(cues, key=lambda c: c.start):
         by_sentence.setdefault(cue.sentence, []).append(cue)
-    requests: list[Request] = []
+    requests: list[tuple[Request, frozenset[str]]] = []
     scores, _ = rule_scores(rules_text)
     for index, group in sorted(by_sentence.items()):
         s, e = spans[index]
@@ -141,14 +141,19 @@ def _requests(text: str, masked: str, fixed: Corrected, cues: list[Cue], languag
             intents -= SUBSUMES.get(intent, set()) if intent in intents else set()
         if len(intents) > 1:
             intents.discard(Intent.question)
-        for intent in sorted(intents, key=lambda i: min(c.start for c in group if c.intent is i)):
-            first = min((c for c in group if c.intent is intent), key=lambda c: c.start)
-            mood = mood_of(masked[s:e], first.start - s, intent, language)
+        kept = sorted((c for c in group if c.intent in intents), key=lambda c: c.start)
+        starts = [c.start for c in kept]
+        scoped: dict[tuple[Intent, tuple[int, int]], Cue] = {}
+        for cue in kept:  # one request per intent and clause: "remove X and change Y to Z" asks twice
+            scoped.setdefault((cue.intent, scope_of(masked, s, e, cue.start, starts)), cue)
+        for (intent, scope), cue in scoped.items():
+            mood = mood_of(masked[s:e], cue.start - s, intent, language)
             if mood is None:
                 continue
-            start, end = fixed.span(first.start, first.end)
+            start, end = fixed.span(cue.start, cue.end)
             evidence = [Evidence(start=start, end=end, quote=text[start:end])]
-            requests.append(_request(intent, mood, evidence, text, masked[s:e], fixed.span(s, e), scores))
+            request = _request(intent, mood, evidence, text, masked[s:e], fixed.span(s, e), scores)
+            requests.append((request, _products(masked[scope[0]:scope[1]])))
     return _merge(requests)
 
 
@@ -201,17 +206,26 @@ def _from_rules(text: str, masked: str, fixed: Corrected, language: str, rules_t
                     evidence=[Evidence(start=start, end=end, quote=text[start:end])], confidence=confidence)]
 
 
-def _merge(requests: list[Request]) -> list[Request]:
-    """One request per intent: "cancel it. please cancel!!" asks once (grounding splits it again when it
-    names items of several orders)."""
-    merged: list[Request] = []
-    for request in requests:
-        same = next((r for r in merged if r.intent is request.intent), None)
+def _products(scope: str) -> frozenset[str]:
+    """The catalog head nouns a clause names (in the customer's words, any of the six languages)."""
+    keys = keys_of(called(scope))
+    return frozenset(h for h in CATALOG_HEADS if h.replace("-", "") in keys)
+
+
+def _merge(requests: list[tuple[Request, frozenset[str]]]) -> list[Request]:
+    """One request per intent and thing: "cancel it. please cancel!!" asks once; "remove the bookshelf and change
+    the headphones to wireless" asks twice (grounding splits a request again when it names several orders)."""
+    merged: list[tuple[Request, frozenset[str]]] = []
+    for request, products in requests:
+        same = next((i for i, (r, p) in enumerate(merged) if r.intent is request.intent
+                     and (not p or not products or p <= products or products <= p)), None)
         if same is None:
-            merged.append(request)
+            merged.append((request, products))
         else:
-            same.evidence.extend(request.evidence)
-    return merged
+            kept, known = merged[same]
+            kept.evidence.extend(request.evidence)
+            merged[same] = (kept, known | products)
+    return [r for r, _ in merged]
 
 
 def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
@@ -222,9 +236,10 @@ def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
     if topic is not None and (not worked or not _about_orders(masked, reading)):
         return reading.model_copy(update={"out_of_scope": topic, "requests": []})
     if reading.requests and not _about_orders(masked, reading):
+        # Kept, but held: a text with no word of the desk's world ("cancel that") is read as a request only when
+        # the sender is a customer of the store (anchored_by_customer), never from the words alone.
         return reading.model_copy(update={
-            "requests": [], "needs_reading": True,
-            "needs_reading_reasons": ["nothing in the text is about an order, a delivery or a payment"],
+            "needs_reading": True, "needs_reading_reasons": [UNANCHORED],
             "candidates": [f"{r.intent.value} ({r.mood.value})" for r in reading.requests]})
     if not reading.requests:
         return reading.model_copy(update={"needs_reading": True,
@@ -234,6 +249,17 @@ def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
         return reading.model_copy(update={"needs_reading": True, "needs_reading_reasons": contradictions,
                                           "candidates": [f"{r.intent.value} ({r.mood.value})" for r in reading.requests]})
     return reading
+
+
+UNANCHORED = "nothing in the text is about an order, a delivery or a payment"
+
+
+def anchored_by_customer(reading: Reading) -> Reading:
+    """The sender is a known customer of the store: what they ask is about their orders even when the text names
+    none ("cancel pls", "cancel everything"). A positive out-of-scope finding or any other doubt still holds."""
+    if reading.needs_reading_reasons != [UNANCHORED] or not reading.requests or reading.out_of_scope is not None:
+        return reading
+    return reading.model_copy(update={"needs_reading": False, "needs_reading_reasons": [], "candidates": []})
 
 
 def _about_orders(masked: str, reading: Reading) -> bool:

@@ -70,6 +70,8 @@ _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|tr|aw|wg|rv|r)\s*:\s*)+", re.IG
 def fold_char(ch: str) -> str:
     if ch in "’‘`´":
         return "'"
+    if ch in "ßẞ":
+        return "s"  # one character for one: "Größe" reads "grose", which the lexicons accept as "grosse"
     base = unicodedata.normalize("NFKD", ch)
     kept = [c for c in base if not unicodedata.combining(c)]
     out = (kept[0] if kept else ch).lower()
@@ -108,3 +110,36 @@ def _merge_decimals(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
         else:
             merged.append((start, end))
     return merged
+
+
+# Where one clause of a sentence ends and the next begins: a coordinating word ("and", "also", "but" in the six
+# languages) or a semicolon / dash. "Remove the bookshelf and change the headphones to wireless" asks two things.
+_JOIN = re.compile(r"(?:\s*,\s*|\s+)(?:and also|and then|and|also|plus|but|as well|y|et|und|e|ma|mais|aber|pero|mas|"
+                   r"ademas|aussi|auch|anche|tambem|oltre)\s+|\s*[;:]\s+|\s+-\s+|\s*\(\s*|\s*\)\s*")
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) of each clause of the sentence text[start:end]."""
+    found, at = [], start
+    for m in _JOIN.finditer(text, start, end):
+        if m.start() > at:
+            found.append((at, m.start()))
+        at = m.end()
+    if end > at:
+        found.append((at, end))
+    return found or [(start, end)]
+
+
+def scope_of(text: str, start: int, end: int, cue: int, cues: list[int]) -> tuple[int, int]:
+    """The words a cue at `cue` governs inside its sentence: its clause and the following clauses that hold no
+    other cue ("remove the charger and the case, and change the phone to black": the charger and the case)."""
+    parts = clauses(text, start, end)
+    index = next((i for i, (s, e) in enumerate(parts) if s <= cue < e), None)
+    if index is None:
+        return start, end
+    s, e = parts[index]
+    for ns, ne in parts[index + 1:]:
+        if any(ns <= c < ne for c in cues):
+            break
+        e = ne
+    return s, e

@@ -17,6 +17,7 @@ TARGETS = {
           "package parcel tracking payment declined charged replacement wrong missing shipped shipping order "
           "instead switch change update defective cracked apartment dispute chargeback compensation discount "
           "waiting delayed where hasn't haven't didn't doesn't please cannot receive arrive colour color "
+          "jacket keyboard headphones sneakers backpack bookshelf kettle charger helmet medium large "
           "delivery arrived shipment refunded returning exchanging cancelled canceled declined verification",
     "es": "cancelar cancelado devolver devolucion reembolso direccion pedido recibido llegado cambiar talla roto danado",
     "fr": "annuler annulation echanger rembourser remboursement adresse commande recu arrive livre casse taille",
@@ -31,7 +32,8 @@ KEEP = {"wheres", "cancer", "parcels", "orders", "ordered", "ordering", "changed
         "recent", "record", "refused", "missed", "message", "messages", "shipper", "shippers", "shops", "since",
         "switched", "exchanged", "received", "delivery", "deliver", "delivers", "receive", "receipt", "please",
         "pleased", "damage", "broke", "brown", "waited", "waits", "instead", "still", "stall", "trackers",
-        "dispatch", "tracked", "tracker", "compensate", "discounts", "disputed", "disputes"}
+        "dispatch", "tracked", "tracker", "compensate", "discounts", "disputed", "disputes", "smell", "smells",
+        "larger", "packet", "rocket", "kettles", "helmets", "chargers", "jackets", "ticket", "market", "basket"}
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -57,8 +59,8 @@ def _fix(word: str, language: str) -> str | None:
     if len(word) < 5 or word in KEEP:
         return None
     targets = _targets(language)
-    if word in targets:
-        return None
+    if word in targets or word[:-1] in targets and word.endswith("s"):
+        return None  # a target word itself, or its plural ("colours" is not a typo of "colour")
     limit = 1 if len(word) < 8 else 2
     hit = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
     if hit is None or hit[0] == word:
