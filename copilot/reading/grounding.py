@@ -17,8 +17,8 @@ from copilot.reading.model import (
     Request,
     TargetArg,
 )
-from copilot.reading.reader import anchored_by_customer
 from copilot.reading.products import CATALOG_HEADS, called, keys_of, product_named, words
+from copilot.reading.reader import anchored_by_customer
 from copilot.reading.text import fold, scope_of, sentences
 from tools.address import address_span, validate_address_text
 from tools.connectors.sandbox.world import Address
