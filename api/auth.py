@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from api.deps import connection
 from copilot.errors import Forbidden, Unauthorized
-from copilot.keys import DESK_ROLES, Principal, authenticate
+from copilot.keys import Principal, authenticate
+from copilot.roles import DESK_ROLES
 
 COOKIE = "rdc_key"
 
@@ -50,6 +52,15 @@ async def desk_principal(who: Annotated[Principal, Depends(principal)]) -> Princ
     """Someone who may work cases; QA keys read but do not act."""
     if who.role not in DESK_ROLES:
         raise Forbidden(f"role {who.role} may read cases but not act on them")
+    return who
+
+
+def require_signed_in(who: Principal | None, request: Request) -> Principal:
+    """The desk page's caller; without one, a 303 sends the browser to sign in and back here afterwards."""
+    if who is None:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(status_code=303, detail="sign in first",
+                            headers={"Location": f"/desk/login?next={quote(here)}"})
     return who
 
 

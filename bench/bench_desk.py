@@ -16,7 +16,8 @@ from bench.common import bench_database, machine  # noqa: E402
 from bench.desk_world import clone_to, seed_and_work  # noqa: E402
 from bench.serve import HEADER, Request, measure, row, served  # noqa: E402
 from copilot import db  # noqa: E402
-from copilot.keys import Role, create_key  # noqa: E402
+from copilot.keys import create_key  # noqa: E402
+from copilot.roles import Role  # noqa: E402
 
 EXCEPTIONS = int(os.environ.get("BENCH_DESK_EXCEPTIONS", "800"))
 TOTAL = int(os.environ.get("BENCH_DESK_CASES", "100000"))

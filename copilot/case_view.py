@@ -14,9 +14,9 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from copilot.errors import NotFound
-from copilot.keys import APPROVAL_RANK, Role
 from copilot.models import Strict
 from copilot.ownership import OWNER_LABEL, CaseView
+from copilot.roles import required_role
 
 # Where the case's graph thread is paused. The graph's own escalations (actor "copilot") always pause at the
 # approval interrupt; an escalation by the SLA clock or a person leaves the thread where it was.
@@ -65,8 +65,7 @@ def escalation_of(raw: dict[str, object] | None) -> Escalation | None:
 
 
 def view_of(row: Mapping[str, Any]) -> CaseView:
-    roles = [Role(r) for r in row.get("approval_roles") or [] if r in Role.__members__]
-    needed = max(roles, key=APPROVAL_RANK.__getitem__) if roles else None
+    needed = required_role(row.get("approval_roles") or [])
     return CaseView(status=row["status"], owner=row.get("owner"), assignee=row.get("assignee"),
                     required_role=needed, blocked=bool(row.get("blocked")), waits_at=row.get("waits_at"))
 

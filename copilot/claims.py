@@ -14,7 +14,7 @@ from typing import Any
 
 from copilot.messages import AddressProblem, DelayCause, MessageContext, Scenario
 from copilot.models import Disposition
-from copilot.plan import CaseState, Plan, ProposedAction, action
+from copilot.plan import CONTACT_TOOLS, CaseState, Plan, ProposedAction, action
 from tools.connectors.sandbox.world import Address
 
 Check = Callable[[CaseState, Plan, Any], str | None]
@@ -389,8 +389,7 @@ def enforce(case: CaseState, plan: Plan) -> Plan:
     if not problems:
         return plan
     reason = f"the {plan.scenario.value if plan.scenario else ''} draft is impossible: " + "; ".join(problems)
-    kept = [a for a in plan.actions if a.tool not in ("send_customer_message", "request_payment_update",
-                                                      "escalate_case")]
+    kept = [a for a in plan.actions if a.tool not in CONTACT_TOOLS and a.tool != "escalate_case"]
     owned = [a.args for a in plan.actions if a.tool == "escalate_case"]
     esc = action("escalate", "escalate_case", {"owner": owned[0].owner if owned else "lead",  # type: ignore[attr-defined]
                                                "reason": f"{owned[0].reason}; {reason}" if owned else reason})  # type: ignore[attr-defined]

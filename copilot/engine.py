@@ -11,12 +11,13 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.types import Command
 
 from copilot import db
+from copilot.cases.store import Job
 from copilot.db import Pool
 from copilot.graph import build_graph
-from copilot.jobs import Job
 from copilot.llm import LLMConfig
 from copilot.nodes import NodeDeps
 from copilot.policy import Policy, load_policy
+from copilot.resume import dump_resume
 from copilot.settings import Settings
 
 # Checkpoints are written when a run pauses (interrupt) or ends. Safe because every node is
@@ -41,10 +42,11 @@ class Engine:
 
     async def run_job(self, job: Job) -> None:
         config = thread_config(job.case_id)
-        if job.kind == "run":
+        if job.resume is None:
             await self.graph.ainvoke({"case_id": job.case_id}, config, durability=DURABILITY)  # type: ignore[attr-defined]
-        else:
-            await self.graph.ainvoke(Command(resume=job.payload), config, durability=DURABILITY)  # type: ignore[attr-defined]
+        else:  # as JSON: the checkpoint keeps the pending resume, and holds no class path (copilot/resume.py)
+            await self.graph.ainvoke(Command(resume=dump_resume(job.resume)), config,  # type: ignore[attr-defined]
+                                     durability=DURABILITY)
 
     async def state_of(self, case_id: int) -> dict[str, object]:
         snapshot = await self.graph.aget_state(thread_config(case_id))  # type: ignore[attr-defined]

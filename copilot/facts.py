@@ -10,6 +10,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from copilot import related
+from copilot.cases.case_log import tool_deps
 from copilot.cases.order_inference import choose, customer_orders
 from copilot.errors import NotFound
 from copilot.models import Category, Signal, SignalKind
@@ -80,7 +81,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
     row = await _case_row(conn, case_id)
     category = Category(row["category"])
     signal = await _latest_signal(conn, case_id)
-    deps = ToolDeps.sandbox(conn, now, case_id)
+    deps = tool_deps(conn, now, case_id)
     deps = replace(deps, connectors=remembering(deps.connectors))  # one snapshot of each system per gather
     order_id = row["order_id"]
     order = await registry.call("lookup_order", deps, {"order_id": order_id}) if order_id else None
@@ -112,7 +113,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
                                                                                   "quantity": line.quantity})
                                   for line in order.order.lines]  # type: ignore[attr-defined]
         if category in ADDRESS or (facts["request"] is not None and facts["request"].new_address is not None):
-            facts["address_checks"] = await _address_checks(deps, order, facts["request"], customer)  # type: ignore[arg-type]
+            facts["address_checks"] = await address_checks(deps, order, facts["request"], customer)  # type: ignore[arg-type]
     if signal is not None and signal.kind in (SignalKind.ticket, SignalKind.ticket_reply) and row["customer_email"]:
         await _with_related(conn, deps, facts, row["customer_email"], signal)
     return CaseState.model_validate(facts)
@@ -134,7 +135,7 @@ async def _with_related(conn: AsyncConnection[DictRow], deps: ToolDeps, facts: d
         facts["address_checks"] = [*facts.get("address_checks", []), *extra]
 
 
-async def _address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any,
+async def address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any,
                           customer: LookupCustomerOutput | None) -> list[AddressCheck]:
     """The order's address, the one the customer asked for, and their profile address (the certain
     correction when the order lost its unit) — each validated for the order's carrier."""

@@ -11,15 +11,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
 from copilot import nodes
-from copilot.nodes import CaseGraphState, NodeDeps
-
-# Routes the nodes set, to the node that follows (typed, so the graph's edges are checked).
-_AFTER_GUARDRAILS: dict[str, Literal["auto_approve", "await_approval", "escalate"]] = {
-    "auto_approve": "auto_approve", "await_approval": "await_approval", "escalate": "escalate"}
-_AFTER_REPLY: dict[str, Literal["plan", "await_customer", "escalate", "await_approval"]] = {
-    "replan": "plan", "ask_again": "await_customer", "escalate": "escalate", "handed_over": "await_approval"}
-_AFTER_VERIFY: dict[str, Literal["close", "verify", "gather_facts"]] = {
-    "close": "close", "recheck": "verify", "reopened": "gather_facts"}
+from copilot.graph_state import CaseGraphState
+from copilot.nodes import NodeDeps
 
 
 def after_classify(state: CaseGraphState) -> Literal["gather_facts", "close"]:
@@ -27,23 +20,21 @@ def after_classify(state: CaseGraphState) -> Literal["gather_facts", "close"]:
 
 
 def after_guardrails(state: CaseGraphState) -> Literal["auto_approve", "await_approval", "escalate"]:
-    return _AFTER_GUARDRAILS[state["route"]]
+    route = state["route"]
+    if route not in ("auto_approve", "await_approval", "escalate"):
+        raise ValueError(f"check_guardrails routed to {route}")
+    return route
 
 
-def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrails", "plan", "close", "await_approval",
+def after_decision(state: CaseGraphState) -> Literal["execute", "check_guardrails", "close", "await_approval",
                                                     "classify", "gather_facts"]:
-    """A re-plan for a new signal reads the facts again (and the latest ticket, when the signal was one)."""
-    decision = state["decision"]["action"]
-    if decision == "replan":
-        return "classify" if state["decision"].get("reread_ticket") else "gather_facts"
-    if decision == "stale":
-        return "await_approval"
-    if decision == "approve":
-        return "execute"
-    if decision == "edit":
-        return "check_guardrails"
-    # A rejected plan is planned again on facts read again: the reason may be that they changed.
-    return "close" if state["decision"].get("close") else "gather_facts"
+    """await_approval chose from the typed decision (copilot/nodes.py): approve executes, edit re-checks,
+    reject re-plans on facts read again or closes, a re-plan for a new signal reads the facts (and the latest
+    ticket, when the signal was one) again, a stale decision waits again."""
+    route = state["route"]
+    if route not in ("execute", "check_guardrails", "close", "await_approval", "classify", "gather_facts"):
+        raise ValueError(f"await_approval routed to {route}")
+    return route
 
 
 def after_execute(state: CaseGraphState) -> Literal["send", "escalate"]:
@@ -54,15 +45,31 @@ def after_send(state: CaseGraphState) -> Literal["await_customer", "verify"]:
     return "await_customer" if state.get("awaits_customer") else "verify"
 
 
-def after_reply(state: CaseGraphState) -> Literal["plan", "await_customer", "escalate", "await_approval", "__end__"]:
+def after_reply(state: CaseGraphState) -> Literal["plan", "await_customer", "await_approval", "__end__"]:
     """A chosen option is re-planned on facts read with it; one unclear reply asks again; two hand over to a
-    person, who works the case from the approval pause (re-plan, edit, close)."""
-    return _AFTER_REPLY.get(state.get("route") or "", "__end__")
+    person (the reply step escalated the case), who works it from the approval pause (re-plan, edit, close)."""
+    match state.get("route"):
+        case "replan":
+            return "plan"
+        case "ask_again":
+            return "await_customer"
+        case "handed_over":
+            return "await_approval"
+        case _:
+            return "__end__"
 
 
 def after_verify(state: CaseGraphState) -> Literal["close", "verify", "gather_facts", "__end__"]:
     """Done closes; not yet moved waits for the next re-read; past the window the case reopens and re-plans."""
-    return _AFTER_VERIFY.get(state.get("route") or "", "__end__")
+    match state.get("route"):
+        case "close":
+            return "close"
+        case "recheck":
+            return "verify"
+        case "reopened":
+            return "gather_facts"
+        case _:
+            return "__end__"
 
 
 def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None) -> CompiledStateGraph:

@@ -6,52 +6,20 @@ restrictive active verdict. Nothing here reads the wall clock (`case.now` is the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 from copilot.messages import MessageFacts, check_message
-from copilot.plan import CaseState, Origin, Plan, ProposedAction, Verdict
-from copilot.policy import Mode, Policy, Role
+from copilot.plan import CONTACT_TOOLS, CaseState, Origin, Plan, ProposedAction, Verdict
+from copilot.policy import Mode, Policy
+from copilot.roles import rank
+from copilot.rules import APPLIES, RULES, allow, approve, block, rule
 from tools import schemas as s
 from tools.base import ToolKind
 from tools.schemas import DELIVERED_REASONS, SHIPPED_REASONS
 
-Rule = Callable[[CaseState, ProposedAction, Policy], Verdict]
-RULES: dict[str, Rule] = {}
-APPLIES: dict[str, frozenset[str] | None] = {}
 _LABELLED = frozenset({"label_created", "handed_off", "delivered", "returned"})
 _CONCESSION_REASONS = frozenset({"damaged", "wrong_item", "missing_item", "goodwill"})
-
-
-def rule(rule_id: str, tools: set[str] | None = None) -> Callable[[Rule], Rule]:
-    """Register a rule; `tools` limits it to those tools (None: every action)."""
-
-    def register(fn: Rule) -> Rule:
-        def checked(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
-            if tools is not None and action.tool not in tools:
-                return Verdict(outcome="allow", rule_id=rule_id, reason=f"does not apply to {action.tool}",
-                               mode=policy.mode_of(rule_id), action_id=action.action_id)
-            return fn(case, action, policy).model_copy(
-                update={"mode": policy.mode_of(rule_id), "action_id": action.action_id})
-
-        checked.__name__, checked.__doc__ = fn.__name__, fn.__doc__
-        RULES[rule_id], APPLIES[rule_id] = checked, frozenset(tools) if tools is not None else None
-        return checked
-
-    return register
-
-
-def _allow(rule_id: str, reason: str) -> Verdict:
-    return Verdict(outcome="allow", rule_id=rule_id, reason=reason)
-
-
-def _approve(rule_id: str, role: Role, reason: str) -> Verdict:
-    return Verdict(outcome="needs_approval", rule_id=rule_id, role=role, reason=reason)
-
-
-def _block(rule_id: str, reason: str, role: Role | None = None) -> Verdict:
-    return Verdict(outcome="block", rule_id=rule_id, role=role, reason=reason)
 
 
 # ---- 1 payment retry ----------------------------------------------------------------------------------
@@ -62,22 +30,22 @@ def rule_payment_retry(case: CaseState, action: ProposedAction, policy: Policy) 
     p, rid = policy.payment_retry, "payment_retry"
     pay = case.latest_payment
     if pay is None or pay.status != "failed":
-        return _block(rid, f"no failed payment to retry (payment is {pay.status if pay else 'missing'})")
+        return block(rid, f"no failed payment to retry (payment is {pay.status if pay else 'missing'})")
     if pay.decline_code in p.hard_declines:
-        return _block(rid, f"hard decline {pay.decline_code}: ask for a new payment method instead")
+        return block(rid, f"hard decline {pay.decline_code}: ask for a new payment method instead")
     if pay.decline_code not in p.soft_declines:
-        return _block(rid, f"decline code {pay.decline_code!r} is not a known soft decline; ask for a new payment method")
+        return block(rid, f"decline code {pay.decline_code!r} is not a known soft decline; ask for a new payment method")
     if pay.auth_expires_at is not None and pay.auth_expires_at <= case.now:
-        return _block(rid, f"the authorization expired at {pay.auth_expires_at:%Y-%m-%d %H:%M}")
+        return block(rid, f"the authorization expired at {pay.auth_expires_at:%Y-%m-%d %H:%M}")
     since = case.now - pay.last_retry_at if pay.last_retry_at else None
     if since is not None and since < timedelta(minutes=p.min_gap_minutes):
-        return _block(rid, f"last retry {int(since.total_seconds() // 60)} min ago; retries are "
+        return block(rid, f"last retry {int(since.total_seconds() // 60)} min ago; retries are "
                            f"at least {p.min_gap_minutes} min apart")
     # Only the count and the latest retry are known: with the cap reached, an earlier retry may share the window.
     if pay.retry_count >= p.max_retries_per_window and (since is None or since < timedelta(hours=p.window_hours)):
-        return _block(rid, f"{pay.retry_count} retries already; at most {p.max_retries_per_window} "
+        return block(rid, f"{pay.retry_count} retries already; at most {p.max_retries_per_window} "
                            f"per {p.window_hours} h")
-    return _allow(rid, f"soft decline {pay.decline_code}, retry {pay.retry_count + 1} within limits")
+    return allow(rid, f"soft decline {pay.decline_code}, retry {pay.retry_count + 1} within limits")
 
 
 # ---- 2 fraud hold release -----------------------------------------------------------------------------
@@ -94,10 +62,10 @@ def _fraud_related(case: CaseState) -> bool:
 def rule_fraud_release(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p, rid = policy.fraud_release, "fraud_release"
     if not _fraud_related(case):
-        return _allow(rid, "the hold is not a risk hold")
+        return allow(rid, "the hold is not a risk hold")
     f = case.fraud
     if f is None:
-        return _block(rid, "no fraud assessment gathered; the risk owner decides", p.escalate_to)
+        return block(rid, "no fraud assessment gathered; the risk owner decides", p.escalate_to)
     failed = [why for ok, why in [
         (f.risk_level in p.release_risk_levels, f"risk level {f.risk_level}"),
         (f.avs_result in p.passing_avs, f"AVS {f.avs_result}"),
@@ -107,8 +75,8 @@ def rule_fraud_release(case: CaseState, action: ProposedAction, policy: Policy) 
         (f.customer_disputes == 0, f"{f.customer_disputes} dispute(s) on record"),
     ] if not ok]
     if failed:
-        return _block(rid, "not safe to release: " + "; ".join(failed), p.escalate_to)
-    return _approve(rid, p.approver, "safe-release checks pass; a release is never automatic")
+        return block(rid, "not safe to release: " + "; ".join(failed), p.escalate_to)
+    return approve(rid, p.approver, "safe-release checks pass; a release is never automatic")
 
 
 # ---- 3 address change ---------------------------------------------------------------------------------
@@ -124,23 +92,23 @@ def _labelled(case: CaseState) -> bool:
 def rule_address_change(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     rid = "address_change"
     if case.order is None:
-        return _block(rid, "no order facts to check the address change against")
+        return block(rid, "no order facts to check the address change against")
     if action.tool == "update_address" and _labelled(case):
-        return _block(rid, f"a label exists (order {case.order.order.status}): reroute with the carrier instead")
+        return block(rid, f"a label exists (order {case.order.order.status}): reroute with the carrier instead")
     args = action.args
     assert isinstance(args, s.UpdateAddressInput | s.RerouteShipmentInput)  # the two tools this rule is for
     new = args.address
     if new.country != case.order.order.shipping_address.country:
-        return _block(rid, f"changes the country from {case.order.order.shipping_address.country} to {new.country}")
+        return block(rid, f"changes the country from {case.order.order.shipping_address.country} to {new.country}")
     check = case.check_for(new)
     if check is None:
-        return _block(rid, "the new address was not validated")
+        return block(rid, "the new address was not validated")
     if not check.valid:
-        return _block(rid, f"the new address does not validate: {check.reason or ', '.join(check.issues)}")
+        return block(rid, f"the new address does not validate: {check.reason or ', '.join(check.issues)}")
     carriers = {f.carrier for f in case.fulfillments if f.status != "cancelled"}
     if check.po_box and not (carriers and carriers <= set(policy.address_change.po_box_carriers)):
-        return _block(rid, f"PO box, and carrier {', '.join(sorted(carriers)) or 'unknown'} does not deliver there")
-    return _allow(rid, "validated address, same country, before the label")
+        return block(rid, f"PO box, and carrier {', '.join(sorted(carriers)) or 'unknown'} does not deliver there")
+    return allow(rid, "validated address, same country, before the label")
 
 
 # ---- 4 cancel / edit ----------------------------------------------------------------------------------
@@ -150,17 +118,17 @@ def rule_address_change(case: CaseState, action: ProposedAction, policy: Policy)
 def rule_cancel_edit(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     rid = "cancel_edit"
     if case.order is None:
-        return _block(rid, "no order facts to check the change against")
+        return block(rid, "no order facts to check the change against")
     status = case.order.order.status
     if status not in policy.cancel_edit.editable_statuses:
         hint = "; intercept it instead" if status in ("label_created", "shipped") else ""
-        return _block(rid, f"order is {status}: cancel or edit only while "
+        return block(rid, f"order is {status}: cancel or edit only while "
                            f"{' or '.join(policy.cancel_edit.editable_statuses)}{hint}")
     passed = [f for f in case.fulfillments if f.cutoff_at is not None and f.cutoff_at <= case.now]
     if passed:
-        return _block(rid, f"past the warehouse cutoff ({passed[0].cutoff_at:%Y-%m-%d %H:%M} at "
+        return block(rid, f"past the warehouse cutoff ({passed[0].cutoff_at:%Y-%m-%d %H:%M} at "
                            f"{passed[0].warehouse_id}): it becomes an intercept")
-    return _allow(rid, f"order is {status}, before the warehouse cutoff")
+    return allow(rid, f"order is {status}, before the warehouse cutoff")
 
 
 # ---- 5 intercept / reroute ----------------------------------------------------------------------------
@@ -170,13 +138,13 @@ def rule_cancel_edit(case: CaseState, action: ProposedAction, policy: Policy) ->
 def rule_intercept(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p, rid = policy.intercept, "intercept"
     if case.order is None or case.order.order.status in ("delivered", "cancelled"):
-        return _block(rid, f"nothing to intercept (order {case.order.order.status if case.order else 'unknown'})")
+        return block(rid, f"nothing to intercept (order {case.order.order.status if case.order else 'unknown'})")
     used = sum(f.intercept_count for f in case.fulfillments)
     if used >= p.max_per_order:
-        return _block(rid, f"{used} intercept(s) already on this order; the cap is {p.max_per_order}")
+        return block(rid, f"{used} intercept(s) already on this order; the cap is {p.max_per_order}")
     if any(f.handed_off_at is not None or f.status == "handed_off" for f in case.fulfillments):
-        return _approve(rid, p.approver, "after carrier handoff an intercept costs money")
-    return _allow(rid, "still in the warehouse: no carrier cost")
+        return approve(rid, p.approver, "after carrier handoff an intercept costs money")
+    return allow(rid, "still in the warehouse: no carrier cost")
 
 
 # ---- 6 refunds ----------------------------------------------------------------------------------------
@@ -188,21 +156,21 @@ def rule_refund(case: CaseState, action: ProposedAction, policy: Policy) -> Verd
     args = action.args_as(s.RefundPaymentInput)
     amount = args.amount
     if case.payment is None or case.order is None:
-        return _block(rid, "no payment facts: the refundable amount is unknown")
+        return block(rid, "no payment facts: the refundable amount is unknown")
     if case.payment.open_dispute:
-        return _block(rid, "a dispute is open on this payment: no refund while it is open", p.finance_role)
+        return block(rid, "a dispute is open on this payment: no refund while it is open", p.finance_role)
     if amount > case.refundable:
-        return _block(rid, f"refund {amount} exceeds captured minus refunded ({case.refundable})")
+        return block(rid, f"refund {amount} exceeds captured minus refunded ({case.refundable})")
     status, reason = case.order.order.status, args.reason
     if reason in DELIVERED_REASONS and status != "delivered":
-        return _block(rid, f"a {reason} refund needs a delivered order; this one is {status}")
+        return block(rid, f"a {reason} refund needs a delivered order; this one is {status}")
     if reason in SHIPPED_REASONS and status not in ("shipped", "delivered"):
-        return _block(rid, f"a {reason} refund needs a shipped order; this one is {status}")
+        return block(rid, f"a {reason} refund needs a shipped order; this one is {status}")
     if amount > p.finance_limit:
-        return _approve(rid, p.finance_role, f"refund {amount} is above the finance limit {p.finance_limit}")
+        return approve(rid, p.finance_role, f"refund {amount} is above the finance limit {p.finance_limit}")
     if amount > p.agent_limit:
-        return _approve(rid, p.lead_role, f"refund {amount} is above the agent limit {p.agent_limit}")
-    return _allow(rid, f"refund {amount} within the agent limit and the refundable {case.refundable}")
+        return approve(rid, p.lead_role, f"refund {amount} is above the agent limit {p.agent_limit}")
+    return allow(rid, f"refund {amount} within the agent limit and the refundable {case.refundable}")
 
 
 # ---- 7 concessions ------------------------------------------------------------------------------------
@@ -224,21 +192,21 @@ def rule_concession(case: CaseState, action: ProposedAction, policy: Policy) -> 
     reason = getattr(action.args, "reason", None)
     if action.tool == "refund_payment" and reason not in _CONCESSION_REASONS \
             and case.category != "concession_request":
-        return _allow(rid, f"a {reason} refund is not a concession")
+        return allow(rid, f"a {reason} refund is not a concession")
     if case.customer is None or case.order is None:
-        return _block(rid, "no customer or order facts: claim history unknown", p.escalate_to)
+        return block(rid, "no customer or order facts: claim history unknown", p.escalate_to)
     if case.order.order.status not in ("shipped", "delivered"):
-        return _block(rid, f"order is {case.order.order.status}: nothing shipped to make good")
+        return block(rid, f"order is {case.order.order.status}: nothing shipped to make good")
     kinds = {reason, case.request.intent if case.request else None}
     if case.signed_delivery and kinds & set(p.investigate_claim_kinds):
-        return _block(rid, "the carrier confirmed a signed delivery: investigate first", p.investigate_role)
+        return block(rid, "the carrier confirmed a signed delivery: investigate first", p.investigate_role)
     if case.customer.claims_90d > p.max_prior_claims:
-        return _block(rid, f"{case.customer.claims_90d} claim(s) in the last 90 days: deny and escalate",
+        return block(rid, f"{case.customer.claims_90d} claim(s) in the last 90 days: deny and escalate",
                       p.escalate_to)
     value = _concession_value(case, action)
     if value > p.low_value_limit:
-        return _approve(rid, p.approver, f"concession worth {value} is above the low-value limit {p.low_value_limit}")
-    return _allow(rid, f"low-value first claim ({value}): make good without a return")
+        return approve(rid, p.approver, f"concession worth {value} is above the low-value limit {p.low_value_limit}")
+    return allow(rid, f"low-value first claim ({value}): make good without a return")
 
 
 # ---- 8 identity ---------------------------------------------------------------------------------------
@@ -249,16 +217,16 @@ def rule_identity(case: CaseState, action: ProposedAction, policy: Policy) -> Ve
     rid, owner = "identity", policy.identity.escalate_to
     target = action.order_id
     if target is None:
-        return _allow(rid, "the action names no order")
+        return allow(rid, "the action names no order")
     if case.order is None or target != case.order_id:
-        return _block(rid, f"the action targets order {target}, not this case's order {case.order_id}", owner)
+        return block(rid, f"the action targets order {target}, not this case's order {case.order_id}", owner)
     email = case.identified_email
     if email is None:
-        return _allow(rid, "the order came from a system of record, not from a customer's claim")
+        return allow(rid, "the order came from a system of record, not from a customer's claim")
     customer = case.customer
     if customer is None or customer.id != case.order.order.customer_id or customer.email.lower() != email:
-        return _block(rid, f"order {target} does not belong to the customer who wrote in", owner)
-    return _allow(rid, "the order belongs to the customer the signal identifies")
+        return block(rid, f"order {target} does not belong to the customer who wrote in", owner)
+    return allow(rid, "the order belongs to the customer the signal identifies")
 
 
 # ---- 9 customer messages ------------------------------------------------------------------------------
@@ -280,14 +248,14 @@ def message_facts(case: CaseState) -> MessageFacts:
     return MessageFacts(allowed_dates=dates, known_tokens=tokens, last4=last4)
 
 
-@rule("customer_message", {"send_customer_message", "request_payment_update"})
+@rule("customer_message", CONTACT_TOOLS)
 def rule_customer_message(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     args = action.args
     assert isinstance(args, s.SendCustomerMessageInput | s.RequestPaymentUpdateInput)  # the contact tools
     problems = check_message(args.body, message_facts(case), policy)
     if problems:
-        return _block("customer_message", "message " + "; ".join(problems))
-    return _allow("customer_message", "one ask, short, no internal words or unsupported dates")
+        return block("customer_message", "message " + "; ".join(problems))
+    return allow("customer_message", "one ask, short, no internal words or unsupported dates")
 
 
 # ---- 10 automation ------------------------------------------------------------------------------------
@@ -314,8 +282,8 @@ def rule_automation(case: CaseState, action: ProposedAction, policy: Policy) -> 
         (case.escalation_level > 0 or case.status == "escalated", "the case is already escalated"),
     ] if bad]
     if why:
-        return _approve("automation", p.approver, "; ".join(why))
-    return _allow("automation", "first touch may run without a human")
+        return approve("automation", p.approver, "; ".join(why))
+    return allow("automation", "first touch may run without a human")
 
 
 # ---- 11 untrusted text --------------------------------------------------------------------------------
@@ -353,25 +321,22 @@ def _untrusted_problems(case: CaseState, action: ProposedAction) -> list[str]:
 @rule("untrusted_text")
 def rule_untrusted_text(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     if action.origin is Origin.facts:
-        return _allow("untrusted_text", "arguments come from the systems of record")
+        return allow("untrusted_text", "arguments come from the systems of record")
     problems = _untrusted_problems(case, action)
     if problems:
-        return _block("untrusted_text", f"values read from {action.origin} text do not match the case: "
+        return block("untrusted_text", f"values read from {action.origin} text do not match the case: "
                       + "; ".join(problems), policy.untrusted_text.escalate_to)
-    return _allow("untrusted_text", f"values read from {action.origin} text match the case facts")
+    return allow("untrusted_text", f"values read from {action.origin} text match the case facts")
 
 
 # ---- evaluation ---------------------------------------------------------------------------------------
-
-_ROLE_RANK = {Role.agent: 1, Role.lead: 2, Role.finance: 3}
-
 
 def severity(verdict: Verdict) -> int:
     """allow < needs_approval(agent) < (lead) < (finance) < block."""
     if verdict.outcome == "block":
         return 10
     if verdict.outcome == "needs_approval":
-        return _ROLE_RANK.get(verdict.role, 3) if verdict.role else 3
+        return rank(verdict.role)
     return 0
 
 
@@ -379,7 +344,7 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     """The most restrictive active verdict; monitor verdicts are recorded elsewhere but restrict nothing."""
     active = [v for v in verdicts if v.mode is Mode.active]
     if not active:
-        return _allow("combined", "no active rule restricts this")
+        return allow("combined", "no active rule restricts this")
     return max(active, key=severity)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from copilot.guardrails import _allow, _approve, _block, rule
 from copilot.plan import CaseState, ProposedAction, Verdict
 from copilot.policy import Policy
+from copilot.rules import allow, approve, block, rule
 from tools.schemas import ExchangeItemsInput, UpdateProfileAddressInput
 
 
@@ -45,23 +45,23 @@ def _exchange_problems(case: CaseState, action: ProposedAction) -> list[str]:
 def rule_exchange(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p, rid = policy.exchange, "exchange"
     if case.order is None or case.payment is None:
-        return _block(rid, "no order or payment facts to check the exchange against")
+        return block(rid, "no order or payment facts to check the exchange against")
     status = case.order.order.status
     if status not in p.exchangeable_statuses:
         hint = "; edit the order instead" if status in ("pending", "processing") else ""
-        return _block(rid, f"order is {status}: only {' or '.join(p.exchangeable_statuses)} orders are exchanged{hint}")
+        return block(rid, f"order is {status}: only {' or '.join(p.exchangeable_statuses)} orders are exchanged{hint}")
     if case.payment.open_dispute:
-        return _block(rid, "a dispute is open on this order: no exchange while it is open", p.lead_role)
+        return block(rid, "a dispute is open on this order: no exchange while it is open", p.lead_role)
     problems = _exchange_problems(case, action)
     if problems:
-        return _block(rid, "; ".join(problems))
+        return block(rid, "; ".join(problems))
     method = action.args_as(ExchangeItemsInput).payment_method_id
     if case.customer is None or method not in case.customer.payment_method_ids:
-        return _block(rid, f"payment method {method} is not one the customer owns")
+        return block(rid, f"payment method {method} is not one the customer owns")
     diff = exchange_difference(case, action)
     if abs(diff) > p.lead_above:
-        return _approve(rid, p.lead_role, f"price difference {diff} is beyond {p.lead_above} either way")
-    return _allow(rid, f"same product, in stock, delivered order; price difference {diff}")
+        return approve(rid, p.lead_role, f"price difference {diff} is beyond {p.lead_above} either way")
+    return allow(rid, f"same product, in stock, delivered order; price difference {diff}")
 
 
 @rule("profile_address", {"update_profile_address"})
@@ -69,17 +69,17 @@ def rule_profile_address(case: CaseState, action: ProposedAction, policy: Policy
     rid, owner = "profile_address", policy.profile_address.escalate_to
     customer, email = case.customer, case.identified_email
     if customer is None or email is None or customer.email.lower() != email:
-        return _block(rid, "identity not verified: the profile is not the one of the customer who wrote in", owner)
+        return block(rid, "identity not verified: the profile is not the one of the customer who wrote in", owner)
     args = action.args_as(UpdateProfileAddressInput)
     if args.customer_id != customer.id:
-        return _block(rid, f"targets profile {args.customer_id}, not {customer.id} who wrote in", owner)
+        return block(rid, f"targets profile {args.customer_id}, not {customer.id} who wrote in", owner)
     new = args.address
     if customer.address is not None and new.country != customer.address.country:
-        return _block(rid, f"changes the country from {customer.address.country} to {new.country}")
+        return block(rid, f"changes the country from {customer.address.country} to {new.country}")
     if new == customer.address:
-        return _block(rid, "that is already the address on the profile")
+        return block(rid, "that is already the address on the profile")
     check = case.check_for(new)
     if check is None or not check.valid:
         why = "was not validated" if check is None else f"does not validate: {check.reason or ', '.join(check.issues)}"
-        return _block(rid, f"the new address {why}")
-    return _allow(rid, "verified customer, validated address, same country")
+        return block(rid, f"the new address {why}")
+    return allow(rid, "verified customer, validated address, same country")

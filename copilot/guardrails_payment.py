@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from copilot.guardrails import _approve, _block, rule
 from copilot.plan import CaseState, ProposedAction, Verdict
 from copilot.policy import Policy
+from copilot.rules import approve, block, rule
 from tools.schemas import ChangePaymentMethodInput, PaymentMethodOut
 
 
@@ -38,23 +38,23 @@ def method_label(method: PaymentMethodOut) -> str:
 def rule_payment_change(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p, rid = policy.payment_change, "payment_change"
     if case.order is None or case.payment is None or case.customer is None:
-        return _block(rid, "no order, payment or customer facts to check the change against")
+        return block(rid, "no order, payment or customer facts to check the change against")
     status = case.order.order.status
     if status not in p.changeable_statuses:
-        return _block(rid, f"order is {status}: the payment method changes only while "
+        return block(rid, f"order is {status}: the payment method changes only while "
                            f"{' or '.join(p.changeable_statuses)}")
     if case.payment.open_dispute:
-        return _block(rid, "a dispute is open on this order's payment")
+        return block(rid, "a dispute is open on this order's payment")
     wanted = action.args_as(ChangePaymentMethodInput).payment_method_id
     new = owned_method(case, wanted)
     if new is None:
-        return _block(rid, f"payment method {wanted} is not one the customer owns")
+        return block(rid, f"payment method {wanted} is not one the customer owns")
     live = [x for x in case.payment.payments if x.status in ("authorized", "captured")]
     if not live:
-        return _block(rid, "the order has no live payment to move")
+        return block(rid, "the order has no live payment to move")
     if {x.method for x in live} == {new.id}:
-        return _block(rid, f"the order is already paid with {new.id}")
+        return block(rid, f"the order is already paid with {new.id}")
     amount = live_amount(case)
     if new.balance is not None and new.balance < amount:
-        return _block(rid, f"gift card {new.id} holds {new.balance}, less than the order's {amount}")
-    return _approve(rid, p.approver, f"{new.id} is the customer's and can hold {amount}; the old payment is released")
+        return block(rid, f"gift card {new.id} holds {new.balance}, less than the order's {amount}")
+    return approve(rid, p.approver, f"{new.id} is the customer's and can hold {amount}; the old payment is released")

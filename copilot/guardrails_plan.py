@@ -13,10 +13,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from copilot import claims
-from copilot.plan import CaseState, Plan, ProposedAction, Verdict
+from copilot.plan import CONTACT_TOOLS, CaseState, Plan, ProposedAction, Verdict
 from copilot.policy import Policy
 
-CONTACT = ("send_customer_message", "request_payment_update")
+CONTACT = CONTACT_TOOLS
 _AMOUNT = re.compile(r"(?:\$|USD\s?)\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(?:dollars|USD)\b", re.I)
 _PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b)", re.I)
 # What a message may promise only when the plan does it or the facts show it was done.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from enum import StrEnum
 
 import psycopg
 from psycopg import AsyncConnection
@@ -12,21 +11,9 @@ from psycopg.rows import DictRow
 
 from copilot.errors import InvalidInput
 from copilot.models import Strict
+from copilot.roles import KEY_ROLES, Role
 
 KEY_PREFIX = "rdc_"
-
-
-class Role(StrEnum):
-    agent = "agent"
-    lead = "lead"
-    finance = "finance"
-    qa = "qa"
-    admin = "admin"
-
-
-# Approval authority: finance limits sit above the lead's, admin may do anything. QA reads only.
-APPROVAL_RANK = {Role.qa: 0, Role.agent: 1, Role.lead: 2, Role.finance: 3, Role.admin: 4}
-DESK_ROLES = frozenset({Role.agent, Role.lead, Role.finance, Role.admin})
 
 
 class Principal(Strict):
@@ -48,14 +35,9 @@ def hash_key(key: str) -> str:
 
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError:
-        raise InvalidInput(f"unknown role {value!r}; use one of {', '.join(r.value for r in Role)}") from None
-
-
-def can_approve(role: Role, required: Role) -> bool:
-    return role in DESK_ROLES and APPROVAL_RANK[role] >= APPROVAL_RANK[required]
+    if value not in KEY_ROLES:
+        raise InvalidInput(f"unknown role {value!r}; use one of {', '.join(r.value for r in KEY_ROLES)}")
+    return Role(value)
 
 
 def create_key(conn: psycopg.Connection[DictRow], name: str, role: Role) -> CreatedKey:

@@ -3,12 +3,12 @@ Deterministic facts win every disagreement; a rewrite that fails rule 9 falls ba
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection
-from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 
+from copilot.cases import store
 from copilot.guardrails import message_facts
 from copilot.guardrails_plan import unbacked_phrases
 from copilot.llm import (
@@ -27,12 +27,12 @@ from copilot.plan import CaseState, Plan
 from copilot.policy import Policy
 
 
-async def _event(conn: AsyncConnection[DictRow], case_id: int, kind: str, data: dict[str, Any]) -> None:
-    await conn.execute("INSERT INTO case_events (case_id, actor, kind, data) VALUES (%s, 'llm', %s, %s)",
-                       (case_id, kind, Jsonb(data)))
+async def _event(conn: AsyncConnection[Any], case_id: int, kind: str, data: dict[str, Any], now: datetime) -> None:
+    await store.record_event(conn, case_id, kind, data, actor="llm", at=now)
 
 
-async def read_ticket_facts(conn: AsyncConnection[DictRow], config: LLMConfig, case_id: int) -> dict[str, Any] | None:
+async def read_ticket_facts(conn: AsyncConnection[Any], config: LLMConfig, case_id: int,
+                            now: datetime) -> dict[str, Any] | None:
     """The LLM's reading of the case's latest ticket, reconciled with the case; None without a model or ticket."""
     if not config.enabled:
         return None
@@ -57,12 +57,12 @@ async def read_ticket_facts(conn: AsyncConnection[DictRow], config: LLMConfig, c
     await _event(conn, case_id, "llm_ticket_read", {
         "read": facts.model_dump(mode="json") if facts else None,
         "acted_on": acted_on.model_dump(mode="json"),
-        "disagreements": [d.model_dump(mode="json") for d in disagreements]})
+        "disagreements": [d.model_dump(mode="json") for d in disagreements]}, now)
     return acted_on.model_dump(mode="json")
 
 
-async def reword(conn: AsyncConnection[DictRow], config: LLMConfig, case: CaseState, plan: Plan, text: str,
-                 policy: Policy) -> tuple[str, str]:
+async def reword(conn: AsyncConnection[Any], config: LLMConfig, case: CaseState, plan: Plan, text: str,
+                 policy: Policy, now: datetime) -> tuple[str, str]:
     """The drafted message in the model's words when they pass rule 9 (and keep every fact), else the template."""
     llm = LLM(config, case_id=case.case_id, used_tokens=await tokens_used(conn, case.case_id))
     facts = message_facts(case)
@@ -77,5 +77,5 @@ async def reword(conn: AsyncConnection[DictRow], config: LLMConfig, case: CaseSt
     last = llm.calls[-1] if llm.calls else None
     await _event(conn, case.case_id, "message_drafted", {
         "written_by": source, "template": text, "text": worded,
-        "llm_outcome": last.outcome.value if last else None, "llm_detail": getattr(last, "detail", None)})
+        "llm_outcome": last.outcome.value if last else None, "llm_detail": getattr(last, "detail", None)}, now)
     return worded, source

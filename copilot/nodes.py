@@ -5,68 +5,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 
 from langgraph.types import interrupt
+from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
 
-from copilot import db, guardrails, jobs, llm_steps, playbooks, replies, rootcause, verification
 from copilot import facts as case_facts
-from copilot.db import Pool
+from copilot import guardrails, llm_steps, playbooks, replies, rootcause, verification
+from copilot.cases import store
+from copilot.cases.case_log import tool_deps
 from copilot.errors import CopilotError, InvalidInput
+from copilot.graph_state import CaseGraphState, JsonObject, Route, case_state, decision_of, plan_of
 from copilot.llm import LLMConfig
 from copilot.models import CaseStatus, Category, Disposition
-from copilot.plan import CaseState, CustomerRequest, Plan, Verdict, action
+from copilot.plan import CONTACT_TOOLS, CaseState, CustomerRequest, Plan, Verdict, action
 from copilot.policy import Policy
+from copilot.resume import Approve, Edit, Reject, Replan, Reply, dump_resume, parse_resume
+from copilot.roles import OWNER_ROLES, Role
 from copilot.settings import Settings
-from copilot.transitions import ensure
 from tools import registry
-from tools.base import ToolDeps, ToolKind
+from tools.base import ToolKind
 
 ACTOR = "copilot"
 
 
-class CaseGraphState(TypedDict, total=False):
-    case_id: int
-    out_of_scope: bool
-    facts: dict[str, Any]
-    plan: dict[str, Any]
-    message: str
-    message_source: str
-    ticket_facts: dict[str, Any]
-    plan_version: int
-    verdicts: list[dict[str, Any]]
-    route: str
-    decision: dict[str, Any]
-    execution_failed: str
-    awaits_customer: bool
-    reply: dict[str, Any]
-    verified: bool
-    close_reason: str
-    rejected_actions: list[dict[str, Any]]
-    rejected_because: str
-
-
 @dataclass
 class NodeDeps:
-    pool: Pool
+    pool: AsyncConnectionPool[Any]
     clock: Callable[[], datetime]
     policy: Policy
     settings: Settings
     llm: LLMConfig = field(default_factory=LLMConfig)
 
 
-def _state(state: CaseGraphState) -> CaseState:
-    return CaseState.model_validate(state["facts"])
-
-
-def _plan(state: CaseGraphState) -> Plan:
-    return Plan.model_validate(state["plan"])
-
-
-async def _event(conn: Any, case_id: int, kind: str, data: dict[str, Any], actor: str = ACTOR) -> None:
-    await conn.execute("INSERT INTO case_events (case_id, actor, kind, data) VALUES (%s, %s, %s, %s)",
-                       (case_id, actor, kind, Jsonb(data)))
+_state = case_state
+_plan = plan_of
 
 
 async def intake(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
@@ -80,7 +55,8 @@ async def classify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
         cur = await conn.execute("SELECT category, status FROM cases WHERE id = %s", (state["case_id"],))
         row = await cur.fetchone()
         out_of_scope = row is None or row["category"] == Category.out_of_scope
-        read = None if out_of_scope else await llm_steps.read_ticket_facts(conn, deps.llm, state["case_id"])
+        read = None if out_of_scope else await llm_steps.read_ticket_facts(conn, deps.llm, state["case_id"],
+                                                                                 deps.clock())
     return {"out_of_scope": out_of_scope, "ticket_facts": read or {}}
 
 
@@ -97,8 +73,8 @@ async def gather_facts(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
 def _kept_request(state: CaseGraphState) -> CustomerRequest | None:
     """A re-plan for a system event keeps what the customer asked (a choice from a reply is not in any ticket
     text to re-read); a re-plan for a new ticket reads the ask afresh."""
-    decision = state.get("decision") or {}
-    if decision.get("action") != "replan" or decision.get("reread_ticket"):
+    decision = decision_of(state)
+    if not isinstance(decision, Replan) or decision.reread_ticket:
         return None
     request = (state.get("facts") or {}).get("request")
     return CustomerRequest.model_validate(request) if request else None
@@ -123,11 +99,9 @@ async def draft_message(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState
     if not text or not deps.llm.enabled:
         return {"message": text, "message_source": "template"}
     async with deps.pool.connection() as conn:
-        worded, source = await llm_steps.reword(conn, deps.llm, _state(state), decided, text, deps.policy)
+        worded, source = await llm_steps.reword(conn, deps.llm, _state(state), decided, text, deps.policy,
+                                                  deps.clock())
     return {"message": worded, "message_source": source, "plan": with_message(decided, worded).model_dump(mode="json")}
-
-
-CONTACT_TOOLS = ("send_customer_message", "request_payment_update")
 
 
 def with_message(decided: Plan, text: str) -> Plan:
@@ -140,41 +114,41 @@ def with_message(decided: Plan, text: str) -> Plan:
 
 def _apply_edits(state: CaseGraphState) -> CaseGraphState:
     """An edit replaces action arguments and/or the text; the guardrails then run again on the result."""
-    decision = state.get("decision") or {}
-    if decision.get("action") != "edit":
+    decision = decision_of(state)
+    if not isinstance(decision, Edit):
         return {}
-    raw = dict(state["plan"])
-    edits = {e["action_id"]: e["args"] for e in decision.get("edits", [])}
+    raw = plan_of(state).model_dump(mode="json")
+    edits = {e.action_id: e.args for e in decision.edits}
     raw["actions"] = [a | {"args": {**a["args"], **edits[a["action_id"]]}} if a["action_id"] in edits else a
                       for a in raw["actions"]]
-    text = decision.get("message") or state["message"]
+    text = decision.message or state["message"]
     edited = with_message(Plan.model_validate(raw), text)
     return {"plan": edited.model_dump(mode="json"), "message": text}
 
 
 async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    state = {**state, **_apply_edits(state)}
+    state = CaseGraphState(**(state | _apply_edits(state)))
     facts, decided, text = _state(state), _plan(state), state["message"]
     verdicts = guardrails.evaluate(facts, decided, deps.policy)
     active = [v for v in verdicts if v.mode == "active"]
-    decision = state.get("decision") or {}
-    after = decision.get("action")
+    after = decision_of(state)
     route, repeated = _route_after(state, _route(decided, active), after)
-    replanned = decision.get("reason") if after == "replan" else None
+    replanned = after.reason if isinstance(after, Replan) else None
     written_by = state.get("message_source", "template")
-    if after == "edit" and decision.get("message"):
-        written_by = f"{decision.get('actor', 'a person')} ({decision.get('role', 'desk')})"
+    if isinstance(after, Edit) and after.message:
+        written_by = f"{after.actor} ({after.role.value})"
+    now = deps.clock()
     async with deps.pool.connection() as conn, conn.transaction():
         version = await _persist_plan(conn, facts, decided, text, verdicts, written_by,
-                                      route=route, replanned=replanned)
+                                      route=route, now=now, replanned=replanned)
         target = {"auto_approve": CaseStatus.executing, "await_approval": CaseStatus.awaiting_approval,
                   "escalate": CaseStatus.escalated}[route]
-        if after == "edit" and decision.get("while_escalated"):
+        if isinstance(after, Edit) and after.while_escalated:
             target = CaseStatus.escalated  # the owner's edit keeps the case with the owner
-        await ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active),
-                     data={"plan_version": version})
-        if after == "edit":
-            await _edit_judged(conn, facts.case_id, version, decision, active)
+        await store.ensure(conn, facts.case_id, target, actor=ACTOR, reason=_route_reason(route, active), now=now,
+                           data={"plan_version": version})
+        if isinstance(after, Edit):
+            await _edit_judged(conn, facts.case_id, version, after, active, now)
     update: CaseGraphState = {"plan": state["plan"], "message": text, "plan_version": version, "route": route,
                               "verdicts": [v.model_dump(mode="json") for v in verdicts], "decision": {},
                               "message_source": written_by}
@@ -183,29 +157,32 @@ async def check_guardrails(state: CaseGraphState, deps: NodeDeps) -> CaseGraphSt
     return update
 
 
-def _route_after(state: CaseGraphState, route: str, after: str | None) -> tuple[str, bool]:
+def _route_after(state: CaseGraphState, route: Route,
+                 after: Approve | Edit | Reject | Replan | None) -> tuple[Route, bool]:
     """The route once a person's decision is taken into account, and whether a rejected plan came back."""
-    if after in ("edit", "reject") and route == "auto_approve":
+    if isinstance(after, Edit | Reject) and route == "auto_approve":
         route = "await_approval"  # after a person edited or rejected, only a person approves what follows
-    if after == "edit":
+    if isinstance(after, Edit):
         # A person's edit comes back to the person: a block is explained on the plan and can be corrected,
         # instead of handing the case on for good.
         route = "await_approval"
-    repeated = after == "reject" and _what_runs(state["plan"]) == state.get("rejected_actions")
+    repeated = isinstance(after, Reject) and _what_runs(state["plan"]) == state.get("rejected_actions")
     if repeated:
         route = "escalate"  # fresh facts gave back the plan a person rejected: a person takes the case
     return route, repeated
 
 
-async def _edit_judged(conn: Any, case_id: int, version: int, decision: dict[str, Any], active: list[Verdict]) -> None:
+async def _edit_judged(conn: AsyncConnection[Any], case_id: int, version: int, edit: Edit, active: list[Verdict],
+                       now: datetime) -> None:
     """Say who edited the plan and, when a rule blocks the edit, which and why, so it can be corrected."""
     blocks = [v for v in active if v.outcome == "block"]
-    await _event(conn, case_id, "edit_blocked" if blocks else "edit_checked", {
-        "plan_version": version, "editor": decision.get("actor"), "role": decision.get("role"),
-        "blocks": [{"rule_id": v.rule_id, "action_id": v.action_id, "reason": v.reason} for v in blocks]})
+    await store.record_event(conn, case_id, "edit_blocked" if blocks else "edit_checked", {
+        "plan_version": version, "editor": edit.actor, "role": edit.role.value,
+        "blocks": [{"rule_id": v.rule_id, "action_id": v.action_id, "reason": v.reason} for v in blocks]},
+        actor=ACTOR, at=now)
 
 
-def _route(decided: Plan, active: list[Verdict]) -> str:
+def _route(decided: Plan, active: list[Verdict]) -> Route:
     if decided.disposition == Disposition.escalate or any(v.outcome == "block" for v in active):
         return "escalate"
     if guardrails.combine(active).outcome == "allow":
@@ -221,14 +198,11 @@ def _route_reason(route: str, active: list[Verdict]) -> str:
     return "; ".join(said[:3])
 
 
-async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, verdicts: list[Verdict],
-                        written_by: str = "template", *, route: str, replanned: str | None = None) -> int:
-    cur = await conn.execute(
-        "UPDATE cases SET plan_version = plan_version + 1, plan = %s, facts = %s, disposition = %s,"
-        " updated_at = now() WHERE id = %s RETURNING plan_version",
-        (Jsonb(decided.model_dump(mode="json")), Jsonb(facts.model_dump(mode="json")),
-         decided.disposition.value, facts.case_id))
-    version = (await cur.fetchone())["plan_version"]
+async def _persist_plan(conn: AsyncConnection[Any], facts: CaseState, decided: Plan, text: str,
+                        verdicts: list[Verdict], written_by: str = "template", *, route: Route, now: datetime,
+                        replanned: str | None = None) -> int:
+    version = await store.save_plan(conn, facts.case_id, decided.model_dump(mode="json"),
+                                    facts.model_dump(mode="json"), decided.disposition.value, now)
     async with conn.cursor() as cur:  # executemany pipelines the rows: one round trip per table
         await cur.executemany(
             "INSERT INTO proposed_actions (case_id, plan_version, action_id, tool, kind, args, idempotency_key)"
@@ -248,7 +222,8 @@ async def _persist_plan(conn: Any, facts: CaseState, decided: Plan, text: str, v
     # The route tells copilot/replies.py whether this version waits at the approval pause (even once escalated).
     event = {"plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
              "actions": [f"{a.tool}({a.action_id})" for a in decided.actions], "route": route}
-    await _event(conn, facts.case_id, "plan_proposed", event | ({"replanned": replanned} if replanned else {}))
+    await store.record_event(conn, facts.case_id, "plan_proposed",
+                             event | ({"replanned": replanned} if replanned else {}), actor=ACTOR, at=now)
     return version
 
 
@@ -260,18 +235,14 @@ async def auto_approve(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     """Rule 10 allows a first touch without a human: approve as the copilot, through the same pause and
     resume a person's approval takes, so effects always run from a checkpoint with stable keys."""
     case_id, version = state["case_id"], state["plan_version"]
+    approval = Approve(plan_version=version, actor=ACTOR, role=Role.agent, auto=True,
+                       reason="guardrails allow every action (rule 10)")
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute(
-            "INSERT INTO approvals (case_id, plan_version, decision, actor, role, reason)"
-            " VALUES (%s, %s, 'auto', %s, 'agent', 'guardrails allow every action (rule 10)')"
-            " ON CONFLICT DO NOTHING RETURNING id", (case_id, version, ACTOR))
-        if await cur.fetchone() is not None:
-            await jobs.enqueue(conn, case_id, "resume", {"action": "approve", "plan_version": version,
-                                                          "actor": ACTOR, "role": "agent", "auto": True})
+        await store.record_auto_approval(conn, case_id, approval, deps.clock())
     return {}
 
 
-def approval_payload(state: CaseGraphState) -> dict[str, Any]:
+def approval_payload(state: CaseGraphState) -> JsonObject:
     """Exactly what will run if approved: actions with final arguments, verdicts with reasons, the text."""
     return {"case_id": state["case_id"], "plan_version": state["plan_version"],
             "actions": state["plan"]["actions"], "verdicts": state["verdicts"], "message": state["message"],
@@ -279,27 +250,36 @@ def approval_payload(state: CaseGraphState) -> dict[str, Any]:
 
 
 async def await_approval(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
-    decision = interrupt(approval_payload(state))
-    if decision.get("action") == "replan":
-        return {"decision": decision}  # a material signal joined (copilot/replies.py): whatever the version
-    if decision.get("plan_version") != state["plan_version"]:
-        # A decision about an earlier plan (one replaced after a crash or an edit) decides nothing now.
-        return {"decision": {"action": "stale", "plan_version": decision.get("plan_version")}}
-    update: CaseGraphState = {"decision": decision}
-    if decision["action"] == "reject" and decision.get("close"):
-        update["close_reason"] = f"rejected: {decision.get('reason')}"
-    elif decision["action"] == "reject":
-        update["rejected_actions"] = _what_runs(state["plan"])
-        update["rejected_because"] = f"plan v{state['plan_version']} rejected by {decision.get('actor', 'the desk')}:" \
-                                     f" {decision.get('reason')}"
-    return update
+    resume = parse_resume(interrupt(approval_payload(state)))
+    match resume:
+        case Replan(reread_ticket=reread):  # a material signal joined (copilot/replies.py): whatever the version
+            return {"decision": dump_resume(resume), "route": "classify" if reread else "gather_facts"}
+        case Approve() | Edit() | Reject() if resume.plan_version == state["plan_version"]:
+            return {"decision": dump_resume(resume), **_after(resume, state)}
+        case _:
+            # A decision about an earlier plan (one replaced after a crash or an edit) decides nothing now.
+            return {"decision": {}, "route": "await_approval"}
 
 
-def _what_runs(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"tool": a["tool"], "args": a["args"]} for a in plan.get("actions", [])]
+def _after(decision: Approve | Edit | Reject, state: CaseGraphState) -> CaseGraphState:
+    match decision:
+        case Approve():
+            return {"route": "execute"}
+        case Edit():
+            return {"route": "check_guardrails"}
+        case Reject(close=True):
+            return {"route": "close", "close_reason": f"rejected: {decision.reason}"}
+        case Reject():
+            # A rejected plan is planned again on facts read again: the reason may be that they changed.
+            return {"route": "gather_facts", "rejected_actions": _what_runs(state["plan"]),
+                    "rejected_because": f"plan v{state['plan_version']} rejected by {decision.actor}:"
+                                        f" {decision.reason}"}
 
 
-ESCALATION_OWNERS = {"lead", "finance", "risk", "threepl", "ops"}
+def _what_runs(plan: JsonObject) -> list[JsonObject]:
+    actions = plan.get("actions")
+    return [{"tool": a["tool"], "args": a["args"]} for a in actions if isinstance(a, dict)] \
+        if isinstance(actions, list) else []
 
 
 def _escalation(state: CaseGraphState) -> tuple[str, str]:
@@ -315,21 +295,18 @@ def _escalation(state: CaseGraphState) -> tuple[str, str]:
     blocks = [v for v in state.get("verdicts", []) if v["outcome"] == "block" and v["mode"] == "active"]
     if blocks:
         role = blocks[0].get("role")
-        owner = role if isinstance(role, str) and role in ESCALATION_OWNERS else "lead"
+        owner = str(role) if role in OWNER_ROLES else "lead"
         return owner, f"{blocks[0]['rule_id']}: {blocks[0]['reason']}"
     return "lead", "; ".join(state.get("plan", {}).get("reasons", [])) or "escalated by the playbook"
 
 
 async def escalate(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     owner, reason = _escalation(state)
-    case_id = state["case_id"]
+    case_id, now = state["case_id"], deps.clock()
     async with deps.pool.connection() as conn, conn.transaction():
-        tool_deps = ToolDeps.sandbox(conn, deps.clock(), case_id)
-        await registry.call("escalate_case", tool_deps, {"owner": owner, "reason": reason},
+        await registry.call("escalate_case", tool_deps(conn, now, case_id), {"owner": owner, "reason": reason},
                             idempotency_key=action_key(case_id, state.get("plan_version", 0), "escalation"))
-        cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (case_id,))
-        if (await db.one(cur))["status"] != CaseStatus.escalated:
-            await ensure(conn, case_id, CaseStatus.escalated, actor=ACTOR, reason=f"to {owner}: {reason}")
+        await store.ensure(conn, case_id, CaseStatus.escalated, actor=ACTOR, reason=f"to {owner}: {reason}", now=now)
     return {}
 
 
@@ -339,11 +316,11 @@ async def execute(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     effects = [a for a in decided.actions if a.kind is not ToolKind.READ and a.tool != "escalate_case"]
     effects.sort(key=lambda a: a.kind is ToolKind.CONTACT)
     async with deps.pool.connection() as conn:
-        tool_deps = ToolDeps.sandbox(conn, deps.clock(), facts.case_id, facts.customer.id if facts.customer else None)
+        calls = tool_deps(conn, deps.clock(), facts.case_id, facts.customer.id if facts.customer else None)
         for a in effects:
             key = action_key(facts.case_id, version, a.action_id)
             try:
-                result = await registry.call(a.tool, tool_deps, a.args,
+                result = await registry.call(a.tool, calls, a.args,
                                              idempotency_key=key if registry.get(a.tool).needs_key else None)
             except CopilotError as exc:
                 await conn.execute("UPDATE proposed_actions SET status = 'failed', error = %s"
@@ -360,21 +337,25 @@ async def send(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     """The message went out with the plan's CONTACT action: record the first touch and what comes next."""
     facts, decided, version = _state(state), _plan(state), state["plan_version"]
     waits = decided.disposition == Disposition.needs_customer_decision
+    now = deps.clock()
     async with deps.pool.connection() as conn, conn.transaction():
         await conn.execute("UPDATE messages SET status = 'sent', sent_at = %s WHERE case_id = %s"
-                           " AND plan_version = %s AND status = 'draft'", (deps.clock(), facts.case_id, version))
-        await conn.execute("UPDATE cases SET first_touched_at = coalesce(first_touched_at, %s) WHERE id = %s",
-                           (deps.clock(), facts.case_id))
-        await ensure(conn, facts.case_id, CaseStatus.awaiting_customer if waits else CaseStatus.verifying,
-                   actor=ACTOR, reason="message sent" + (": waiting for the customer's answer" if waits else ""))
+                           " AND plan_version = %s AND status = 'draft'", (now, facts.case_id, version))
+        await store.mark_first_touch(conn, facts.case_id, now)
+        await store.ensure(conn, facts.case_id, CaseStatus.awaiting_customer if waits else CaseStatus.verifying,
+                           actor=ACTOR, reason="message sent" + (": waiting for the customer's answer" if waits else ""),
+                           now=now)
     return {"awaits_customer": waits}
 
 
 async def await_customer(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     """Paused until the customer answers (copilot/replies.py enqueues the resume); the answer is read into
     an offered option and re-planned, asked once more, or handed to a person."""
-    payload = interrupt({"case_id": state["case_id"], "waiting_for": "customer", "ask": state["plan"]["ask"]})
-    return await replies.take(deps.pool, deps.clock(), deps.llm, dict(state), payload)  # type: ignore[return-value]
+    resume = parse_resume(interrupt({"case_id": state["case_id"], "waiting_for": "customer",
+                                     "ask": state["plan"]["ask"]}))
+    if not isinstance(resume, Reply):
+        raise InvalidInput(f"case {state['case_id']} waits for the customer's reply, not a {resume.action}")
+    return await replies.take(deps.pool, deps.clock(), deps.llm, state, resume)
 
 
 async def verify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
@@ -386,19 +367,20 @@ async def verify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     async with deps.pool.connection() as conn:
         checked = await verification.check(conn, _state(state), deps.clock(), recheck=recheck,
                                            plan_version=state.get("plan_version", 0))
-    route = {"done": "close", "wait": "recheck", "reopened": "reopened"}[checked.outcome]
-    return {"verified": checked.outcome == "done", "close_reason": checked.reason, "route": route}
+    return {"verified": checked.outcome == "done", "close_reason": checked.reason,
+            "route": _AFTER_CHECK[checked.outcome]}
+
+
+_AFTER_CHECK: dict[str, Route] = {"done": "close", "wait": "recheck", "reopened": "reopened"}
 
 
 async def close(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     reason = state.get("close_reason") or ("out of scope: routed away" if state.get("out_of_scope") else "done")
     target = CaseStatus.routed_away if state.get("out_of_scope") else CaseStatus.closed
+    now = deps.clock()
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("SELECT status FROM cases WHERE id = %s", (state["case_id"],))
-        if (await db.one(cur))["status"] != target:
-            await ensure(conn, state["case_id"], target, actor=ACTOR, reason=reason)
-        await conn.execute("UPDATE cases SET close_reason = %s, verify_next_at = NULL WHERE id = %s",
-                           (reason, state["case_id"]))
+        await store.ensure(conn, state["case_id"], target, actor=ACTOR, reason=reason, now=now)
+        await store.set_close_reason(conn, state["case_id"], reason)
         if not state.get("out_of_scope") and state.get("facts"):
-            await rootcause.record(conn, _state(state), reason, deps.clock())
+            await rootcause.record(conn, _state(state), reason, now)
     return {"close_reason": reason}

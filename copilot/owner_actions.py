@@ -12,17 +12,17 @@ from typing import Any, cast
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from copilot import jobs, rootcause, verification
+from copilot import rootcause, verification
 from copilot.case_view import load_view
+from copilot.cases import store
 from copilot.errors import Conflict, Forbidden
-from copilot.keys import Role
 from copilot.models import CaseStatus, Strict
 from copilot.ownership import DESK_OWNER, CaseView, CloseOutcome, DeskAction, available_actions
 from copilot.plan import CaseState
-from copilot.transitions import move
+from copilot.resume import Replan
+from copilot.roles import Role
 
 S = CaseStatus
 
@@ -56,8 +56,7 @@ def available_roles(view: CaseView, action: DeskAction) -> list[Role]:
 
 async def _event(conn: AsyncConnection[DictRow], case_id: int, actor: str, kind: str, data: dict[str, object],
                  now: datetime) -> None:
-    await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
-                       (case_id, now, actor, kind, Jsonb(data)))
+    await store.record_event(conn, case_id, kind, data, actor=actor, at=now)
 
 
 async def take(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, role: Role, name: str,
@@ -65,7 +64,7 @@ async def take(conn: AsyncConnection[DictRow], case_id: int, plan_version: int, 
     """The owner takes the escalated case: it is theirs to work (assignee), with the clocks still running."""
     async with conn.transaction():
         view = await _allowed(conn, case_id, plan_version, DeskAction.take, role, name)
-        await conn.execute("UPDATE cases SET assignee = %s, updated_at = %s WHERE id = %s", (name, now, case_id))
+        await store.set_assignee(conn, case_id, name, now)
         await _event(conn, case_id, name, "taken", {"role": role.value, "owner": view.owner,
                                                     "previous_assignee": view.assignee}, now)
     return Done(case_id=case_id, status=view.status, detail=f"taken by {name}")
@@ -77,12 +76,12 @@ async def replan(conn: AsyncConnection[DictRow], case_id: int, plan_version: int
     async with conn.transaction():
         await _allowed(conn, case_id, plan_version, DeskAction.replan, role, name)
         why = f"re-planned by {name} ({role.value}): {reason}"
-        await move(conn, case_id, S.triaged, actor=name, reason=why, data={"plan_version": plan_version})
+        await store.move(conn, case_id, S.triaged, actor=name, reason=why, now=now,
+                         data={"plan_version": plan_version})
         await _event(conn, case_id, name, "replan_requested", {"because": reason, "replaces_version": plan_version,
                                                                "by": name}, now)
-        await jobs.enqueue(conn, case_id, "resume", {"action": "replan", "plan_version": plan_version,
-                                                      "reason": why, "reread_ticket": True, "actor": name,
-                                                      "role": role.value})
+        await store.enqueue(conn, case_id, Replan(plan_version=plan_version, reason=why, reread_ticket=True,
+                                                  actor=name, role=role))
     return Done(case_id=case_id, status=S.triaged, detail="re-planning: the new plan comes back to you")
 
 
@@ -104,10 +103,9 @@ async def hand_back(conn: AsyncConnection[DictRow], case_id: int, plan_version: 
         view = await _allowed(conn, case_id, plan_version, DeskAction.hand_back, role, name)
         assert view.waits_at is not None
         target = HAND_BACK_TO[view.waits_at]
-        await move(conn, case_id, target, actor=name, reason=f"handed back to the desk by {name}: {note}",
-                   data={"plan_version": plan_version})
-        await conn.execute("UPDATE cases SET owner = %s, assignee = NULL, updated_at = %s WHERE id = %s",
-                           (DESK_OWNER, now, case_id))
+        await store.move(conn, case_id, target, actor=name, reason=f"handed back to the desk by {name}: {note}",
+                         now=now, data={"plan_version": plan_version})
+        await store.return_to_desk(conn, case_id, DESK_OWNER, now)
         await _event(conn, case_id, name, "handed_back", {"note": note, "previous_owner": view.owner,
                                                           "to": target.value}, now)
     return Done(case_id=case_id, status=target, detail=f"handed back to the desk ({target.value})")
@@ -127,9 +125,9 @@ async def close(conn: AsyncConnection[DictRow], case_id: int, plan_version: int,
             moved, record = await verification.definition_of_done(conn, facts, now)
             record = ("confirms: " if moved else "says: ") + record
         close_reason = f"{outcome.value}: {reason} (closed by {name}; the system of record {record})"
-        await move(conn, case_id, S.closed, actor=name, reason=close_reason, data={"plan_version": plan_version})
-        await conn.execute("UPDATE cases SET close_reason = %s, verify_next_at = NULL WHERE id = %s",
-                           (close_reason, case_id))
+        await store.move(conn, case_id, S.closed, actor=name, reason=close_reason, now=now,
+                         data={"plan_version": plan_version})
+        await store.set_close_reason(conn, case_id, close_reason)
         await _event(conn, case_id, name, "closed_by_person", {"outcome": outcome.value, "reason": reason,
                                                                "role": role.value, "system_of_record": record}, now)
         if facts is not None:

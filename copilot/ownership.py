@@ -10,8 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from copilot.keys import APPROVAL_RANK, DESK_ROLES, Role
 from copilot.models import OPEN_STATUSES, CaseStatus, Strict
+from copilot.roles import APPROVAL_RANK, DESK_ROLES, Role, can_approve
 
 S = CaseStatus
 
@@ -81,10 +81,6 @@ def owner_role(owner: str | None) -> Role:
     return OWNER_ROLE.get(owner or "", Role.lead)
 
 
-def at_least(role: Role, needed: Role) -> bool:
-    return role in DESK_ROLES and APPROVAL_RANK[role] >= APPROVAL_RANK[needed]
-
-
 def approval_role(view: CaseView) -> Role:
     """An approval needs the plan's own role and, on an escalated case, the owner's role too."""
     needed = view.required_role or Role.agent
@@ -100,10 +96,10 @@ def available_actions(view: CaseView, role: Role, me: str | None = None) -> list
     found: list[DeskAction] = []
     decision_pending = view.waits_at == "approval" and view.status in (S.awaiting_approval, S.escalated)
     # Any escalation owner (a lead or above) may work an escalated case; approving it keeps the owner's role.
-    owns = view.status != S.escalated or at_least(role, Role.lead)
+    owns = view.status != S.escalated or can_approve(role, Role.lead)
     if view.status == S.escalated and owns and (view.assignee is None or view.assignee != me):
         found.append(DeskAction.take)
-    if decision_pending and not view.blocked and at_least(role, approval_role(view)):
+    if decision_pending and not view.blocked and can_approve(role, approval_role(view)):
         found.append(DeskAction.approve)
     if decision_pending:
         found.append(DeskAction.edit)  # saving an edit is any agent's; the guardrails judge the result again
@@ -113,7 +109,7 @@ def available_actions(view: CaseView, role: Role, me: str | None = None) -> list
         found.append(DeskAction.replan)
     if view.status == S.escalated and owns and view.waits_at is not None:
         found.append(DeskAction.hand_back)
-    if view.waits_at is not None and at_least(role, Role.lead) and owns:
+    if view.waits_at is not None and can_approve(role, Role.lead) and owns:
         found.append(DeskAction.close)  # only while paused: a case the worker holds would close under it
     found += [DeskAction.escalate, DeskAction.assign, DeskAction.note]
     return found

@@ -12,32 +12,16 @@ from copilot.messages import CONTEXTS, MessageContext, Scenario
 from copilot.models import CaseStatus, Category, Disposition, Signal, Strict
 from copilot.policy import Mode, Role
 from copilot.reading.model import Reading
+from tools import registry
 from tools import schemas as s
 from tools.base import ToolKind
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
-R, W, M, C, OW = ToolKind.READ, ToolKind.WRITE, ToolKind.MONEY, ToolKind.CONTACT, ToolKind.OWNER
-
-# The kind and input model of every tool of DESIGN §5, as tools/schemas.py declares them.
+# The kind and input model of every tool, from the registry where each tool is declared once.
 TOOL_INPUTS: dict[str, tuple[ToolKind, type[BaseModel]]] = {
-    "lookup_order": (R, s.LookupOrderInput), "lookup_customer": (R, s.LookupCustomerInput),
-    "lookup_payment": (R, s.LookupPaymentInput), "track_shipment": (R, s.TrackShipmentInput),
-    "validate_address": (R, s.ValidateAddressInput), "locate_inventory": (R, s.LocateInventoryInput),
-    "assess_fraud_signals": (R, s.AssessFraudSignalsInput), "find_similar_cases": (R, s.FindSimilarCasesInput),
-    "update_address": (W, s.UpdateAddressInput), "release_hold": (W, s.ReleaseHoldInput),
-    "hold_order": (W, s.HoldOrderInput), "split_shipment": (W, s.SplitShipmentInput),
-    "substitute_item": (W, s.SubstituteItemInput), "intercept_shipment": (W, s.InterceptShipmentInput),
-    "reroute_shipment": (W, s.RerouteShipmentInput),
-    "retry_payment": (M, s.RetryPaymentInput), "refund_payment": (M, s.RefundPaymentInput),
-    "issue_store_credit": (M, s.IssueStoreCreditInput), "reship_order": (M, s.ReshipOrderInput),
-    "cancel_order": (M, s.CancelOrderInput), "exchange_items": (M, s.ExchangeItemsInput),
-    "change_payment_method": (M, s.ChangePaymentMethodInput),
-    "update_profile_address": (W, s.UpdateProfileAddressInput),
-    "send_customer_message": (C, s.SendCustomerMessageInput),
-    "request_payment_update": (C, s.RequestPaymentUpdateInput),
-    "escalate_case": (OW, s.EscalateCaseInput), "assemble_dispute_evidence": (OW, s.AssembleDisputeEvidenceInput),
-}
-MONEY_TOOLS = frozenset(n for n, (k, _) in TOOL_INPUTS.items() if k is M)
+    name: (spec.kind, spec.input_model) for name, spec in registry.TOOLS.items()}
+CONTACT_TOOLS = frozenset(registry.names(ToolKind.CONTACT))
+MONEY_TOOLS = frozenset(registry.names(ToolKind.MONEY))
 
 
 class Origin(StrEnum):

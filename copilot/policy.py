@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from copilot.errors import ConfigError
 from copilot.models import Category, Strict
+from copilot.roles import Role
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.json")
 
@@ -18,17 +19,6 @@ DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.json")
 class Mode(StrEnum):
     active = "active"
     monitor = "monitor"
-
-
-class Role(StrEnum):
-    """Who approves (agent, lead, finance) or who an escalation goes to (risk, threepl, ops)."""
-
-    agent = "agent"
-    lead = "lead"
-    finance = "finance"
-    risk = "risk"
-    threepl = "threepl"
-    ops = "ops"
 
 
 Money = Decimal
@@ -146,8 +136,15 @@ class PaymentChangePolicy(RuleConfig):
     approver: Role = Role.agent
 
 
+class SlaMarks(Strict):
+    """The SLA clocks' marks (DESIGN §4): a case is flagged at risk once this share of a clock's budget
+    (created → due) is spent; it escalates at the due time."""
+
+    at_risk_fraction: float = Field(gt=0, lt=1)
+
+
 class Policy(Strict):
-    """One section per rule; the section name is the rule id."""
+    """One section per rule; the section name is the rule id. `sla` holds the SLA marks."""
 
     version: int = Field(ge=1)
     payment_retry: PaymentRetryPolicy
@@ -164,6 +161,7 @@ class Policy(Strict):
     exchange: ExchangePolicy = Field(default_factory=ExchangePolicy)
     profile_address: ProfileAddressPolicy = Field(default_factory=ProfileAddressPolicy)
     payment_change: PaymentChangePolicy = Field(default_factory=PaymentChangePolicy)
+    sla: SlaMarks
 
     def mode_of(self, rule_id: str) -> Mode:
         section = getattr(self, rule_id, None)

@@ -11,12 +11,15 @@ from enum import StrEnum
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import ConfigDict, Field, JsonValue
 
 from copilot.case_view import VIEW_COLUMNS, Escalation, escalation_of, view_of
 from copilot.errors import InvalidInput, NotFound
-from copilot.keys import APPROVAL_RANK, Role
+from copilot.models import Strict
 from copilot.ownership import DeskAction, approval_role, available_actions
+from copilot.roles import Role, required_role
+from copilot.sla import SLA_AT_RISK
+from copilot.transitions import OPEN_SQL
 
 
 class SlaState(StrEnum):
@@ -25,10 +28,8 @@ class SlaState(StrEnum):
     breached = "breached"
 
 
-class Out(BaseModel):
+class Out(Strict):
     """Response bodies: built from rows we select ourselves, so unknown keys are a bug."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class CaseSummary(Out):
@@ -212,8 +213,7 @@ class QueuesView(Out):
     as_of: datetime
     queues: list[QueueStats]
 
-class CaseFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CaseFilters(Strict):
     queue: str | None = None
     category: str | None = None
     status: str = "open"
@@ -222,17 +222,18 @@ class CaseFilters(BaseModel):
     assignee: str | None = None
 
 
-# The SLA state on the case's own clock: "now" while open, its closing time once closed. At risk is
-# 75% of a clock's budget (created -> due), breached is past due; a mark the scheduler set also counts.
-SLA_STATE_SQL = """
+# The SLA state on the case's own clock: "now" while open, its closing time once closed. At risk is the
+# policy's share of a clock's budget (created -> due), breached is past due; a mark the scheduler set counts.
+SLA_STATE_SQL = f"""
 CASE
   WHEN c.sla_breached_at IS NOT NULL
     OR (c.first_touched_at IS NULL AND c.first_touch_due <= COALESCE(c.closed_at, %(now)s))
     OR c.resolution_due <= COALESCE(c.closed_at, %(now)s) THEN 'breached'
   WHEN c.sla_flagged_at IS NOT NULL
     OR (c.first_touched_at IS NULL
-        AND COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.first_touch_due - c.created_at) * 0.75)
-    OR COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.resolution_due - c.created_at) * 0.75 THEN 'at_risk'
+        AND COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.first_touch_due - c.created_at) * {SLA_AT_RISK!r})
+    OR COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.resolution_due - c.created_at) * {SLA_AT_RISK!r}
+    THEN 'at_risk'
   ELSE 'ok'
 END"""
 
@@ -242,7 +243,6 @@ c.status, c.owner, c.assignee, c.escalation_level, c.order_value, c.deadline_at,
 c.resolution_due, NULLIF(c.next_due_at, 'infinity') AS next_due_at, {SLA_STATE_SQL} AS sla_state,
 c.plan_version, c.created_at"""
 
-OPEN_SQL = "c.status NOT IN ('closed', 'routed_away')"
 MAX_PAGE = 200
 
 
@@ -358,7 +358,7 @@ def assemble_plan(version: int, detail: JsonValue, actions: list[dict[str, JsonV
         planned.append(PlannedAction(**a, outcome=outcome, verdicts=mine))
     listed = {str(a["action_id"]) for a in actions}
     loose = [v for action_id, vs in by_action.items() if action_id not in listed for v in vs]
-    return Plan(version=version, detail=detail, required_role=required_role(verdicts_of(by_action)),
+    return Plan(version=version, detail=detail, required_role=plan_role(verdicts_of(by_action)),
                 actions=planned, plan_verdicts=loose)
 
 
@@ -366,11 +366,10 @@ def verdicts_of(by_action: dict[str, list[Verdict]]) -> list[Verdict]:
     return [v for vs in by_action.values() for v in vs]
 
 
-def required_role(verdicts: list[Verdict]) -> str | None:
-    """The highest role any active needs_approval verdict reserves the approval for."""
-    roles = [Role(v.role) for v in verdicts
-             if v.outcome == "needs_approval" and v.mode == "active" and v.role and v.role in Role.__members__]
-    return max(roles, key=lambda r: APPROVAL_RANK[r]).value if roles else None
+def plan_role(verdicts: list[Verdict]) -> str | None:
+    """The highest desk role any active needs_approval verdict reserves the approval for."""
+    needed = required_role(v.role for v in verdicts if v.outcome == "needs_approval" and v.mode == "active")
+    return needed.value if needed else None
 
 
 # Everything the case page shows, in one round trip (plus one for the order): it used to take thirteen.
@@ -473,3 +472,10 @@ class QueueStatsCache:
             if view is None or not (0 <= (now - view.as_of).total_seconds() < self.ttl_s):
                 view = self._view = await queue_stats(conn, now)
             return view
+
+
+async def plan_action_ids(conn: AsyncConnection[DictRow], case_id: int, plan_version: int) -> set[str]:
+    """The action ids of one plan version (an edit may only name these)."""
+    cur = await conn.execute("SELECT action_id FROM proposed_actions WHERE case_id = %s AND plan_version = %s",
+                             (case_id, plan_version))
+    return {r["action_id"] for r in await cur.fetchall()}

@@ -8,22 +8,20 @@ from datetime import datetime
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
-from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
 
 from copilot import facts as case_facts
-from copilot import jobs
-from copilot.cases import order_inference
-from copilot.db import Pool
+from copilot.cases import order_inference, store
+from copilot.cases.case_log import tool_deps
+from copilot.graph_state import CaseGraphState, ReplyMemo
 from copilot.llm import LLM, LLMConfig, read_ticket, record_calls, tokens_used
 from copilot.models import CaseStatus, Category, Signal, SignalKind, Strict
 from copilot.plan import CaseState, CustomerRequest, OrderChoice, Origin
 from copilot.requests import read_request
-from copilot.transitions import ensure
+from copilot.resume import Replan, Reply
 from tools import registry
 from tools.address import validate_address_text
-from tools.base import ToolDeps
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
 ACTOR = "copilot"
 Option = Literal["accept_substitute", "split", "wait", "cancel", "confirm_address", "new_address",
@@ -114,7 +112,7 @@ def read_order_choice(text: str, candidates: list[OrderChoice]) -> Reading:
     return Reading(option=None, why="the reply names none of the orders offered")
 
 
-async def link_order(conn: AsyncConnection[DictRow], case_id: int, order_id: str, now: datetime) -> int | None:
+async def link_order(conn: AsyncConnection[Any], case_id: int, order_id: str, now: datetime) -> int | None:
     """Give the case the order the customer named; the id of another open case that already holds it, if one
     does (an order has one open case: a person merges them)."""
     cur = await conn.execute("SELECT id FROM cases WHERE order_id = %s AND id <> %s"
@@ -122,9 +120,8 @@ async def link_order(conn: AsyncConnection[DictRow], case_id: int, order_id: str
     other = await cur.fetchone()
     if other is not None:
         return int(other["id"])
-    await conn.execute("UPDATE cases SET order_id = %s, updated_at = %s WHERE id = %s AND order_id IS NULL",
-                       (order_id, now, case_id))
-    await _event(conn, case_id, now, "order_linked", {"order_id": order_id, "how": "the customer named it"})
+    if await store.link_order(conn, case_id, order_id, now):
+        await _event(conn, case_id, now, "order_linked", {"order_id": order_id, "how": "the customer named it"})
     return None
 
 
@@ -140,7 +137,8 @@ def follow_up_text(first_name: str, order_id: str | None, scenario: str | None) 
 TICKET_KINDS = (SignalKind.ticket, SignalKind.ticket_reply)
 
 
-async def on_signal_joined(conn: AsyncConnection[DictRow], case_id: int, signal_id: int, signal: Signal) -> int | None:
+async def on_signal_joined(conn: AsyncConnection[Any], case_id: int, signal_id: int, signal: Signal,
+                           now: datetime) -> int | None:
     """Called by the case builder in the intake transaction, after the case was re-triaged: a customer message
     on a case that waits for the customer resumes its thread; a material signal on a case that waits for a
     person's decision re-plans it (replan_on_signal). Returns the resume job enqueued, if any."""
@@ -148,10 +146,10 @@ async def on_signal_joined(conn: AsyncConnection[DictRow], case_id: int, signal_
         job = await _resume_with_reply(conn, case_id, signal_id, signal)
         if job is not None:
             return job
-    return await replan_on_signal(conn, case_id, signal_id, signal)
+    return await replan_on_signal(conn, case_id, signal_id, signal, now)
 
 
-async def _resume_with_reply(conn: AsyncConnection[DictRow], case_id: int, signal_id: int, signal: Signal) -> int | None:
+async def _resume_with_reply(conn: AsyncConnection[Any], case_id: int, signal_id: int, signal: Signal) -> int | None:
     """A second reply while one is queued joins the case without a resume."""
     cur = await conn.execute(
         "SELECT status FROM cases WHERE id = %s AND NOT EXISTS (SELECT 1 FROM case_jobs j WHERE j.case_id = %s"
@@ -159,9 +157,8 @@ async def _resume_with_reply(conn: AsyncConnection[DictRow], case_id: int, signa
     row = await cur.fetchone()
     if row is None or row["status"] != CaseStatus.awaiting_customer:
         return None
-    reply = {"signal_id": signal_id, "subject": signal.subject or "", "text": signal.text or "",
-             "occurred_at": signal.occurred_at.isoformat()}
-    return await jobs.enqueue(conn, case_id, "resume", {"reply": reply})
+    return await store.enqueue(conn, case_id, Reply(signal_id=signal_id, subject=signal.subject or "",
+                                                    text=signal.text or "", occurred_at=signal.occurred_at))
 
 
 # The case as the waiting plan saw it: whether its thread is paused at the approval interrupt (an escalated
@@ -213,7 +210,8 @@ def material_change(signal: Signal, row: dict[str, Any]) -> str | None:
     return None
 
 
-async def replan_on_signal(conn: AsyncConnection[DictRow], case_id: int, signal_id: int, signal: Signal) -> int | None:
+async def replan_on_signal(conn: AsyncConnection[Any], case_id: int, signal_id: int, signal: Signal,
+                           now: datetime) -> int | None:
     """A case paused for a person's decision gets a fresh plan when a material signal joins it: the case
     leaves awaiting approval at once (an approval of the old version answers 409), and a resume job takes
     the thread from the approval pause back through facts, plan, draft and guardrails (plan_version + 1).
@@ -226,20 +224,17 @@ async def replan_on_signal(conn: AsyncConnection[DictRow], case_id: int, signal_
     if because is None:
         return None
     reason = f"re-planned: new signal {signal.kind.value} from {signal.source.value} ({because})"
-    await ensure(conn, case_id, CaseStatus.triaged, actor=ACTOR, reason=reason,
-                 data={"plan_version": row["plan_version"], "signal_id": signal_id})
-    await _event(conn, case_id, None, "replan_requested", {
+    await store.ensure(conn, case_id, CaseStatus.triaged, actor=ACTOR, reason=reason, now=now,
+                       data={"plan_version": row["plan_version"], "signal_id": signal_id})
+    await _event(conn, case_id, now, "replan_requested", {
         "signal_id": signal_id, "kind": signal.kind.value, "source": signal.source.value, "because": because,
         "replaces_version": row["plan_version"]})
-    return await jobs.enqueue(conn, case_id, "resume", {
-        "action": "replan", "plan_version": row["plan_version"], "signal_id": signal_id, "reason": reason,
-        "reread_ticket": signal.kind in TICKET_KINDS})
+    return await store.enqueue(conn, case_id, Replan(plan_version=row["plan_version"], signal_id=signal_id,
+                                                     reason=reason, reread_ticket=signal.kind in TICKET_KINDS))
 
 
-async def _event(conn: AsyncConnection[DictRow], case_id: int, now: datetime | None, kind: str, data: dict[str, Any]) -> None:
-    await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data)"
-                       " VALUES (%s, coalesce(%s::timestamptz, desk_now()), %s, %s, %s)",
-                       (case_id, now, ACTOR, kind, Jsonb(data)))
+async def _event(conn: AsyncConnection[Any], case_id: int, now: datetime, kind: str, data: dict[str, Any]) -> None:
+    await store.record_event(conn, case_id, kind, data, actor=ACTOR, at=now)
 
 
 def chosen_request(case: CaseState, reading: Reading) -> CustomerRequest:
@@ -248,30 +243,29 @@ def chosen_request(case: CaseState, reading: Reading) -> CustomerRequest:
                            new_address=reading.new_address)
 
 
-async def with_request(conn: AsyncConnection[DictRow], case: CaseState, request: CustomerRequest, now: datetime) -> CaseState:
+async def with_request(conn: AsyncConnection[Any], case: CaseState, request: CustomerRequest, now: datetime) -> CaseState:
     """The facts with this request in place of the one read from the latest ticket; a new address is checked."""
     case = case.model_copy(update={"request": request})
     if request.new_address is not None and case.order is not None:
-        deps = ToolDeps.sandbox(conn, now, case.case_id)
-        checks = await case_facts._address_checks(deps, case.order, request, case.customer)  # noqa: SLF001
+        deps = tool_deps(conn, now, case.case_id)
+        checks = await case_facts.address_checks(deps, case.order, request, case.customer)
         case = case.model_copy(update={"address_checks": checks})
     return case
 
 
-async def record_choice(conn: AsyncConnection[DictRow], case_id: int, now: datetime, reading: Reading,
-                        reply: dict[str, Any]) -> None:
+async def record_choice(conn: AsyncConnection[Any], case_id: int, now: datetime, reading: Reading, reply: Reply) -> None:
     await _event(conn, case_id, now, "customer_replied", {"choice": reading.option, "why": reading.why,
-                                                          "signal_id": reply.get("signal_id")})
-    await ensure(conn, case_id, CaseStatus.triaged, actor=ACTOR,
-                 reason=f"customer chose {reading.option}: re-planning with the choice")
+                                                          "signal_id": reply.signal_id})
+    await store.ensure(conn, case_id, CaseStatus.triaged, actor=ACTOR, now=now,
+                       reason=f"customer chose {reading.option}: re-planning with the choice")
 
 
-async def ask_again(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, plan_version: int, scenario: str | None,
+async def ask_again(conn: AsyncConnection[Any], case: CaseState, now: datetime, plan_version: int, scenario: str | None,
                     reading: Reading) -> str:
     """Send the one follow-up ask; its key makes a re-run of the node send nothing twice."""
     first = case.customer.name.split()[0] if case.customer and case.customer.name.strip() else "there"
     body = follow_up_text(first, case.order_id, scenario)
-    deps = ToolDeps.sandbox(conn, now, case.case_id, case.customer.id if case.customer else None)
+    deps = tool_deps(conn, now, case.case_id, case.customer.id if case.customer else None)
     key = f"{case.case_id}:v{plan_version}-followup"
     await registry.call("send_customer_message", deps, {"order_id": case.order_id, "ticket_id": case.ticket_id,
                                                         "scenario": "reply_followup", "body": body},
@@ -285,18 +279,18 @@ async def ask_again(conn: AsyncConnection[DictRow], case: CaseState, now: dateti
     return body
 
 
-async def hand_over(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, plan_version: int,
+async def hand_over(conn: AsyncConnection[Any], case: CaseState, now: datetime, plan_version: int,
                     reading: Reading) -> str:
     """A second unclear reply: a person reads the thread (escalation to the lead)."""
     reason = f"two customer replies could not be read as one offered option ({reading.why})"
-    await registry.call("escalate_case", ToolDeps.sandbox(conn, now, case.case_id), {"owner": "lead", "reason": reason},
+    await registry.call("escalate_case", tool_deps(conn, now, case.case_id), {"owner": "lead", "reason": reason},
                         idempotency_key=f"{case.case_id}:v{plan_version}-reply-escalation")
     await _event(conn, case.case_id, now, "reply_unclear", {"why": reading.why, "escalated": True})
-    await ensure(conn, case.case_id, CaseStatus.escalated, actor=ACTOR, reason=f"to lead: {reason}")
+    await store.ensure(conn, case.case_id, CaseStatus.escalated, actor=ACTOR, reason=f"to lead: {reason}", now=now)
     return reason
 
 
-async def llm_reading(config: LLMConfig, conn: AsyncConnection[DictRow], case_id: int, text: str,
+async def llm_reading(config: LLMConfig, conn: AsyncConnection[Any], case_id: int, text: str,
                       scenario: str | None) -> Reading | None:
     """The optional reader: an LLM's typed facts, mapped onto the offered options by the same rules."""
     if not config.enabled:
@@ -318,17 +312,14 @@ async def llm_reading(config: LLMConfig, conn: AsyncConnection[DictRow], case_id
     return None
 
 
-async def take(pool: Pool, now: datetime, config: LLMConfig, state: dict[str, Any],
-               payload: dict[str, Any]) -> dict[str, Any]:
+async def take(pool: AsyncConnectionPool[Any], now: datetime, config: LLMConfig, state: CaseGraphState,
+               reply: Reply) -> CaseGraphState:
     """The await_customer node after its pause: choose, ask once more, or hand over."""
-    if payload.get("escalate"):
-        return {"reply": payload, "decision": {}, "route": "escalate"}
-    reply = payload.get("reply") or {}
-    text = f"{reply.get('subject') or ''}\n{reply.get('text') or ''}".strip()
-    scenario, version = state["plan"].get("scenario"), state["plan_version"]
-    unclear = int((state.get("reply") or {}).get("unclear", 0))
-    case_id = state["case_id"]
+    text = f"{reply.subject}\n{reply.text}".strip()
     planned_on = CaseState.model_validate(state["facts"])
+    scenario, version = _scenario(state), state["plan_version"]
+    unclear = int(state.get("reply", {}).get("unclear", 0))
+    case_id = state["case_id"]
     async with pool.connection() as conn:
         if scenario == "which_order":
             reading = read_order_choice(text, planned_on.candidate_orders)
@@ -338,7 +329,7 @@ async def take(pool: Pool, now: datetime, config: LLMConfig, state: dict[str, An
                 reading = await llm_reading(config, conn, case_id, text, scenario) or reading
         async with conn.transaction():
             case = await case_facts.gather(conn, case_id, now)
-            seen = {"signal_id": reply.get("signal_id"), "choice": reading.option, "why": reading.why}
+            seen = ReplyMemo(signal_id=reply.signal_id, choice=reading.option, why=reading.why)
             if reading.order_id is not None:
                 held_by = await link_order(conn, case_id, reading.order_id, now)
                 if held_by is not None:
@@ -363,3 +354,8 @@ async def take(pool: Pool, now: datetime, config: LLMConfig, state: dict[str, An
                 return {"reply": seen | {"unclear": 1}, "route": "ask_again"}
             await hand_over(conn, case, now, version, reading)
             return {"reply": seen | {"unclear": unclear + 1}, "route": "handed_over"}
+
+
+def _scenario(state: CaseGraphState) -> str | None:
+    scenario = state["plan"].get("scenario")
+    return scenario if isinstance(scenario, str) else None

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 
 from copilot import db
+from copilot.cases import store
 from copilot.cases.triage import SOFT_DECLINES
 from copilot.models import Category, Strict
 from copilot.plan import CaseState
@@ -211,12 +211,10 @@ async def record(conn: AsyncConnection[DictRow], case: CaseState, close_reason: 
          "value": row["order_value"] or case.order_value, "status": row["order_status"],
          "refunds": costs.refunds, "reships": costs.reships, "concessions": costs.concessions,
          "fees": costs.intercept_fees, "late": late, "open": opened, "reason": close_reason})
-    await conn.execute(
-        "UPDATE cases SET root_cause = %s, cost = %s WHERE id = %s",
-        (f"{cause.cause}: {cause.detail}" if cause.detail else cause.cause,
-         _cost_json(costs, late), case.case_id))
+    await store.set_root_cause(conn, case.case_id, f"{cause.cause}: {cause.detail}" if cause.detail else cause.cause,
+                               _cost_json(costs, late))
     return cause
 
 
-def _cost_json(costs: Costs, late: int) -> Jsonb:
-    return Jsonb({**costs.model_dump(mode="json"), "total": str(costs.total), "sla_minutes": late})
+def _cost_json(costs: Costs, late: int) -> dict[str, object]:
+    return {**costs.model_dump(mode="json"), "total": str(costs.total), "sla_minutes": late}

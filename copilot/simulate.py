@@ -16,18 +16,19 @@ from copilot.engine import Engine, open_engine
 from copilot.errors import CopilotError
 from copilot.intake.ingest import ingest_signal
 from copilot.models import Signal, SignalKind, SignalSource, Strict
+from copilot.resume import Approve
+from copilot.roles import Role
 from copilot.runtime import reset_desk
 from copilot.settings import Settings
 from copilot.sla_scheduler import run_sla_tick
 from copilot.verification import run_verification_tick
 from copilot.worker import work
-from copilot.workflow import Actor, Decision, decide
+from copilot.workflow import decide
 from tools.connectors.sandbox import store
 from tools.connectors.sandbox.exceptions import plant_exceptions
 from tools.connectors.sandbox.generator import WorldBuilder, generate_world
 from tools.connectors.sandbox.world import World
 
-LEAD = Actor(name="sim-lead", role="lead")
 NEW_ROWS = ("orders", "order_lines", "payments", "refunds", "fulfillments", "tracking_events", "disputes", "claims",
             "tickets", "seed_signals")
 ANSWERS: dict[str, list[str]] = {
@@ -96,7 +97,7 @@ def append_world(conn: psycopg.Connection[DictRow], world: World) -> None:
         for table in NEW_ROWS:
             columns = store.TABLES[table][1]
             with conn.cursor().copy(f"COPY sandbox.{table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in store._rows(world, table):  # noqa: SLF001
+                for row in store.world_rows(world, table):
                     copy.write_row(row)
         for c in world.customers:
             conn.execute("UPDATE sandbox.customers SET address = %s WHERE id = %s",
@@ -145,7 +146,8 @@ async def approve_all(engine: Engine) -> int:
     done = 0
     for case in waiting:
         try:
-            await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]), LEAD)
+            await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"], actor="sim-lead",
+                                                          role=Role.lead), now=engine.deps.clock())
             done += 1
         except CopilotError:
             continue

@@ -14,6 +14,11 @@ from pydantic import Field
 
 from copilot.errors import ConfigError
 from copilot.models import Strict
+from copilot.policy import load_policy
+
+# The at-risk mark of every SLA clock: policy.json's `sla.at_risk_fraction`, read once per process. The SQL of
+# the queue views and the scheduler embeds it (a float the policy model validated, never request text).
+SLA_AT_RISK: float = load_policy().sla.at_risk_fraction
 
 Rule = Literal["business_minutes", "calendar_minutes", "end_of_business_day", "before_deadline",
                "before_due_date"]

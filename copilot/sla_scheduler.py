@@ -1,4 +1,5 @@
-"""The SLA clock: flag a case at 75% of a clock's budget, escalate it along its path at breach.
+"""The SLA clock: flag a case once the policy's share of a clock's budget is spent (policy.json sla,
+75% by default), escalate it along its path at breach.
 
 The worker calls `run_sla_tick` periodically with its clock. Each (case, clock, mark) is recorded once
 in `sla_marks`, so ticks from several workers, or a tick repeated after a crash, act exactly once.
@@ -6,18 +7,17 @@ in `sla_marks`, so ticks from several workers, or a tick repeated after a crash,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import Any
 
 from psycopg import AsyncConnection
-from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 
-from copilot.errors import Conflict, NotFound
-from copilot.models import CaseStatus, Strict
-from copilot.queries import OPEN_SQL, SLA_STATE_SQL
-from copilot.transitions import move
+from copilot.cases import store
+from copilot.cases.escalation import Escalation, escalate_along_path
+from copilot.models import Strict
+from copilot.queries import SLA_STATE_SQL
+from copilot.sla import SLA_AT_RISK
+from copilot.transitions import OPEN_SQL
 
 ACTOR = "sla_scheduler"
 SNAPSHOT_EVERY = timedelta(minutes=5)
@@ -28,14 +28,6 @@ class SlaMark(Strict):
     clock: str
     mark: str
     due: datetime
-
-
-class Escalation(Strict):
-    case_id: int
-    level: int
-    owner: str | None
-    previous_owner: str | None
-    status: str
 
 
 class SlaTickResult(Strict):
@@ -54,7 +46,7 @@ WITH clocks AS (
     WHERE {OPEN_SQL} AND c.resolution_due IS NOT NULL
 ), due AS (
     SELECT id, clock, due, CASE WHEN due <= %(now)s THEN 'breached' ELSE 'at_risk' END AS mark
-    FROM clocks WHERE %(now)s >= created_at + (due - created_at) * 0.75
+    FROM clocks WHERE %(now)s >= created_at + (due - created_at) * {SLA_AT_RISK!r}
 ), marked AS (
     INSERT INTO sla_marks (case_id, clock, mark, at)
     SELECT id, clock, mark, %(now)s FROM due ORDER BY id, clock  -- one lock order for concurrent ticks
@@ -65,57 +57,7 @@ SELECT m.case_id, m.clock, m.mark, d.due FROM marked m
 JOIN due d ON d.id = m.case_id AND d.clock = m.clock
 ORDER BY m.case_id, m.clock"""
 
-# The path's entry at the current level becomes the owner; past its end the last owner keeps it.
-_ESCALATE = f"""
-WITH before AS (SELECT id, owner FROM cases WHERE id = %(id)s FOR UPDATE)
-UPDATE cases c SET
-    escalation_level = c.escalation_level + 1,
-    owner = COALESCE(
-        CASE jsonb_typeof(c.escalation_path -> LEAST(c.escalation_level, jsonb_array_length(c.escalation_path) - 1))
-            WHEN 'string' THEN c.escalation_path ->> LEAST(c.escalation_level, jsonb_array_length(c.escalation_path) - 1)
-            WHEN 'object' THEN c.escalation_path -> LEAST(c.escalation_level, jsonb_array_length(c.escalation_path) - 1) ->> 'owner'
-        END, c.owner),
-    updated_at = %(now)s
-FROM before
-WHERE c.id = before.id AND {OPEN_SQL} AND (%(version)s::int IS NULL OR c.plan_version = %(version)s::int)
-RETURNING c.id AS case_id, c.escalation_level AS level, c.owner, before.owner AS previous_owner"""
-
-
-async def add_event(conn: AsyncConnection[DictRow], case_id: int, actor: str, kind: str, data: Mapping[str, object],
-                    at: datetime) -> None:
-    await conn.execute(
-        "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
-        (case_id, at, actor, kind, Jsonb(data)),
-    )
-
-
-async def escalate_case(conn: AsyncConnection[DictRow], case_id: int, actor: str, reason: str, now: datetime,
-                        plan_version: int | None = None) -> Escalation:
-    """Move an open case one step along its escalation path; the caller holds the transaction."""
-    cur = await conn.execute(_ESCALATE, {"id": case_id, "now": now, "version": plan_version})
-    row = await cur.fetchone()
-    if row is None:
-        await _explain_refusal(conn, case_id, plan_version)
-    await move(conn, case_id, CaseStatus.escalated, actor=actor, reason=reason)
-    result = Escalation.model_validate(row | {"status": CaseStatus.escalated.value})
-    await add_event(conn, case_id, actor, "escalated",
-                    {"reason": reason, "level": result.level, "owner": result.owner,
-                     "previous_owner": result.previous_owner}, now)
-    return result
-
-
-async def _explain_refusal(conn: AsyncConnection[DictRow], case_id: int, plan_version: int | None) -> NoReturn:
-    cur = await conn.execute("SELECT status, plan_version FROM cases WHERE id = %s", (case_id,))
-    row = await cur.fetchone()
-    if row is None:
-        raise NotFound(f"case {case_id} does not exist")
-    if plan_version is not None and row["plan_version"] != plan_version:
-        raise Conflict(f"case {case_id} is at plan version {row['plan_version']}, not {plan_version}; "
-                       "reload the case and decide again")
-    raise Conflict(f"case {case_id} is {row['status']} and cannot be escalated")
-
-
-async def run_sla_tick(conn: AsyncConnection[DictRow], now: datetime) -> SlaTickResult:
+async def run_sla_tick(conn: AsyncConnection[Any], now: datetime) -> SlaTickResult:
     """Flag and escalate every case whose SLA clock crossed a mark since the last tick."""
     flagged: list[SlaMark] = []
     breached: list[SlaMark] = []
@@ -127,16 +69,14 @@ async def run_sla_tick(conn: AsyncConnection[DictRow], now: datetime) -> SlaTick
             data = {"clock": mark.clock, "due": mark.due.isoformat()}
             if mark.mark == "at_risk":
                 flagged.append(mark)
-                await conn.execute("UPDATE cases SET sla_flagged_at = COALESCE(sla_flagged_at, %s) WHERE id = %s",
-                                   (now, mark.case_id))
-                await add_event(conn, mark.case_id, ACTOR, "sla_at_risk", data, now)
+                await store.mark_sla(conn, mark.case_id, "at_risk", now)
+                await store.record_event(conn, mark.case_id, "sla_at_risk", data, actor=ACTOR, at=now)
                 continue
             breached.append(mark)
-            await conn.execute("UPDATE cases SET sla_breached_at = COALESCE(sla_breached_at, %s) WHERE id = %s",
-                               (now, mark.case_id))
-            await add_event(conn, mark.case_id, ACTOR, "sla_breached", data, now)
+            await store.mark_sla(conn, mark.case_id, "breached", now)
+            await store.record_event(conn, mark.case_id, "sla_breached", data, actor=ACTOR, at=now)
             reason = f"{mark.clock.replace('_', ' ')} SLA breached (due {mark.due:%Y-%m-%d %H:%M} UTC)"
-            escalations.append(await escalate_case(conn, mark.case_id, ACTOR, reason, now))
+            escalations.append(await escalate_along_path(conn, mark.case_id, actor=ACTOR, reason=reason, now=now))
         snapshot = await write_queue_snapshot(conn, now)
     return SlaTickResult(flagged=flagged, breached=breached, escalations=escalations, snapshot_written=snapshot)
 
@@ -152,7 +92,7 @@ WHERE {OPEN_SQL}
 GROUP BY 2"""
 
 
-async def write_queue_snapshot(conn: AsyncConnection[DictRow], now: datetime) -> bool:
+async def write_queue_snapshot(conn: AsyncConnection[Any], now: datetime) -> bool:
     """Queue sizes for the "over time" chart, at most one snapshot per interval."""
     cur = await conn.execute(_SNAPSHOT, {"now": now, "every": SNAPSHOT_EVERY})
     return cur.rowcount > 0

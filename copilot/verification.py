@@ -6,18 +6,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from psycopg import AsyncConnection
-from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 
-from copilot import db, jobs
+from copilot.cases import store
+from copilot.cases.case_log import tool_deps
 from copilot.models import PRE_FULFILLMENT, CaseStatus, Category, Strict
 from copilot.plan import CaseState
-from copilot.transitions import move
+from copilot.resume import Verify
 from tools import registry
-from tools.base import ToolDeps
 from tools.schemas import LookupOrderOutput, LookupPaymentOutput
 
 log = logging.getLogger(__name__)
@@ -70,16 +68,16 @@ def judge(case: CaseState, order: LookupOrderOutput, payment: LookupPaymentOutpu
     return False, still + (f"; replacement {reships[0].status}" if reships else "")
 
 
-async def definition_of_done(conn: AsyncConnection[DictRow], case: CaseState, now: datetime) -> tuple[bool, str]:
+async def definition_of_done(conn: AsyncConnection[Any], case: CaseState, now: datetime) -> tuple[bool, str]:
     if case.order_id is None:
         return True, "message sent; no order to verify"
-    deps = ToolDeps.sandbox(conn, now, case.case_id)
+    deps = tool_deps(conn, now, case.case_id)
     order = await registry.call("lookup_order", deps, {"order_id": case.order_id})
     payment = await registry.call("lookup_payment", deps, {"order_id": case.order_id})
     return judge(case, order, payment)  # type: ignore[arg-type]
 
 
-async def check(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, *, recheck: bool,
+async def check(conn: AsyncConnection[Any], case: CaseState, now: datetime, *, recheck: bool,
                 plan_version: int) -> Check:
     """One re-read. The first read of a round starts the window; a later one past it reopens the case."""
     done, reason = await definition_of_done(conn, case, now)
@@ -89,36 +87,32 @@ async def check(conn: AsyncConnection[DictRow], case: CaseState, now: datetime, 
     async with conn.transaction():
         cur = await conn.execute("SELECT status, verify_due_at FROM cases WHERE id = %s FOR UPDATE",
                                  (case.case_id,))
-        row = await db.one(cur)
-        if row["status"] != CaseStatus.verifying:
+        row = await cur.fetchone()
+        if row is None or row["status"] != CaseStatus.verifying:
             return Check(outcome="reopened", reason=reason)  # a re-run after the reopen committed
         if not recheck or row["verify_due_at"] is None:
-            await conn.execute("UPDATE cases SET verify_started_at = %s, verify_due_at = %s, verify_next_at = %s"
-                               " WHERE id = %s", (now, now + window, now + RECHECK_EVERY, case.case_id))
+            await store.start_verify_window(conn, case.case_id, now, now + window, now + RECHECK_EVERY)
             return Check(outcome="wait", reason=reason)
         if now < row["verify_due_at"]:
-            await conn.execute("UPDATE cases SET verify_next_at = %s WHERE id = %s",
-                               (min(now + RECHECK_EVERY, row["verify_due_at"]), case.case_id))
+            await store.schedule_verify(conn, [case.case_id], min(now + RECHECK_EVERY, row["verify_due_at"]))
             return Check(outcome="wait", reason=reason)
         why = f"not moved within {window.days} days of execution: {reason}"
         await reopen(conn, case, why, now, plan_version)
         return Check(outcome="reopened", reason=why)
 
 
-async def reopen(conn: AsyncConnection[DictRow], case: CaseState, reason: str, now: datetime, plan_version: int) -> None:
+async def reopen(conn: AsyncConnection[Any], case: CaseState, reason: str, now: datetime, plan_version: int) -> None:
     """Back to triaged with the reason, and the owner who can move the order is told (an escalation)."""
     owner = REOPEN_OWNERS.get(case.category, "lead")
-    await move(conn, case.case_id, CaseStatus.triaged, actor=ACTOR, reason=f"reopened: {reason}")
-    await conn.execute("UPDATE cases SET reopen_count = reopen_count + 1, verify_next_at = NULL,"
-                       " verify_due_at = NULL WHERE id = %s", (case.case_id,))
-    await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, 'reopened', %s)",
-                       (case.case_id, now, ACTOR, Jsonb({"reason": reason, "owner": owner})))
-    await registry.call("escalate_case", ToolDeps.sandbox(conn, now, case.case_id),
+    await store.move(conn, case.case_id, CaseStatus.triaged, actor=ACTOR, reason=f"reopened: {reason}", now=now)
+    await store.count_reopen(conn, case.case_id)
+    await store.record_event(conn, case.case_id, "reopened", {"reason": reason, "owner": owner}, actor=ACTOR, at=now)
+    await registry.call("escalate_case", tool_deps(conn, now, case.case_id),
                         {"owner": owner, "reason": f"case reopened: {reason}"},
                         idempotency_key=f"{case.case_id}:v{plan_version}-reopen")
 
 
-async def run_verification_tick(conn: AsyncConnection[DictRow], now: datetime) -> int:
+async def run_verification_tick(conn: AsyncConnection[Any], now: datetime) -> int:
     """Wake every verifying case whose re-read is due: one resume job each; returns how many."""
     async with conn.transaction():
         cur = await conn.execute(
@@ -127,7 +121,7 @@ async def run_verification_tick(conn: AsyncConnection[DictRow], now: datetime) -
             " ORDER BY c.verify_next_at, c.id FOR UPDATE OF c SKIP LOCKED", (now,))
         due = [r["id"] for r in await cur.fetchall()]
         for case_id in due:
-            await jobs.enqueue(conn, case_id, "resume", {"recheck": True, "at": now.isoformat()})
+            await store.enqueue(conn, case_id, Verify(at=now))
         if due:
-            await conn.execute("UPDATE cases SET verify_next_at = NULL WHERE id = ANY(%s)", (due,))
+            await store.schedule_verify(conn, due, None)
     return len(due)

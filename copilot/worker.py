@@ -11,16 +11,16 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from psycopg_pool import PoolTimeout
 
-from copilot import jobs
+from copilot.cases import store as jobs
+from copilot.cases.store import Job
 from copilot.db import Pool
-from copilot.jobs import Job
 from copilot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,8 @@ async def _record(conn: AsyncConnection[DictRow], job: Job, me: str, stats: Work
         await jobs.release(conn, job, me)
     else:
         log.error("job %s for case %s failed", job.id, job.case_id, exc_info=outcome)
-        if await jobs.fail(conn, job, f"{type(outcome).__name__}: {outcome}"):
+        # The worker's own clock: a job's failure is the worker's event, not a case time the graph keeps.
+        if await jobs.fail(conn, job, f"{type(outcome).__name__}: {outcome}", datetime.now(UTC)):
             stats.failed += 1
             stats.errors.append(f"case {job.case_id}: {outcome}")
 

@@ -9,10 +9,10 @@ from typing import Any
 from copilot import guardrails
 from copilot.messages import check_message, count_asks
 from copilot.models import Category
-from copilot.plan import CaseState, Plan
+from copilot.plan import CONTACT_TOOLS, CaseState, Plan
 from copilot.policy import Policy
 from evals.claims_check import unsupported
-from evals.play import CONTACT, Played
+from evals.play import Played
 from evals.schema import Actual, CaseResult, CaseScore, EvalCase, ExpectedAction, Metrics
 
 
@@ -49,7 +49,7 @@ def args_match(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
 
 def match_actions(expected: list[ExpectedAction], actual: Actual) -> tuple[int, int]:
     """(expected actions found, decision actions proposed): each proposed action matches at most once."""
-    decisions = [a for a in actual.actions if a.tool not in CONTACT]
+    decisions = [a for a in actual.actions if a.tool not in CONTACT_TOOLS]
     free = list(range(len(decisions)))
     matched = 0
     for want in expected:
@@ -144,7 +144,7 @@ def failures(case: EvalCase, act: Actual, s: CaseScore) -> list[str]:
     if not s.approval_ok:
         out.append(f"approval {act.approval} != {exp.approval}")
     if s.matched_actions < s.expected_actions:
-        got = ", ".join(f"{a.tool}({_short(a.args)})" for a in act.actions if a.tool not in CONTACT) or "none"
+        got = ", ".join(f"{a.tool}({_short(a.args)})" for a in act.actions if a.tool not in CONTACT_TOOLS) or "none"
         out.append(f"actions {s.matched_actions}/{s.expected_actions} expected found; proposed: {got}")
     out += [f"violation: {v}" for v in s.violations]
     if s.false_automation:

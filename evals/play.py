@@ -24,7 +24,6 @@ from tools.connectors.sandbox.store import write_world
 from tools.connectors.sandbox.world import World
 
 WORLDS_DIR = Path(__file__).with_name("datasets") / "worlds"
-CONTACT = ("send_customer_message", "request_payment_update")
 
 
 @dataclass

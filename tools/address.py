@@ -13,8 +13,7 @@ from typing import Literal
 import usaddress
 import zipcodes
 
-from copilot.models import Strict
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address, Strict
 
 Severity = Literal["error", "warning"]
 

@@ -14,6 +14,7 @@ from psycopg.rows import DictRow
 from pydantic import BaseModel
 
 from tools.connectors.protocols import Connectors
+from tools.contracts.case_log import CaseLog
 
 
 class ToolKind(StrEnum):
@@ -39,10 +40,11 @@ class ToolDeps:
     case_id: int | None = None
     customer_id: str | None = None
     idempotency_key: str | None = None  # set by the registry for the call it runs; systems store it too
+    case_log: CaseLog | None = None
 
     @classmethod
     def sandbox(cls, conn: AsyncConnection[DictRow], now: datetime, case_id: int | None = None,
-                customer_id: str | None = None) -> ToolDeps:
+                customer_id: str | None = None, case_log: CaseLog | None = None) -> ToolDeps:
         """The sandbox bundle, with each system that is configured for shadow or live mode routed to its
         connector (tools/connectors/routing.py); with every system in sandbox mode, the sandbox alone."""
         from tools.connectors.routing import route
@@ -56,7 +58,8 @@ class ToolDeps:
             helpdesk=helpdesk.SandboxHelpdesk(conn, now, customer_id),
         )
         bundle = route(bundle, conn, now, customer_id)
-        return cls(conn=conn, now=now, connectors=bundle, case_id=case_id, customer_id=customer_id)
+        return cls(conn=conn, now=now, connectors=bundle, case_id=case_id, customer_id=customer_id,
+                   case_log=case_log)
 
 
 ToolFn = Callable[[ToolDeps, Any], Awaitable[BaseModel]]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from copilot.errors import InvalidInput
 from tools.base import ToolDeps, ToolKind, tool
+from tools.contracts.errors import InvalidInput
 from tools.schemas import (
     RequestPaymentUpdateInput,
     RequestPaymentUpdateOutput,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from psycopg.types.json import Jsonb
-
-from copilot.errors import InvalidInput, NotFound
 from tools.base import ToolDeps, ToolKind, tool
+from tools.contracts.errors import InvalidInput
 from tools.read import track_shipment
 from tools.schemas import (
     AssembleDisputeEvidenceInput,
@@ -19,20 +17,10 @@ from tools.schemas import (
 @tool(ToolKind.OWNER)
 async def escalate_case(deps: ToolDeps, args: EscalateCaseInput) -> EscalateCaseOutput:
     """Make an owner outside the desk (lead, finance, risk, 3PL, ops) responsible for this case."""
-    if deps.case_id is None:
+    if deps.case_id is None or deps.case_log is None:
         raise InvalidInput("escalate_case needs the case it runs for")
-    cur = await deps.conn.execute(
-        "UPDATE cases SET owner = %s, escalation_level = escalation_level + 1, updated_at = %s WHERE id = %s"
-        " RETURNING escalation_level", (args.owner, deps.now, deps.case_id))
-    row = await cur.fetchone()
-    if row is None:
-        raise NotFound(f"no case {deps.case_id}")
-    await deps.conn.execute(
-        "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, 'tool', 'escalated', %s)",
-        (deps.case_id, deps.now, Jsonb({"owner": args.owner, "reason": args.reason,
-                                        "level": row["escalation_level"]})))
-    return EscalateCaseOutput(case_id=deps.case_id, owner=args.owner,
-                              escalation_level=row["escalation_level"])
+    level = await deps.case_log.hand_to(args.owner, args.reason)
+    return EscalateCaseOutput(case_id=deps.case_id, owner=args.owner, escalation_level=level)
 
 
 @tool(ToolKind.OWNER)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from copilot.embeddings import get_embedder, to_pgvector
-from copilot.errors import NotFound
 from tools import address as address_tool
 from tools.base import ToolDeps, ToolKind, tool
+from tools.contracts.errors import NotFound
 from tools.schemas import (
     AssessFraudSignalsInput,
     AssessFraudSignalsOutput,

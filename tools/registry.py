@@ -9,10 +9,10 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ValidationError
 
-from copilot.errors import Conflict, CopilotError, InvalidInput, NotFound
 from tools import contact, exchange, fulfillment, money, orders, owner, read  # noqa: F401 - declaring registers them
 from tools.base import DECLARED, ToolDeps, ToolKind, ToolSpec
 from tools.connectors.outbox import calling
+from tools.contracts.errors import Conflict, CopilotError, InvalidInput, NotFound
 
 TOOLS: dict[str, ToolSpec] = dict(DECLARED)
 KEY_PATTERN = re.compile(r"^(\d+):([A-Za-z0-9_.\-]+)$")
@@ -69,11 +69,8 @@ async def call(name: str, deps: ToolDeps, args: dict[str, Any] | BaseModel,
 
 
 async def _event(deps: ToolDeps, kind: str, data: dict[str, Any]) -> None:
-    if deps.case_id is not None:
-        await deps.conn.execute(
-            "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, 'tool', %s, %s)",
-            (deps.case_id, deps.now, kind, Jsonb(data)),
-        )
+    if deps.case_log is not None:
+        await deps.case_log.record_event(kind, data, actor="tool")
 
 
 async def _stored(deps: ToolDeps, key: str, lock: bool) -> dict[str, Any] | None:
@@ -108,7 +105,7 @@ async def _exactly_once(spec: ToolSpec, deps: ToolDeps, data: BaseModel, key: st
             row = await _stored(deps, key, lock=True)
             if row is not None and (done := _replay(spec, key, row, args)) is not None:
                 return done
-            with calling(deps.case_id, key):  # outbound connectors key their vendor requests on this call
+            with calling(deps.case_id, key, deps.case_log):  # outbound connectors key their vendor requests on this call
                 result = await spec.fn(replace(deps, idempotency_key=key), data)
             dumped = result.model_dump(mode="json")
             await deps.conn.execute(

@@ -8,8 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from copilot.models import Strict
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address, Strict
 from tools.snapshots import (  # noqa: F401 - part of this module's public names
     DeclineType,
     DisputeSnapshot,

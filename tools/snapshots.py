@@ -6,8 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from copilot.models import Strict
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address, Strict
 
 Money = Decimal
 OrderId = str

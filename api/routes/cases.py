@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, get_args
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from psycopg import AsyncConnection
-from psycopg.rows import DictRow
-from pydantic import ValidationError
 
 from api.auth import Caller, DeskCaller
-from api.deps import connection
+from api.deps import Conn, Now
 from api.schemas import (
     ActionAccepted,
     ApproveRequest,
@@ -28,20 +26,17 @@ from api.schemas import (
     SlaState,
     TakeRequest,
 )
-from copilot import db, owner_actions, workflow
-from copilot.errors import Conflict, InvalidInput, NotFound
-from copilot.keys import Principal
-from copilot.models import CaseStatus, Category, Priority
-from copilot.queries import CaseFilters, case_detail, list_cases
-from copilot.sla_scheduler import add_event, escalate_case
+from copilot import owner_actions, workflow
+from copilot.cases import desk
+from copilot.models import Category, Priority
+from copilot.queries import CaseFilters, case_detail, list_cases, plan_action_ids
+from copilot.resume import Approve, Edit, Reject
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
-Conn = Annotated[AsyncConnection[DictRow], Depends(connection)]
 CaseId = Annotated[int, Path(ge=1, le=2**62, description="The case id.")]
+# "open", "actionable", "all", or one CaseStatus (tests/unit/test_case_store_owner.py checks the list is whole).
 StatusFilter = Literal["open", "actionable", "all", "new", "triaged", "awaiting_approval", "executing",
                        "awaiting_customer", "verifying", "escalated", "closed", "routed_away"]
-# Spelled out so the type checker sees it; a new status that is not listed here fails at import.
-assert set(get_args(StatusFilter)) == {"open", "actionable", "all", *CaseStatus}, "StatusFilter lags CaseStatus"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No API key, or an unknown or revoked one."},
@@ -50,13 +45,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The plan version is stale, or the case is not in a state that allows this."},
     422: {"description": "The body or a parameter is malformed; the message names the field."},
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(utcnow)]
 
 
 @router.get("", response_model=CasePage, responses={k: ERRORS[k] for k in (401, 422)})
@@ -84,79 +72,50 @@ async def get_case(case_id: CaseId, who: Caller, conn: Conn, now: Now) -> CaseDe
     return await case_detail(conn, case_id, now, who.role, who.name)
 
 
-def _actor(who: Principal) -> workflow.Actor:
-    return workflow.Actor(name=who.name, role=who.role.value)
-
-
-async def _decide(conn: AsyncConnection[DictRow], case_id: int, who: Principal, **fields: object) -> ActionAccepted:
-    try:
-        decision = workflow.Decision(**fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'body'}: {first['msg']}") from None
+async def _decide(conn: AsyncConnection[Any], case_id: int, decision: Approve | Edit | Reject,
+                  now: datetime) -> ActionAccepted:
     # The request's own connection: a second one from the pool per request starves it under load.
-    result = await workflow.decide(conn, case_id, decision, _actor(who))
+    result = await workflow.decide(conn, case_id, decision, now=now)
     return ActionAccepted(case_id=result.case_id, status=result.status.value, plan_version=result.plan_version,
                           detail=f"{decision.action} recorded; the case resumes in the worker")
 
 
 @router.post("/{case_id}/approve", response_model=ActionAccepted, responses=ERRORS)
 async def approve(case_id: CaseId, body: ApproveRequest, who: DeskCaller, request: Request,
-                  conn: Conn) -> ActionAccepted:
+                  conn: Conn, now: Now) -> ActionAccepted:
     """Approve the plan as proposed. A plan whose verdicts reserve approval for a lead or finance
     answers 403 to anyone below that role."""
-    return await _decide(conn, case_id, who, action="approve", plan_version=body.plan_version,
-                         reason=body.comment)
+    decision = workflow.build(Approve, plan_version=body.plan_version, actor=who.name, role=who.role,
+                              reason=body.comment)
+    return await _decide(conn, case_id, decision, now)
 
 
 @router.post("/{case_id}/edit", response_model=ActionAccepted, responses=ERRORS)
 async def edit(case_id: CaseId, body: EditRequest, who: DeskCaller, request: Request,
-               conn: Conn) -> ActionAccepted:
+               conn: Conn, now: Now) -> ActionAccepted:
     """Change the draft message or an action's arguments; the guardrails judge the edited plan again."""
-    edits = [{"action_id": k, "args": v} for k, v in (body.args or {}).items()]
-    if edits:
-        cur = await conn.execute("SELECT action_id FROM proposed_actions WHERE case_id = %s AND plan_version = %s",
-                                 (case_id, body.plan_version))
-        known = {r["action_id"] for r in await cur.fetchall()}
-        unknown = sorted(set(body.args or {}) - known)
-        if unknown:
-            raise InvalidInput(f"args: no action {', '.join(unknown)} in plan version {body.plan_version}")
-    return await _decide(conn, case_id, who, action="edit", plan_version=body.plan_version,
-                         reason=body.comment, edits=edits, message=body.message)
+    decision = workflow.build(Edit, plan_version=body.plan_version, actor=who.name, role=who.role,
+                              reason=body.comment, message=body.message,
+                              edits=[{"action_id": k, "args": v} for k, v in (body.args or {}).items()])
+    if decision.edits:
+        workflow.check_edit_targets(decision, await plan_action_ids(conn, case_id, body.plan_version))
+    return await _decide(conn, case_id, decision, now)
 
 
 @router.post("/{case_id}/reject", response_model=ActionAccepted, responses=ERRORS)
 async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request: Request,
-                 conn: Conn) -> ActionAccepted:
+                 conn: Conn, now: Now) -> ActionAccepted:
     """Reject the plan with a reason: the case is planned again, or closed with the reason."""
-    return await _decide(conn, case_id, who, action="reject", plan_version=body.plan_version,
-                         reason=body.reason, close=body.close)
-
-
-async def _lock_current(conn: AsyncConnection[DictRow], case_id: int, plan_version: int) -> dict[str, object]:
-    cur = await conn.execute("SELECT status, plan_version, assignee FROM cases WHERE id = %s FOR UPDATE",
-                             (case_id,))
-    row = await cur.fetchone()
-    if row is None:
-        raise NotFound(f"case {case_id} does not exist")
-    if row["plan_version"] != plan_version:
-        raise Conflict(f"plan version {plan_version} is stale: case {case_id} is at version "
-                       f"{row['plan_version']}; reload the case")
-    if row["status"] in (CaseStatus.closed, CaseStatus.routed_away):
-        raise Conflict(f"case {case_id} is {row['status']}")
-    return row
+    decision = workflow.build(Reject, plan_version=body.plan_version, actor=who.name, role=who.role,
+                              reason=body.reason, close=body.close)
+    return await _decide(conn, case_id, decision, now)
 
 
 @router.post("/{case_id}/assign", response_model=ActionAccepted, responses=ERRORS)
 async def assign(case_id: CaseId, body: AssignRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
     """Give the case to a desk agent."""
-    async with conn.transaction():
-        row = await _lock_current(conn, case_id, body.plan_version)
-        await conn.execute("UPDATE cases SET assignee = %s, updated_at = %s WHERE id = %s",
-                           (body.assignee, now, case_id))
-        await add_event(conn, case_id, who.name, "assigned",
-                        {"assignee": body.assignee, "previous": row["assignee"]}, now)
-    return ActionAccepted(case_id=case_id, status=str(row["status"]), plan_version=body.plan_version,
+    current = await desk.assign(conn, case_id, body.plan_version, body.assignee, actor=who.name, now=now)
+    return ActionAccepted(case_id=case_id, status=current.status.value, plan_version=body.plan_version,
                           detail=f"assigned to {body.assignee}")
 
 
@@ -164,9 +123,7 @@ async def assign(case_id: CaseId, body: AssignRequest, who: DeskCaller, conn: Co
 async def escalate(case_id: CaseId, body: EscalateRequest, who: DeskCaller, conn: Conn,
                    now: Now) -> ActionAccepted:
     """Hand the case to the next owner on its queue's escalation path."""
-    async with conn.transaction():
-        await _lock_current(conn, case_id, body.plan_version)
-        done = await escalate_case(conn, case_id, who.name, body.reason, now, plan_version=body.plan_version)
+    done = await desk.escalate(conn, case_id, body.plan_version, body.reason, actor=who.name, now=now)
     return ActionAccepted(case_id=case_id, status=done.status, plan_version=body.plan_version,
                           detail=f"escalated to {done.owner or 'the desk'} (level {done.level})")
 
@@ -174,13 +131,8 @@ async def escalate(case_id: CaseId, body: EscalateRequest, who: DeskCaller, conn
 @router.post("/{case_id}/notes", response_model=ActionAccepted, responses=ERRORS)
 async def add_note(case_id: CaseId, body: NoteRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
     """An internal note on the case; never sent to the customer."""
-    async with conn.transaction():
-        row = await _lock_current(conn, case_id, body.plan_version)
-        cur = await conn.execute("INSERT INTO case_notes (case_id, at, author, body) VALUES (%s, %s, %s, %s)"
-                                 " RETURNING id", (case_id, now, who.name, body.body))
-        note = await db.one(cur)
-        await add_event(conn, case_id, who.name, "note_added", {"note_id": note["id"]}, now)
-    return ActionAccepted(case_id=case_id, status=str(row["status"]), plan_version=body.plan_version,
+    current = await desk.add_note(conn, case_id, body.plan_version, body.body, author=who.name, now=now)
+    return ActionAccepted(case_id=case_id, status=current.status.value, plan_version=body.plan_version,
                           detail="note added")
 
 

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -17,10 +17,9 @@ from psycopg.rows import DictRow
 from pydantic import BaseModel, ValidationError
 
 from api import charts, desk_text
-from api.auth import COOKIE, optional_principal
-from api.deps import connection
+from api.auth import COOKIE, optional_principal, require_signed_in
+from api.deps import Now, connection
 from api.routes import cases as api_cases
-from api.routes.cases import Now
 from api.routes.metrics import dashboard
 from api.schemas import (
     ApproveRequest,
@@ -35,10 +34,11 @@ from api.schemas import (
     TakeRequest,
 )
 from copilot.errors import CopilotError, Forbidden, InvalidInput, Unauthorized
-from copilot.keys import DESK_ROLES, Principal, authenticate
+from copilot.keys import Principal, authenticate
 from copilot.ownership import CloseOutcome
 from copilot.queries import CaseFilters, CaseSummary, case_detail, decode_cursor, encode_cursor, list_cases
 from copilot.reports.render import minutes
+from copilot.roles import DESK_ROLES
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -60,15 +60,6 @@ templates.env.globals["minutes"] = minutes  # the weekly report's format, so bot
 for _name in ("label", "title", "status_label", "owner_label", "actor_label", "money", "when", "shown", "verdict_label",
               "due_class", "pct"):
     templates.env.globals[_name] = getattr(desk_text, _name)
-
-
-def _require(who: Principal | None, request: Request) -> Principal:
-    if who is None:
-        # A 303 with a Location sends the browser to sign in and back here afterwards.
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(status_code=303, detail="sign in first",
-                            headers={"Location": f"/desk/login?next={quote(here)}"})
-    return who
 
 
 def _safe_next(url: str | None) -> str:
@@ -113,7 +104,7 @@ def _filters(request: Request) -> CaseFilters:
 
 @router.get("", response_class=HTMLResponse)
 async def queue_page(request: Request, who: MaybeWho, conn: Conn, now: Now, cursor: str | None = None) -> Response:
-    me = _require(who, request)
+    me = require_signed_in(who, request)
     filters = _filters(request)
     page = await list_cases(conn, filters, now, cursor=cursor, limit=50)
     queues = await request.app.state.queue_stats.get(conn, now)
@@ -165,7 +156,7 @@ async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Princ
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now) -> Response:
-    me = _require(who, request)
+    me = require_signed_in(who, request)
     try:
         return await _case_page(request, conn, me, case_id, now)
     except CopilotError as exc:
@@ -180,7 +171,7 @@ async def _act(request: Request, case_id: int, who: Principal | None, conn: Asyn
                build: Callable[[], BodyT], run: Callable[[BodyT, Principal], Awaitable[object]]) -> Response:
     """`build` makes the request body from the form (its validation errors show on the page); `run` is the
     API call it feeds."""
-    me = _require(who, request)
+    me = require_signed_in(who, request)
     try:
         if me.role not in DESK_ROLES:
             raise Forbidden(f"role {me.role} may read cases but not act on them")
@@ -209,7 +200,7 @@ Version = Annotated[int, Form()]
 async def approve(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: Now,
                   plan_version: Version) -> Response:
     return await _act(request, case_id, who, conn, now, lambda: ApproveRequest(plan_version=plan_version),
-                      lambda body, me: api_cases.approve(case_id, body, me, request, conn))
+                      lambda body, me: api_cases.approve(case_id, body, me, request, conn, now))
 
 
 @router.post("/cases/{case_id}/edit")
@@ -217,7 +208,7 @@ async def edit(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: N
                message: Annotated[str, Form()] = "") -> Response:
     return await _act(request, case_id, who, conn, now,
                       lambda: EditRequest(plan_version=plan_version, message=message.strip() or None),
-                      lambda body, me: api_cases.edit(case_id, body, me, request, conn))
+                      lambda body, me: api_cases.edit(case_id, body, me, request, conn, now))
 
 
 @router.post("/cases/{case_id}/reject")
@@ -225,7 +216,7 @@ async def reject(request: Request, case_id: int, who: MaybeWho, conn: Conn, now:
                  reason: Annotated[str, Form()] = "") -> Response:
     return await _act(request, case_id, who, conn, now,
                       lambda: RejectRequest(plan_version=plan_version, reason=reason.strip()),
-                      lambda body, me: api_cases.reject(case_id, body, me, request, conn))
+                      lambda body, me: api_cases.reject(case_id, body, me, request, conn, now))
 
 
 @router.post("/cases/{case_id}/escalate")
@@ -276,7 +267,7 @@ async def close(request: Request, case_id: int, who: MaybeWho, conn: Conn, now: 
 
 @router.get("/metrics", response_class=HTMLResponse)
 async def metrics_page(request: Request, who: MaybeWho, conn: Conn, now: Now) -> Response:
-    me = _require(who, request)
+    me = require_signed_in(who, request)
     data = await dashboard(conn, now)
     specs = [charts.queue_percent_chart("sla", "SLA attainment and first touch met, by queue", data.queues),
              charts.first_touch_chart(data.queues), charts.queue_sizes_chart(data.snapshots),

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from api.routes.webhooks import IngestAnswer, answer, chosen_headers, connection, log_rejection, now_of
+from api.deps import connection, now_of
+from api.routes.webhooks import IngestAnswer, answer, chosen_headers, log_rejection
 from copilot.errors import Unauthorized
 from copilot.intake.ingest import dead_letter, ingest_delivery, store_raw
 from copilot.intake.parsers import BadPayload

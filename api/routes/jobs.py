@@ -9,7 +9,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from api.auth import Caller, DeskCaller
-from api.deps import connection
+from api.deps import Now, connection
 from copilot import jobs
 from copilot.errors import NotFound
 from copilot.models import Strict
@@ -38,9 +38,10 @@ async def failed_jobs(_: Caller, conn: Conn, case_id: Annotated[int | None, Quer
 @router.post("/{job_id}/retry", response_model=Retried,
              responses={401: {"description": "No or a bad API key."}, 403: {"description": "Not a desk role."},
                         404: {"description": "No failed job with this id."}})
-async def retry_job(job_id: Annotated[int, Path(ge=1, le=2**62)], who: DeskCaller, conn: Conn) -> Retried:
+async def retry_job(job_id: Annotated[int, Path(ge=1, le=2**62)], who: DeskCaller, conn: Conn,
+                    now: Now) -> Retried:
     """Queue a failed job again with fresh attempts; the case's timeline records who asked."""
-    case_id = await jobs.retry(conn, job_id, who.name)
+    case_id = await jobs.retry(conn, job_id, who.name, now)
     if case_id is None:
         raise NotFound(f"job {job_id} is not a failed job")
     return Retried(job_id=job_id, case_id=case_id, detail="queued again; a worker picks it up now")

@@ -10,8 +10,7 @@ from fastapi.responses import PlainTextResponse
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from api.deps import connection
-from api.routes.cases import Now
+from api.deps import Now, connection
 from api.routes.ops_metrics import operations
 from copilot import figures
 from copilot.figures import DayAutomation, QueueFigures, Snapshot

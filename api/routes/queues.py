@@ -9,8 +9,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from api.auth import Caller
-from api.deps import connection
-from api.routes.cases import Now
+from api.deps import Now, connection
 from api.schemas import QueuesView
 
 router = APIRouter(prefix="/api", tags=["queues"])

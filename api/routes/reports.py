@@ -12,10 +12,9 @@ from fastapi.templating import Jinja2Templates
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from api.auth import Caller, optional_principal
+from api.auth import Caller, optional_principal, require_signed_in
 from api.charts import report_charts
-from api.deps import connection
-from api.routes.cases import Now
+from api.deps import Now, connection
 from copilot.errors import CopilotError
 from copilot.keys import Principal
 from copilot.reports.render import render, tables
@@ -48,9 +47,7 @@ async def weekly_data(who: Caller, conn: Conn, now: Now, week: Week = None,
 @router.get("/desk/reports/weekly", response_class=HTMLResponse, include_in_schema=False)
 async def weekly_page(request: Request, conn: Conn, now: Now,
                       who: Annotated[Principal | None, Depends(optional_principal)], week: Week = None) -> Response:
-    from api.routes.desk import _require
-
-    me = _require(who, request)  # any signed-in role, QA included, reads the report
+    me = require_signed_in(who, request)  # any signed-in role, QA included, reads the report
     try:
         report = await weekly(conn, week or await latest_week(conn, now), now)
     except CopilotError as exc:

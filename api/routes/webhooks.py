@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from enum import StrEnum
 
 import psycopg
@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from copilot.errors import Unauthorized, Unavailable
+from api.deps import connection, now_of
+from copilot.errors import Unauthorized
 from copilot.intake import signatures as sig
 from copilot.intake.ingest import IngestOutcome, ingest_delivery
 from copilot.models import Strict
@@ -30,24 +31,6 @@ class IngestAnswer(Strict):
     case_id: int | None = None
     dead_letter_id: int | None = None
     error: str | None = None
-
-
-async def connection(request: Request) -> AsyncIterator[AsyncConnection[DictRow]]:
-    """A pooled connection; a pool that cannot hand one out answers 503 so senders retry later.
-
-    psycopg_pool raises PoolTimeout, an OperationalError rather than a TimeoutError, so api.deps misses it.
-    """
-    try:
-        async with request.app.state.pool.connection(timeout=5) as conn:
-            yield conn
-    except (TimeoutError, psycopg.OperationalError) as exc:
-        raise Unavailable("the database is not answering; retry shortly") from exc
-
-
-def now_of(request: Request) -> datetime:
-    """Tests and replays inject `app.state.clock`; the service uses the wall clock."""
-    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
-    return clock() if clock else datetime.now(UTC)
 
 
 def chosen_headers(request: Request, names: Iterable[str]) -> dict[str, str]:

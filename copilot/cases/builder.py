@@ -6,11 +6,10 @@ from datetime import datetime
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
-from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from copilot import db, replies
-from copilot.cases import linking, order_inference
+from copilot.cases import linking, order_inference, store
 from copilot.cases.snapshot import Facts, load_facts, order_via, resolve_order_id
 from copilot.cases.triage import TICKET_KINDS, Triage, triage
 from copilot.models import CaseStatus, Category, Signal, Strict
@@ -55,7 +54,7 @@ async def route_signal(conn: psycopg.AsyncConnection[DictRow], signal_id: int, s
         await linking.store_embedding(conn, case_id, signal_id, signal.customer_email.lower(), vector,
                                       signal.occurred_at)
     await retriage(conn, case_id, now, current=(signal_id, signal))
-    await replies.on_signal_joined(conn, case_id, signal_id, signal)  # a reply resumes a waiting case
+    await replies.on_signal_joined(conn, case_id, signal_id, signal, now)  # a reply resumes a waiting case
     return case_id
 
 
@@ -135,32 +134,21 @@ async def _place_by_customer(conn: psycopg.AsyncConnection[DictRow], signal: Sig
     return Placement(case_id=None, order_id=None, how="no order and no open case: unlinked case", notes=notes, **who)
 
 
-_INSERT = """
-INSERT INTO cases (order_id, customer_email, ticket_id, created_at, updated_at)
-VALUES (%(order)s, %(email)s, %(ticket)s, %(now)s, %(now)s)
-ON CONFLICT (order_id) WHERE order_id IS NOT NULL AND status NOT IN ('closed', 'routed_away') DO NOTHING
-RETURNING id
-"""
-
-
 async def _open_case(conn: psycopg.AsyncConnection[DictRow], placement: Placement, signal: Signal, now: datetime) -> int:
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(_INSERT, {"order": placement.order_id, "email": placement.customer_email or signal.customer_email,
-                                "ticket": signal.ticket_id, "now": now})
-    row = await cur.fetchone()
-    if row is None:
+    case_id = await store.open_case(conn, placement.order_id, placement.customer_email or signal.customer_email,
+                                    signal.ticket_id, now)
+    if case_id is None:
         # Another transaction opened this order's case first: join it.
         existing = await linking.open_case_for_order(conn, placement.order_id or "")
         if existing is None:
             raise RuntimeError(f"case for order {placement.order_id} conflicted but cannot be found")
         return existing
-    await _event(conn, row["id"], now, "case_opened", {"order_id": placement.order_id, "linked_by": placement.how})
-    return row["id"]
+    await _event(conn, case_id, now, "case_opened", {"order_id": placement.order_id, "linked_by": placement.how})
+    return case_id
 
 
 async def _event(conn: psycopg.AsyncConnection[DictRow], case_id: int, at: datetime, kind: str, data: dict) -> None:
-    await conn.execute("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, %s, %s, %s)",
-                       (case_id, at, ACTOR, kind, Jsonb(data)))
+    await store.record_event(conn, case_id, kind, data, actor=ACTOR, at=at)
 
 
 def _as_signal(row: dict) -> Signal:
@@ -198,18 +186,7 @@ async def retriage(conn: psycopg.AsyncConnection[DictRow], case_id: int, now: da
     return result
 
 
-_UPDATE = """
-UPDATE cases SET category = %(category)s, disposition = %(disposition)s, classified_by = %(classified_by)s,
-    confidence = %(confidence)s, priority = %(priority)s, priority_score = %(priority_score)s,
-    priority_reasons = %(priority_reasons)s, queue = %(queue)s, owner = %(owner)s,
-    escalation_path = %(escalation_path)s, deadline_at = %(deadline_at)s, first_touch_due = %(first_touch_due)s,
-    resolution_due = %(resolution_due)s, order_value = %(order_value)s, customer_id = %(customer_id)s,
-    customer_email = %(customer_email)s, ticket_id = %(ticket_id)s, status = %(status)s, updated_at = %(now)s
-WHERE id = %(id)s
-"""
-
-
-def _next_status(current: str, category: Category) -> str:
+def _next_status(current: CaseStatus, category: Category) -> CaseStatus:
     if current not in (CaseStatus.new, CaseStatus.triaged):
         return current  # later stages own the status; triage only refreshes the facts.
     return CaseStatus.routed_away if category is Category.out_of_scope else CaseStatus.triaged
@@ -217,19 +194,20 @@ def _next_status(current: str, category: Category) -> str:
 
 async def _write(conn: psycopg.AsyncConnection[DictRow], case_id: int, case: dict, result: Triage, facts: Facts,
                  signals: list[Signal], now: datetime) -> None:
-    status = _next_status(case["status"], result.category)
+    previous = CaseStatus(case["status"])
+    status = _next_status(previous, result.category)
     customer = facts.customer
-    await conn.execute(_UPDATE, {
+    await store.write_triage(conn, case_id, {
         **result.model_dump(include={"category", "disposition", "classified_by", "confidence", "priority",
                                      "priority_score", "queue", "owner", "deadline_at", "first_touch_due",
                                      "resolution_due"}, mode="python"),
-        "priority_reasons": Jsonb(result.priority_reasons), "escalation_path": Jsonb(result.escalation_path),
+        "priority_reasons": result.priority_reasons, "escalation_path": result.escalation_path,
         "order_value": facts.order.total if facts.order else None,
         "customer_id": customer.id if customer else None,
         "customer_email": customer.email if customer else case["customer_email"],
-        "ticket_id": case["ticket_id"] or next((s.ticket_id for s in reversed(signals) if s.ticket_id), None),
-        "status": status, "now": now, "id": case_id})
+        "ticket_id": case["ticket_id"] or next((s.ticket_id for s in reversed(signals) if s.ticket_id), None)},
+        (previous, status), now)
     data = result.model_dump(mode="json", exclude={"confidence", "priority_score"})
     data |= {"confidence": result.confidence, "priority_score": result.priority_score,
-             "status": {"from": case["status"], "to": status}, "signals": len(signals)}
+             "status": {"from": previous.value, "to": status.value}, "signals": len(signals)}
     await _event(conn, case_id, now, "triaged", data)

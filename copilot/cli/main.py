@@ -87,7 +87,8 @@ def run(
 
 def _first_key(url: str) -> CreatedKey | None:
     """A lead key for the demo, or None when keys exist already."""
-    from copilot.keys import Role, create_key
+    from copilot.keys import create_key
+    from copilot.roles import Role
 
     with db.connect(url, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None:

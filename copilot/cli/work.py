@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from copilot import jobs
+from copilot.cases import store as jobs
 from copilot.engine import open_engine
 from copilot.runtime import prepare_database
 from copilot.settings import get_settings

@@ -29,7 +29,7 @@ def is_answer(case: CaseState) -> bool:
 
 def plan_choice(case: CaseState, policy: Policy) -> Plan:
     intent = case.request.intent if case.request else "other"
-    handlers = {"cancel": pre._cancel, "accept_substitute": _substitute, "split": _split, "wait": _wait,  # noqa: SLF001
+    handlers = {"cancel": pre.cancel_plan, "accept_substitute": _substitute, "split": _split, "wait": _wait,
                 "confirm_address": _confirm_address, "new_address": pre.address_issue,
                 "payment_updated": _payment_updated, "reship": _reship, "refund": _refund}
     return handlers[intent](case, policy)
@@ -102,7 +102,7 @@ def _payment_updated(case: CaseState, policy: Policy) -> Plan:
 
 
 def _reship(case: CaseState, policy: Policy) -> Plan:
-    return post._replace(case, policy, "damaged")  # noqa: SLF001
+    return post.replacement_plan(case, policy, "damaged")
 
 
 def _refund(case: CaseState, policy: Policy) -> Plan:

@@ -75,7 +75,7 @@ def delivery_exception(case: CaseState, policy: Policy) -> Plan:
         return plan(case, D.needs_customer_decision, [], ["carrier reports the parcel damaged"],
                     Scenario.reship_offer, ctx, "Replacement or refund")
     if detail == "lost" or case.request and case.request.intent == "not_received":
-        return _replace(case, policy, "lost_in_transit" if detail == "lost" else "not_delivered")
+        return replacement_plan(case, policy, "lost_in_transit" if detail == "lost" else "not_delivered")
     step = ("It's waiting for you at the carrier's pickup location." if status == "available_for_pickup"
             else "We're watching it closely and will update you as soon as it moves.")
     ctx = context(case, DeliveryUpdate, carrier=_carrier(case),
@@ -85,7 +85,7 @@ def delivery_exception(case: CaseState, policy: Policy) -> Plan:
                 "Reply to choose a different option")
 
 
-def _replace(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | None = None) -> Plan:
+def replacement_plan(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | None = None) -> Plan:
     """Reship by the concessions table: investigate signed deliveries, escalate repeat claims."""
     order = order_of(case)
     reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": line_nos or _all_lines(case),
@@ -108,7 +108,7 @@ def concession_request(case: CaseState, policy: Policy) -> Plan:
             "not_received": "not_delivered"}.get(req.intent if req else "", "damaged")
     named = [ln.line_no for ln in named_lines(case)]
     lines = [req.line_no] if req and req.line_no else named or [line_for(case).line_no]
-    return _replace(case, policy, kind, lines)
+    return replacement_plan(case, policy, kind, lines)
 
 
 def refund_request(case: CaseState, policy: Policy) -> Plan:

@@ -37,7 +37,7 @@ from copilot.playbooks.common import (
     plan,
 )
 from copilot.policy import Policy
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 from tools.schemas import LineSnapshot
 
 
@@ -228,7 +228,7 @@ def fulfillment_delay(case: CaseState, policy: Policy) -> Plan:
                 context(case, DelayNotice, reason=reason, cause=cause), "Keep the order or cancel it")
 
 
-def _cancel(case: CaseState, policy: Policy) -> Plan:
+def cancel_plan(case: CaseState, policy: Policy) -> Plan:
     order = order_of(case)
     cancel = action("cancel", "cancel_order", {"order_id": order.id, "reason": "customer requested"})
     verdict = g.rule_cancel_edit(case, cancel, policy)
@@ -271,7 +271,7 @@ def _swap(case: CaseState, policy: Policy) -> Plan:
 def change_request(case: CaseState, policy: Policy) -> Plan:
     intent = case.request.intent if case.request else "other"
     if intent == "cancel":
-        return _cancel(case, policy)
+        return cancel_plan(case, policy)
     if intent in ("change_address", "change_profile_address"):
         return address_issue(case, policy)
     if intent == "change_payment":

@@ -22,6 +22,7 @@ from copilot import db
 from copilot.engine import open_engine
 from copilot.errors import InvalidInput
 from copilot.models import Signal, SignalKind, SignalSource, Strict
+from copilot.plan import CONTACT_TOOLS
 from copilot.runtime import reset_desk
 from copilot.settings import Settings
 from evals.claims_check import unsupported
@@ -155,7 +156,7 @@ def judge(task: dict[str, Any], raw: dict[str, Any], proposed: list[tuple[str, d
             reasons.append(f"no counterpart: {a['name']}")
         else:
             expected += mapped
-    decisions = [(t, args) for t, args in proposed if t not in ("send_customer_message", "request_payment_update")]
+    decisions = [(t, args) for t, args in proposed if t not in CONTACT_TOOLS]
     free = list(range(len(decisions)))
     for want in expected:
         hit = next((i for i in free if decisions[i][0] == want.tool and args_match(want.args, decisions[i][1])), None)

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from psycopg.types.json import Jsonb
 
 from api.app import create_app
-from copilot.keys import Role, create_key
+from copilot.keys import create_key
+from copilot.roles import Role
 from copilot.settings import Settings
 
 NOW = datetime.now(UTC).replace(microsecond=0)

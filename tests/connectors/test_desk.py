@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from copilot.workflow import Actor, Decision, decide
+from copilot.resume import Approve
+from copilot.roles import Role
+from copilot.workflow import decide
 from tests.connectors.conftest import CONTRACTS, Holder, Vendors, set_modes
 from tests.connectors.shopify_server import ShopifyStore
 from tests.connectors.stripe_server import StripeAccount
@@ -69,8 +71,8 @@ async def _approve(engine: Any, case: dict[str, Any]) -> None:
     needed = await rows(engine, "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
                         " AND outcome = 'needs_approval'", case["id"], case["plan_version"])
     role = "finance" if any(r["role"] == "finance" for r in needed) else "lead"
-    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
-                 Actor(name="dana", role=role))
+    await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"], actor="dana", role=Role(role)),
+                 now=engine.deps.clock())
     await drain(engine)
 
 

@@ -11,11 +11,11 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from copilot.cases.case_log import tool_deps
 from copilot.errors import ConnectorError
 from tests.connectors.conftest import Vendors, set_modes
 from tests.unit.test_connectors_sandbox import NOW
 from tools import registry
-from tools.base import ToolDeps
 
 _actions = count(1)
 NEW_ADDRESS = {"line1": "88 Beacon St", "line2": "Unit 2", "city": "Boston", "state": "MA", "zip": "02108"}
@@ -29,7 +29,7 @@ def new_case(conn: psycopg.Connection, order_id: str) -> int:
 
 async def approve(aconn: Any, case_id: int, tool: str, args: dict[str, Any], key: str | None = None) -> Any:
     """What the desk's execute step does once a person approves: the tool with case_id:action_id."""
-    deps = ToolDeps.sandbox(aconn, NOW, case_id=case_id, customer_id="cus_1")
+    deps = tool_deps(aconn, NOW, case_id, "cus_1")  # as the graph builds them: events go through the case store
     return await registry.call(tool, deps, args, key or f"{case_id}:act{next(_actions)}")
 
 

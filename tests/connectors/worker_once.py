@@ -12,14 +12,14 @@ import sys
 import psycopg
 from psycopg.rows import dict_row
 
+from copilot.cases.case_log import tool_deps
 from tests.unit.test_connectors_sandbox import NOW
 from tools import registry
-from tools.base import ToolDeps
 
 
 async def main(url: str, case_id: int, tool: str, args: dict[str, object], key: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        deps = ToolDeps.sandbox(conn, NOW, case_id=case_id, customer_id="cus_1")
+        deps = tool_deps(conn, NOW, case_id, "cus_1")
         await registry.call(tool, deps, args, key)
 
 

@@ -19,7 +19,8 @@ from api.app import create_app
 from copilot import db
 from copilot.engine import open_engine
 from copilot.intake.ingest import ingest_seed_signals
-from copilot.keys import Role, create_key
+from copilot.keys import create_key
+from copilot.roles import Role
 from copilot.runtime import reset_desk, seed_demo_world
 from copilot.settings import Settings
 from copilot.worker import work

@@ -14,9 +14,11 @@ from psycopg.rows import dict_row
 from copilot.engine import Engine, open_engine
 from copilot.intake.ingest import ingest_signal
 from copilot.models import Signal, SignalKind, SignalSource
+from copilot.resume import Approve
+from copilot.roles import Role
 from copilot.settings import Settings
 from copilot.verification import run_verification_tick
-from copilot.workflow import Actor, Decision, decide
+from copilot.workflow import decide
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 
 SIZES = {"n_orders": 400, "n_customers": 90, "n_exceptions": 72}
@@ -41,8 +43,9 @@ async def desk(database_url: str) -> AsyncIterator[tuple[Engine, Clock]]:
 
 async def _approve(engine: Engine, case_id: int) -> None:
     case = (await rows(engine, "SELECT plan_version FROM cases WHERE id = %s", case_id))[0]
-    await decide(engine.pool, case_id, Decision(action="approve", plan_version=case["plan_version"]),
-                 Actor(name="lee", role="lead"))
+    await decide(engine.pool, case_id, Approve(plan_version=case["plan_version"],
+                                               actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     await drain(engine)
 
 

@@ -15,10 +15,12 @@ from psycopg.rows import dict_row
 from copilot import db
 from copilot.engine import open_engine
 from copilot.intake.ingest import ingest_seed_signals
+from copilot.resume import Approve
+from copilot.roles import Role
 from copilot.runtime import reset_desk
 from copilot.settings import Settings
 from copilot.worker import work
-from copilot.workflow import Actor, Decision, decide
+from copilot.workflow import decide
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 
@@ -50,8 +52,9 @@ async def test_sigkill_mid_execution_then_restart_repeats_no_effect(database_url
             waiting = await cur.fetchall()
         assert len(waiting) > 40
         for case in waiting:
-            await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
-                         Actor(name="lead-lee", role="admin"))
+            await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                          actor="lead-lee", role=Role.admin),
+                 now=engine.deps.clock())
 
     worker = _start_worker(database_url)
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True, row_factory=dict_row) as conn:

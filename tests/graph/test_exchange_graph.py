@@ -8,8 +8,10 @@ from psycopg.rows import dict_row
 from copilot import db
 from copilot.intake.ingest import ingest_signal
 from copilot.models import Signal, SignalKind, SignalSource
+from copilot.resume import Approve
+from copilot.roles import Role
 from copilot.runtime import reset_desk
-from copilot.workflow import Actor, Decision, decide
+from copilot.workflow import decide
 from tests.graph.conftest import drain, rows
 from tests.unit.test_connectors_sandbox import NOW, mini_world
 from tools.connectors.sandbox.store import write_world
@@ -41,8 +43,9 @@ async def test_an_exchange_ticket_waits_for_approval_then_exchanges_once_and_con
     assert "$2.00" in proposed[1]["args"]["body"]
     assert await rows(engine, "SELECT 1 FROM sandbox.exchanges") == []  # nothing happens before a person approves
 
-    await decide(engine.pool, case_id, Decision(action="approve", plan_version=case["plan_version"]),
-                 Actor(name="lee", role="lead"))
+    await decide(engine.pool, case_id, Approve(plan_version=case["plan_version"],
+                                               actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     await drain(engine)
     await drain(engine)  # a second pass finds nothing to repeat
     made = await rows(engine, "SELECT order_id, price_difference, idempotency_key FROM sandbox.exchanges")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from copilot.errors import Conflict, Forbidden
-from copilot.workflow import ActionEdit, Actor, Decision, decide
+from copilot.resume import ActionEdit, Approve, Edit, Reject
+from copilot.roles import Role
+from copilot.workflow import decide
 from tests.graph.conftest import drain, rows, seed_desk
 
 PAUSED = {"awaiting_approval", "escalated", "awaiting_customer", "verifying", "closed", "routed_away"}
@@ -51,8 +53,9 @@ async def test_approval_executes_each_effect_once_and_sends_the_message(database
     needed = await rows(engine, "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
                         " AND outcome = 'needs_approval'", case["id"], case["plan_version"])
     role = "finance" if any(r["role"] == "finance" for r in needed) else "lead"
-    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
-                 Actor(name="dana", role=role))
+    await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                  actor="dana", role=Role(role)),
+                 now=engine.deps.clock())
     await drain(engine)
     after = (await rows(engine, "SELECT status, first_touched_at FROM cases WHERE id = %s", case["id"]))[0]
     assert after["status"] in {"awaiting_customer", "verifying", "closed"}
@@ -69,11 +72,13 @@ async def test_stale_version_and_wrong_role_are_refused(database_url, engine):
     await drain(engine)
     case = await _awaiting(engine)
     with pytest.raises(Conflict, match="stale"):
-        await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"] + 1),
-                     Actor(name="ann", role="admin"))
+        await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"] + 1,
+                                                      actor="ann", role=Role.admin),
+                 now=engine.deps.clock())
     with pytest.raises(Forbidden):
-        await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
-                     Actor(name="quinn", role="qa"))
+        await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                      actor="quinn", role=Role.qa),
+                 now=engine.deps.clock())
 
 
 async def test_edit_above_a_limit_comes_back_needing_a_higher_role(database_url, engine):
@@ -94,8 +99,9 @@ async def test_edit_above_a_limit_comes_back_needing_a_higher_role(database_url,
     before = await rows(engine, "SELECT role FROM guardrail_verdicts WHERE case_id = %s AND plan_version = %s"
                         " AND outcome = 'needs_approval'", case["id"], plan["plan_version"])
     assert {v["role"] for v in before} == {"agent"}
-    await decide(engine.pool, case["id"], Decision(action="edit", plan_version=plan["plan_version"], edits=[
-        ActionEdit(action_id="reship", args={"line_nos": [1, 9]})]), Actor(name="al", role="agent"))
+    await decide(engine.pool, case["id"], Edit(plan_version=plan["plan_version"], edits=[ActionEdit(action_id="reship", args={"line_nos": [1, 9]})],
+                                               actor="al", role=Role.agent),
+                 now=engine.deps.clock())
     await drain(engine)
     after = (await rows(engine, "SELECT status, plan_version FROM cases WHERE id = %s", case["id"]))[0]
     assert after["status"] == "awaiting_approval"
@@ -104,10 +110,12 @@ async def test_edit_above_a_limit_comes_back_needing_a_higher_role(database_url,
                           " AND plan_version = %s AND outcome = 'needs_approval'", case["id"], after["plan_version"])
     assert ("concession", "lead") in {(v["rule_id"], v["role"]) for v in verdicts}
     with pytest.raises(Forbidden, match="needs a lead"):
-        await decide(engine.pool, case["id"], Decision(action="approve", plan_version=after["plan_version"]),
-                     Actor(name="al", role="agent"))
-    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=after["plan_version"]),
-                 Actor(name="lee", role="lead"))
+        await decide(engine.pool, case["id"], Approve(plan_version=after["plan_version"],
+                                                      actor="al", role=Role.agent),
+                 now=engine.deps.clock())
+    await decide(engine.pool, case["id"], Approve(plan_version=after["plan_version"],
+                                                  actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     await drain(engine)
     reshipped = await rows(engine, "SELECT result FROM tool_calls WHERE case_id = %s AND tool = 'reship_order'",
                            case["id"])
@@ -118,9 +126,9 @@ async def test_reject_with_close_closes_with_the_reason(database_url, engine):
     await seed_desk(database_url)
     await drain(engine)
     case = await _awaiting(engine)
-    await decide(engine.pool, case["id"], Decision(action="reject", plan_version=case["plan_version"],
-                                                   reason="customer already called", close=True),
-                 Actor(name="al", role="agent"))
+    await decide(engine.pool, case["id"], Reject(plan_version=case["plan_version"], reason="customer already called", close=True,
+                                                 actor="al", role=Role.agent),
+                 now=engine.deps.clock())
     await drain(engine)
     after = (await rows(engine, "SELECT status, close_reason FROM cases WHERE id = %s", case["id"]))[0]
     assert after["status"] == "closed"
@@ -136,9 +144,9 @@ async def test_a_rejected_plan_is_planned_again_on_fresh_facts_and_a_repeat_goes
     await seed_desk(database_url)
     await drain(engine)
     case = await _awaiting(engine)
-    await decide(engine.pool, case["id"], Decision(action="reject", plan_version=case["plan_version"],
-                                                   reason="the customer asked us to wait"),
-                 Actor(name="al", role="agent"))
+    await decide(engine.pool, case["id"], Reject(plan_version=case["plan_version"], reason="the customer asked us to wait",
+                                                 actor="al", role=Role.agent),
+                 now=engine.deps.clock())
     await drain(engine)
     after = (await rows(engine, "SELECT status, plan_version, close_reason FROM cases WHERE id = %s", case["id"]))[0]
     assert (after["status"], after["plan_version"], after["close_reason"]) == ("escalated", case["plan_version"] + 1, None)

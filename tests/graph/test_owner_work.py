@@ -9,9 +9,9 @@ import pytest
 
 from copilot import owner_actions
 from copilot.errors import Conflict, Forbidden
-from copilot.keys import Role
 from copilot.ownership import CloseOutcome
 from copilot.queries import case_detail
+from copilot.roles import Role
 from copilot.sla_scheduler import run_sla_tick
 from copilot.workflow import Actor, Decision, decide
 from tests.graph.conftest import NOW, drain, rows, seed_desk

@@ -11,17 +11,18 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from copilot.cases.escalation import escalate_along_path
 from copilot.engine import Engine
 from copilot.errors import Conflict
 from copilot.intake.ingest import ingest_delivery, ingest_signal
 from copilot.models import Signal, SignalKind, SignalSource
-from copilot.sla_scheduler import escalate_case
-from copilot.workflow import Actor, Decision, decide
+from copilot.resume import Approve
+from copilot.roles import Role
+from copilot.workflow import decide
 from tests.conftest import PAYLOADS_DIR
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 
 SIZES = {"n_orders": 400, "n_customers": 90, "n_exceptions": 72}
-LEAD = Actor(name="lee", role="lead")
 DISPUTE_EVENT = PAYLOADS_DIR / "stripe" / "dj-stripe" / "event_charge.dispute.created.json"
 
 
@@ -104,7 +105,9 @@ async def test_a_stripe_dispute_replans_a_payment_case_awaiting_approval_and_the
     # Before the worker runs the case already left approval: nobody can approve the plan the dispute voids.
     assert (await _state(engine, case["id"]))["status"] == "triaged"
     with pytest.raises(Conflict, match="not awaiting approval"):
-        await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]), LEAD)
+        await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                      actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     await drain(engine)
     after = await _state(engine, case["id"])
     assert after["plan_version"] == case["plan_version"] + 1 and after["category"] == "chargeback"
@@ -121,7 +124,9 @@ async def test_a_stripe_dispute_replans_a_payment_case_awaiting_approval_and_the
                           " AND (data->>'plan_version')::int = %s", case["id"], after["plan_version"])
     assert proposed[0]["data"]["replanned"].startswith("re-planned: new signal dispute_opened from stripe")
     with pytest.raises(Conflict, match="stale"):
-        await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]), LEAD)
+        await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                      actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
 
 
 async def test_a_cancel_ticket_replans_a_payment_case_and_the_new_version_is_approved_and_runs(desk):
@@ -136,9 +141,12 @@ async def test_a_cancel_ticket_replans_a_payment_case_and_the_new_version_is_app
     tools = await _tools(engine, case["id"], after["plan_version"])
     assert "cancel_order" in tools
     with pytest.raises(Conflict, match="stale"):
-        await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]), LEAD)
-    done = await decide(engine.pool, case["id"], Decision(action="approve", plan_version=after["plan_version"]),
-                        LEAD)
+        await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                      actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
+    done = await decide(engine.pool, case["id"], Approve(plan_version=after["plan_version"],
+                                                         actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     assert done.status == "executing"
     await drain(engine)
     order = (await rows(engine, "SELECT status FROM sandbox.orders WHERE id = %s", case["order_id"]))[0]
@@ -163,7 +171,9 @@ async def test_a_near_duplicate_ticket_that_changes_nothing_only_joins_the_case(
     assert await _state(engine, case["id"]) == {"status": "awaiting_approval", "plan_version": case["plan_version"],
                                                 "category": "change_request"}
     assert await _replans(engine, case["id"]) == []
-    done = await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]), LEAD)
+    done = await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                         actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     assert done.plan_version == case["plan_version"]
 
 
@@ -187,7 +197,8 @@ async def test_an_escalated_case_paused_at_approval_replans_but_one_the_playbook
     engine = desk
     paused = await _case(engine, "c.status = 'awaiting_approval' AND c.category = 'fulfillment_delay'")
     async with engine.pool.connection() as conn, conn.transaction():
-        await escalate_case(conn, paused["id"], "sla", "first touch breached", NOW)
+        await escalate_along_path(conn, paused["id"], actor="sla", reason="first touch breached",
+                 now=engine.deps.clock())
     ended = await _case(engine, "c.status = 'escalated' AND c.order_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
                         " approvals a WHERE a.case_id = c.id)")
     for case in (paused, ended):
@@ -216,7 +227,9 @@ async def test_a_system_event_on_a_case_awaiting_the_customer_does_not_resume_it
 async def test_a_replan_for_a_system_event_keeps_the_choice_the_customer_replied(desk):
     engine = desk
     case = await _case(engine, "c.status = 'awaiting_approval' AND c.plan->>'scenario' = 'split_offer'")
-    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]), LEAD)
+    await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"],
+                                                  actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
     await drain(engine)
     assert (await _state(engine, case["id"]))["status"] == "awaiting_customer"
     reply = _ticket(case, 1, "Please ship what you have now, the rest can follow.")

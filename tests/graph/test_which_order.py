@@ -15,9 +15,11 @@ from copilot.intake.ingest import ingest_signal
 from copilot.models import Signal, SignalKind, SignalSource
 from copilot.plan import OrderChoice
 from copilot.replies import read_order_choice
+from copilot.resume import Approve
+from copilot.roles import Role
 from copilot.runtime import reset_desk
 from copilot.settings import Settings
-from copilot.workflow import Actor, Decision, decide
+from copilot.workflow import decide
 from tests.graph.conftest import drain, rows
 from tests.unit.test_order_inference import NOW, world
 from tools.connectors.sandbox.store import write_world
@@ -50,8 +52,9 @@ async def _say(engine: Engine, n: int, text: str, kind: SignalKind = SignalKind.
 async def _approve_if_waiting(engine: Engine, case_id: int) -> None:
     case = (await rows(engine, "SELECT status, plan_version FROM cases WHERE id = %s", case_id))[0]
     if case["status"] == "awaiting_approval":
-        await decide(engine.pool, case_id, Decision(action="approve", plan_version=case["plan_version"]),
-                     Actor(name="lee", role="lead"))
+        await decide(engine.pool, case_id, Approve(plan_version=case["plan_version"],
+                                                   actor="lee", role=Role.lead),
+                 now=engine.deps.clock())
         await drain(engine)
 
 

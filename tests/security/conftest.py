@@ -9,7 +9,8 @@ import pytest
 
 from copilot import db
 from copilot.engine import open_engine
-from copilot.keys import Role, create_key
+from copilot.keys import create_key
+from copilot.roles import Role
 from copilot.settings import Settings
 from tests.graph.conftest import NOW, drain, seed_desk
 

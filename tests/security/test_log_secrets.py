@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from copilot import db
 from copilot.engine import open_engine
-from copilot.keys import Role, create_key
+from copilot.keys import create_key
 from copilot.llm import LLMConfig
+from copilot.roles import Role
 from copilot.settings import Settings
 from tests.api.test_webhooks_support import (
     SECRETS,

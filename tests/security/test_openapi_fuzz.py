@@ -12,7 +12,8 @@ from schemathesis import GenerationMode, checks
 
 from api.app import create_app
 from copilot import db
-from copilot.keys import Role, create_key
+from copilot.keys import create_key
+from copilot.roles import Role
 from copilot.settings import Settings
 
 EXAMPLES = 15

@@ -9,7 +9,7 @@ from typing import Any
 from copilot.models import Category, Signal, SignalKind, SignalSource
 from copilot.plan import AddressCheck, CaseState
 from tools import schemas as s
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
 NOW = datetime(2024, 5, 15, 15, 0, tzinfo=UTC)
 HOME = Address(line1="350 5th Ave", line2="Apt 4B", city="New York", state="NY", zip="10001")

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tools.address import IssueCode, validate_address, validate_address_text
 from tools.connectors.sandbox.generator import generate_world
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
 
 def addr(line1: str, city: str = "New York", state: str = "NY", zip_code: str = "10001",

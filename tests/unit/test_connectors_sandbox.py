@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from copilot.cases.case_log import tool_deps
 from copilot.errors import ConnectorError
 from tools import registry
 from tools.base import ToolDeps
@@ -125,7 +126,8 @@ async def aconn(database_url: str):
 
 
 def deps_for(aconn, customer: str | None = "cus_1", case_id: int | None = None) -> ToolDeps:
-    return ToolDeps.sandbox(aconn, NOW, case_id=case_id, customer_id=customer)
+    """A case's tool calls write their audit events through the case store, as the graph's do."""
+    return tool_deps(aconn, NOW, case_id, customer)
 
 
 async def run(aconn, name: str, args: dict, customer: str | None = "cus_1"):

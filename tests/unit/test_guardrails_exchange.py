@@ -12,7 +12,7 @@ from copilot.plan import action
 from copilot.policy import load_policy
 from tests.unit import casefacts as f
 from tools import schemas as s
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
 POLICY = load_policy()
 NEW_HOME = Address(line1="12 Oak Ave", city="Boston", state="MA", zip="02115")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from copilot.keys import Role
 from copilot.models import OPEN_STATUSES, CaseStatus
 from copilot.ownership import TARGETS, CaseView, DeskAction, available_actions
+from copilot.roles import Role
 from copilot.transitions import ALLOWED
 
 S = CaseStatus

@@ -13,7 +13,7 @@ from copilot.policy import load_policy
 from copilot.requests import read_request
 from tests.unit import casefacts as f
 from tools import schemas as s
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
 POLICY = load_policy()
 C = Category

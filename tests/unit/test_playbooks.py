@@ -14,7 +14,7 @@ from copilot.plan import CustomerRequest, Plan
 from copilot.playbooks import PLAYBOOKS, build_plan
 from copilot.policy import load_policy
 from tests.unit import casefacts as f
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 
 POLICY = load_policy()
 C = Category

@@ -73,3 +73,20 @@ def test_policy_file_on_disk_overrides_defaults(tmp_path: Path) -> None:
 def test_mode_of_unknown_rule_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="no policy section"):
         load_policy().mode_of("version")
+
+
+def test_the_sla_at_risk_mark_comes_from_the_policy_and_nowhere_else():
+    from pathlib import Path
+
+    from copilot import queries, sla_scheduler
+    from copilot.sla import SLA_AT_RISK
+
+    assert load_policy().sla.at_risk_fraction == SLA_AT_RISK == 0.75
+    assert queries.SLA_STATE_SQL.count(f"* {SLA_AT_RISK!r}") == 2
+    assert f"* {SLA_AT_RISK!r}" in sla_scheduler._MARK_DUE  # noqa: SLF001 - the SQL is what carries the mark
+    source = Path(queries.__file__).parent
+    assert [p.name for p in source.rglob("*.py") if "0.75" in p.read_text()] == []
+    raw = json.loads(DEFAULT_POLICY_PATH.read_text())
+    raw["sla"]["at_risk_fraction"] = 1.2
+    with pytest.raises(ConfigError, match="sla.at_risk_fraction"):
+        parse_policy(json.dumps(raw))

@@ -6,7 +6,6 @@ import asyncio
 import smtplib
 from collections.abc import Awaitable, Callable
 
-from copilot.errors import ConfigError, NotFound, Unavailable
 from tools.connectors.config import (
     ConnectorConfigs,
     EasyPostConfig,
@@ -19,6 +18,7 @@ from tools.connectors.config import (
     WooCommerceConfig,
     ZendeskConfig,
 )
+from tools.contracts.errors import ConfigError, NotFound, Unavailable
 
 
 async def check_shopify(config: ShopifyConfig) -> str:

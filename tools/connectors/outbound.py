@@ -15,11 +15,12 @@ from typing import Any, TypeVar
 
 import httpx
 from psycopg import AsyncConnection
-from psycopg.types.json import Jsonb
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base
 
-from copilot.errors import (
+from tools.connectors.config import Mode, SystemConfig
+from tools.connectors.outbox import CURRENT_CALL, Outbox, VendorRequest, VendorResponse, own_conninfo
+from tools.contracts.errors import (
     ConfigError,
     Conflict,
     ConnectorError,
@@ -28,8 +29,6 @@ from copilot.errors import (
     NotFound,
     Unavailable,
 )
-from tools.connectors.config import Mode, SystemConfig
-from tools.connectors.outbox import CURRENT_CALL, Outbox, VendorRequest, VendorResponse, own_conninfo
 
 T = TypeVar("T")
 Send = Callable[[VendorRequest], Awaitable[VendorResponse]]
@@ -117,10 +116,9 @@ class Outbound:
         return self.check(request) if self.check is not None else None
 
     async def _event(self, case_id: int | None, kind: str, data: dict[str, Any]) -> None:
-        if case_id is not None:
-            await self.conn.execute(
-                "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (%s, %s, 'connector', %s, %s)",
-                (case_id, self.now, kind, Jsonb(data)))
+        call = CURRENT_CALL.get()
+        if case_id is not None and call is not None and call.case_log is not None:
+            await call.case_log.record_event(kind, data, actor="connector")
 
     async def read(self, request: VendorRequest, send: Send) -> VendorResponse:
         errors = self._contract_errors(request)

@@ -19,6 +19,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict
 
+from tools.contracts.case_log import CaseLog
+
 OutboxStatus = Literal["recorded", "sending", "answered", "failed"]
 
 
@@ -28,14 +30,15 @@ class CallContext:
 
     case_id: int | None
     key: str
+    case_log: CaseLog | None = None  # where a connector's audit events go (the copilot's case store)
 
 
 CURRENT_CALL: ContextVar[CallContext | None] = ContextVar("connector_call", default=None)
 
 
 @contextmanager
-def calling(case_id: int | None, key: str):  # type: ignore[no-untyped-def]
-    token = CURRENT_CALL.set(CallContext(case_id, key))
+def calling(case_id: int | None, key: str, case_log: CaseLog | None = None):  # type: ignore[no-untyped-def]
+    token = CURRENT_CALL.set(CallContext(case_id, key, case_log))
     try:
         yield
     finally:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
 from tools.schemas import (
     CancelOrderOutput,
     ChangePaymentMethodOutput,

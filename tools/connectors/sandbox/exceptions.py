@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from copilot.models import Category, SignalKind, SignalSource
 from tools.connectors.sandbox import catalog
 from tools.connectors.sandbox.world import (
     Address,
@@ -22,6 +21,7 @@ from tools.connectors.sandbox.world import (
     Ticket,
     TrackingEvent,
 )
+from tools.contracts.domain import Category, SignalKind, SignalSource
 
 if TYPE_CHECKING:
     from tools.connectors.sandbox.generator import WorldBuilder

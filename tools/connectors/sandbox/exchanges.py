@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from psycopg.types.json import Jsonb
 
-from copilot.errors import ConnectorError, InvalidInput, NotFound
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
+from tools.contracts.errors import ConnectorError, InvalidInput, NotFound
 from tools.schemas import ExchangeItemsOutput, ExchangeLine, UpdateProfileAddressOutput
 
 if TYPE_CHECKING:

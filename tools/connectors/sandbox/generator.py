@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from copilot.models import Category, Signal, SignalKind, SignalSource
 from tools.connectors.sandbox import catalog
 from tools.connectors.sandbox.exceptions import plant_exceptions
 from tools.connectors.sandbox.world import (
@@ -21,6 +20,7 @@ from tools.connectors.sandbox.world import (
     TrackingEvent,
     World,
 )
+from tools.contracts.domain import Category, Signal, SignalKind, SignalSource
 
 DEFAULT_NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 CENT = Decimal("0.01")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from copilot.errors import ConnectorError
 from tools.connectors.sandbox.storefront import SandboxBase
+from tools.contracts.errors import ConnectorError
 from tools.schemas import OutboxMessage
 
 COLUMNS = "id, ticket_id, channel, kind, body, created_at"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from copilot.errors import InvalidInput
 from tools.connectors.sandbox import catalog
 from tools.connectors.sandbox.world import (
     Address,
@@ -23,6 +22,7 @@ from tools.connectors.sandbox.world import (
     Product,
     World,
 )
+from tools.contracts.errors import InvalidInput
 
 TAU2_NOW = datetime(2024, 5, 15, 15, 0, tzinfo=UTC)
 # tau2 statuses -> ours. "processed" orders carry tracking ids: they left the warehouse.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from psycopg.types.json import Jsonb
 
-from copilot.errors import ConnectorError
+from tools.contracts.errors import ConnectorError
 from tools.schemas import ChangePaymentMethodOutput
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from copilot.errors import ConnectorError, NotFound
 from tools.connectors.sandbox import payment_change
 from tools.connectors.sandbox.storefront import Row, SandboxBase
+from tools.contracts.errors import ConnectorError, NotFound
 from tools.schemas import (
     DELIVERED_REASONS,
     HARD_DECLINES,

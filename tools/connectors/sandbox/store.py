@@ -72,7 +72,7 @@ def _cell(column: str, value: object) -> object:
     return value
 
 
-def _rows(world: World, table: str) -> Iterable[Sequence[object]]:
+def world_rows(world: World, table: str) -> Iterable[Sequence[object]]:
     attribute, columns = TABLES[table]
     if table == "order_lines":
         for order in world.orders:
@@ -107,7 +107,7 @@ def write_world(conn: psycopg.Connection[DictRow], world: World) -> dict[str, in
         for table, (_, columns) in TABLES.items():
             n = 0
             with conn.cursor().copy(f"COPY sandbox.{table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in _rows(world, table):
+                for row in world_rows(world, table):
                     copy.write_row(row)
                     n += 1
             counts[table] = n

@@ -11,9 +11,9 @@ from psycopg.abc import Params
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from copilot.errors import ConnectorError, InvalidInput, NotFound
 from tools.connectors.sandbox import exchanges
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
+from tools.contracts.errors import ConnectorError, InvalidInput, NotFound
 from tools.schemas import (
     CancelOrderOutput,
     ExchangeItemsOutput,

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from psycopg.types.json import Jsonb
 
-from copilot.errors import ConnectorError, InvalidInput, NotFound
 from tools.connectors.sandbox.storefront import Row, SandboxBase
-from tools.connectors.sandbox.world import Address
+from tools.contracts.domain import Address
+from tools.contracts.errors import ConnectorError, InvalidInput, NotFound
 from tools.schemas import (
     FulfillmentSnapshot,
     InterceptShipmentOutput,

@@ -6,9 +6,10 @@ from datetime import datetime, time
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from copilot.models import Category, Signal
+from tools.contracts.domain import Address, Category, Signal
+from tools.contracts.domain import Strict as Row  # the one strict base (extra="forbid")
 
 OrderStatus = Literal["pending", "processing", "label_created", "shipped", "delivered", "cancelled"]
 FulfillmentStatus = Literal[
@@ -17,17 +18,6 @@ FulfillmentStatus = Literal[
 PaymentStatus = Literal["authorized", "captured", "failed", "expired", "voided"]
 
 
-class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Address(Row):
-    line1: str
-    line2: str | None = None
-    city: str
-    state: str
-    zip: str
-    country: str = "US"
 
 
 class Warehouse(Row):

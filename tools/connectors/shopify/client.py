@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from copilot.errors import ConnectorError
 from tools.connectors.config import ShopifyConfig
 from tools.connectors.outbound import Retryable, map_status, retry_after_s, ssl_context, with_retries
 from tools.connectors.outbox import VendorRequest, VendorResponse
+from tools.contracts.errors import ConnectorError
 
 DEFAULT_COST = 10.0  # what a query is assumed to cost before Shopify has told us
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import ConnectorError, NotFound
 from tools.connectors.config import ShopifyConfig
 from tools.connectors.outbound import Outbound
 from tools.connectors.outbox import VendorRequest, VendorResponse
@@ -22,6 +21,7 @@ from tools.connectors.sandbox.world import Address
 from tools.connectors.shopify import documents as doc
 from tools.connectors.shopify.client import ShopifyClient, user_errors_reason
 from tools.connectors.shopify.models import ShopifyOrder
+from tools.contracts.errors import ConnectorError, NotFound
 from tools.schemas import (
     CancelOrderOutput,
     HoldOrderOutput,

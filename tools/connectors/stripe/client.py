@@ -7,10 +7,10 @@ from typing import Any
 
 import stripe
 
-from copilot.errors import ConfigError, Conflict, ConnectorError, NotFound
 from tools.connectors.config import StripeConfig
 from tools.connectors.outbound import Retryable, retry_after_s, with_retries
 from tools.connectors.outbox import VendorRequest, VendorResponse
+from tools.contracts.errors import ConfigError, Conflict, ConnectorError, NotFound
 
 API_BASE = "https://api.stripe.com"
 

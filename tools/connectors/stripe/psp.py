@@ -13,12 +13,12 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import ConnectorError, InvalidInput
 from tools.connectors.config import StripeConfig
 from tools.connectors.outbound import Outbound
 from tools.connectors.outbox import CURRENT_CALL
 from tools.connectors.sandbox.psp import SandboxPSP
 from tools.connectors.stripe.client import StripeApi
+from tools.contracts.errors import ConnectorError, InvalidInput
 from tools.schemas import DisputeSnapshot, RefundPaymentOutput, RetryPaymentOutput
 
 # Our refund reasons in Stripe's three; anything else is the customer's request.

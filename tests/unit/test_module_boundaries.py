@@ -1,0 +1,75 @@
+"""Modules meet through public names: no `_private` name is imported from, or reached into, another module of
+ours, and the guardrail modules do not import each other (rules register in copilot/rules.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ("copilot", "tools", "api", "evals")
+
+
+def private_crossings(source: str, module_names: set[str]) -> list[str]:
+    """`from ours import _x`, and `alias._x` where `alias` is one of our modules imported here."""
+    tree = ast.parse(source)
+    found: list[str] = []
+    aliases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in OURS:
+            for a in node.names:
+                full = f"{node.module}.{a.name}"
+                if a.name.startswith("_") and not a.name.startswith("__"):
+                    found.append(f"from {node.module} import {a.name}")
+                if full in module_names:
+                    aliases.add(a.asname or a.name)
+        elif isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name for a in node.names if a.name.split(".")[0] in OURS}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
+                and node.attr.startswith("_") and not node.attr.startswith("__"):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def _module_names() -> set[str]:
+    names = set()
+    for folder in OURS:
+        for path in (ROOT / folder).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def test_the_scan_sees_both_ways_of_reaching_a_private_name():
+    names = {"copilot.facts", "copilot.guardrails"}
+    source = "from copilot import facts\nfrom copilot.guardrails import _block\nfacts._address_checks(1)\n"
+    assert private_crossings(source, names) == ["from copilot.guardrails import _block", "facts._address_checks"]
+
+
+def test_no_private_name_crosses_a_module():
+    names = _module_names()
+    crossings = {str(p.relative_to(ROOT)): found for folder in OURS for p in (ROOT / folder).rglob("*.py")
+                 if (found := private_crossings(p.read_text(), names))}
+    assert crossings == {}
+
+
+def test_the_guardrail_modules_do_not_import_each_other():
+    for name in ("guardrails_exchange.py", "guardrails_payment.py", "rules.py"):
+        tree = ast.parse((ROOT / "copilot" / name).read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        assert "copilot.guardrails" not in imported and "copilot" + ".guardrails" not in {
+            i for i in imported if i.endswith(".guardrails")}, name
+
+
+def test_one_connection_dependency_and_one_clock_for_the_api():
+    """api/deps.py alone opens request connections and reads the clock (which tests may inject)."""
+    from api import deps
+    from api.routes import cases, desk, webhooks
+
+    assert webhooks.connection is deps.connection and webhooks.now_of is deps.now_of
+    assert cases.Now is deps.Now and desk.Now is deps.Now
+    own = [str(p.relative_to(ROOT)) for p in (ROOT / "api").rglob("*.py") if p.name != "deps.py"
+           and ("datetime.now(" in p.read_text() or "async def connection(" in p.read_text())]
+    assert own == []

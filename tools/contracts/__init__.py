@@ -1,0 +1,1 @@
+"""Contracts shared by every layer: domain types (domain.py) and the error taxonomy (errors.py)."""
