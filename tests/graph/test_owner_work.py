@@ -11,9 +11,10 @@ from copilot import owner_actions
 from copilot.errors import Conflict, Forbidden
 from copilot.ownership import CloseOutcome
 from copilot.queries import case_detail
+from copilot.resume import Approve, Edit
 from copilot.roles import Role
 from copilot.sla_scheduler import run_sla_tick
-from copilot.workflow import Actor, Decision, decide
+from copilot.workflow import decide
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 
 
@@ -41,16 +42,16 @@ async def test_finance_takes_an_escalated_chargeback_and_approves_it_at_its_role
         assert "evidence is due" in (detail.escalation.reason or "")
         assert "approve" not in detail.available_actions and "close" in detail.available_actions
         with pytest.raises(Forbidden, match="needs a finance"):
-            await decide(conn, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
-                         Actor(name="lee", role="lead"))
+            await decide(conn, case["id"], Approve(plan_version=case["plan_version"], actor="lee", role=Role.lead),
+                         now=NOW)
         await owner_actions.take(conn, case["id"], case["plan_version"], Role.finance, "fay", NOW)
         detail = await case_detail(conn, case["id"], NOW, Role.finance, "fay")
         assert detail.case.assignee == "fay" and "take" not in detail.available_actions
         assert {"approve", "replan", "hand_back", "close"} <= set(detail.available_actions)
     taken = await _status(engine, case["id"])
     assert (taken["resolution_due"], taken["first_touch_due"]) == (before["resolution_due"], before["first_touch_due"])
-    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=case["plan_version"]),
-                 Actor(name="fay", role="finance"))
+    await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"], actor="fay", role=Role.finance),
+                 now=NOW)
     await drain(engine)
     after = await _status(engine, case["id"])
     assert after["status"] in {"verifying", "closed"}
@@ -98,8 +99,8 @@ async def test_an_owner_replans_then_hands_the_case_back_to_the_desk(database_ur
         detail = await case_detail(conn, case["id"], NOW, Role.agent, "al")
     assert detail.case.status == "awaiting_approval" and detail.case.owner == "recovery_desk"
     assert "approve" in detail.available_actions
-    await decide(engine.pool, case["id"], Decision(action="approve", plan_version=replanned["plan_version"]),
-                 Actor(name="al", role="agent"))
+    await decide(engine.pool, case["id"], Approve(plan_version=replanned["plan_version"], actor="al", role=Role.agent),
+                 now=NOW)
     await drain(engine)
     assert (await _status(engine, case["id"]))["status"] in {"verifying", "closed"}
 
@@ -117,10 +118,9 @@ async def test_a_leads_blocked_edit_explains_itself_and_is_corrected(database_ur
     await seed_desk(database_url)
     await drain(engine)
     case = await _message_case(engine)
-    lead = Actor(name="lena", role="lead")
+    lead = {"actor": "lena", "role": Role.lead}
     bad = "Hi, we opened a chargeback review with our 3PL about your order. Could you confirm your address?"
-    await decide(engine.pool, case["id"], Decision(action="edit", plan_version=case["plan_version"], message=bad),
-                 lead)
+    await decide(engine.pool, case["id"], Edit(plan_version=case["plan_version"], message=bad, **lead), now=NOW)
     await drain(engine)
     blocked = await _status(engine, case["id"])
     assert blocked["status"] == "awaiting_approval"  # not escalated for good
@@ -131,11 +131,11 @@ async def test_a_leads_blocked_edit_explains_itself_and_is_corrected(database_ur
         assert "chargeback" in detail.blocked[0].reason
         assert "approve" not in detail.available_actions and "edit" in detail.available_actions
         with pytest.raises(Conflict, match="blocks"):
-            await decide(conn, case["id"], Decision(action="approve", plan_version=version), lead)
+            await decide(conn, case["id"], Approve(plan_version=version, **lead), now=NOW)
     said = await rows(engine, "SELECT data FROM case_events WHERE case_id = %s AND kind = 'edit_blocked'", case["id"])
     assert said[0]["data"]["editor"] == "lena" and said[0]["data"]["blocks"][0]["rule_id"] == "customer_message"
     fixed = "Hi, thank you for your patience. Could you confirm the delivery address for your order?"
-    await decide(engine.pool, case["id"], Decision(action="edit", plan_version=version, message=fixed), lead)
+    await decide(engine.pool, case["id"], Edit(plan_version=version, message=fixed, **lead), now=NOW)
     await drain(engine)
     corrected = await _status(engine, case["id"])
     assert corrected["status"] == "awaiting_approval" and corrected["plan_version"] == version + 1
