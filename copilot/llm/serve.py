@@ -14,8 +14,17 @@ import httpx
 
 from copilot.models import Strict
 
-PROBE = [{"role": "system", "content": "You answer with one word."},
-         {"role": "user", "content": "Say OK."}]
+
+def probe_messages() -> list[dict[str, str]]:
+    """One of the desk's own prompts (a small case to summarize): ready means the server answers what the desk
+    will ask, through the same template."""
+    from copilot.llm.prompts import SummaryPrompt, render
+    from copilot.llm.uses import MAX_SUMMARY_WORDS
+
+    prompt = SummaryPrompt(category="payment_failure", status="awaiting_customer", priority="P2", order_id="#1042",
+                           facts=["PSP decline: insufficient_funds (soft)", "order value $84.50"],
+                           events=["payment update requested by email"], max_words=MAX_SUMMARY_WORDS)
+    return render("summarize_case", prompt)
 
 
 class Stopped(Exception):
@@ -44,7 +53,8 @@ def probe(base_url: str, model: str, child: subprocess.Popen[bytes], timeout_s: 
         try:
             httpx.get(f"{base_url}/models", timeout=2).raise_for_status()
             answer = httpx.post(f"{base_url}/chat/completions", timeout=max(deadline - time.monotonic(), 1),
-                                json={"model": model, "messages": PROBE, "max_tokens": 4, "temperature": 0})
+                                json={"model": model, "messages": probe_messages(), "max_tokens": 16,
+                                      "temperature": 0})
             answer.raise_for_status()
             if answer.json()["choices"][0]["message"]["content"] is not None:
                 return None
