@@ -129,11 +129,24 @@ def summary(d: CaseDetail) -> str:
                      what_is_proposed(d), why_you(d)])
 
 
+def distinct_reasons(reason: str) -> str:
+    """A route reason joins every action's verdicts ("automation: a; b; automation: b"): each reason once."""
+    seen: set[str] = set()
+    kept = []
+    for part in reason.split("; "):
+        head, _, rest = part.partition(": ")
+        key = rest if rest and head.replace("_", "").isalpha() and head.islower() else part
+        if key not in seen:
+            seen.add(key)
+            kept.append(part)
+    return "; ".join(kept)
+
+
 def event_text(kind: str, data: Any) -> str:
     """One line a person can read for an audit event."""
     data = data if isinstance(data, dict) else {}
     if kind == "status_changed":
-        why = f": {data['reason']}" if data.get("reason") else ""
+        why = f": {distinct_reasons(data['reason'])}" if data.get("reason") else ""
         if data.get("from") == data.get("to"):
             return f"Recorded {data.get('reason') or 'a decision'}" + (f" ({data['note']})" if data.get("note") else "")
         return f"Moved from {label(data.get('from'))} to {label(data.get('to'))}{why}"
