@@ -177,11 +177,3 @@ def _with_llm_address(request: CustomerRequest | None, text: str | None) -> Cust
 
 def _by(value: str | None) -> str:
     return value if value in ("rules", "llm", "human") else "rules"
-
-
-async def definition_of_done(conn: AsyncConnection[DictRow], facts: CaseState, now: datetime) -> tuple[bool, str]:
-    """Re-read the system of record: released, shipped, delivered, refunded, or cancelled with a reason
-    since these facts were read (DESIGN §4); the rules live in copilot/verification.py."""
-    from copilot.verification import definition_of_done as done_by_record
-
-    return await done_by_record(conn, facts, now)

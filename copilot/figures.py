@@ -1,7 +1,7 @@
 """One definition of each desk figure, shared by /desk/metrics, the weekly report and /metrics.
 
 Each figure is counted over the cases *created* in a window [start, end), per queue:
-- SLA attainment: the share with no SLA breach, on the case's own clock (copilot.queries.SLA_STATE_SQL);
+- SLA attainment: the share with no SLA breach, on the case's own clock (copilot.sla.SLA_STATE_SQL);
 - first touch met: of the cases whose first touch is decided (touched, or its due time passed), the share first
   touched (a message sent) by the due time; a case not yet due counts for neither side;
 - median time to first touch, in minutes, of those touched;
@@ -17,7 +17,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from copilot.models import Strict
-from copilot.queries import SLA_STATE_SQL
+from copilot.sla import SLA_STATE_SQL
 
 FIRST_TOUCH_MET_SQL = "(c.first_touched_at IS NOT NULL AND c.first_touched_at <= COALESCE(c.first_touch_due, 'infinity'))"
 SLA_MET_SQL = f"(({SLA_STATE_SQL}) <> 'breached')"

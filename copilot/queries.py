@@ -18,7 +18,7 @@ from copilot.errors import InvalidInput, NotFound
 from copilot.models import Strict
 from copilot.ownership import DeskAction, approval_role, available_actions
 from copilot.roles import Role, required_role
-from copilot.sla import SLA_AT_RISK
+from copilot.sla import SLA_STATE_SQL
 from copilot.transitions import OPEN_SQL
 
 
@@ -221,21 +221,6 @@ class CaseFilters(Strict):
     sla_state: SlaState | None = None
     assignee: str | None = None
 
-
-# The SLA state on the case's own clock: "now" while open, its closing time once closed. At risk is the
-# policy's share of a clock's budget (created -> due), breached is past due; a mark the scheduler set counts.
-SLA_STATE_SQL = f"""
-CASE
-  WHEN c.sla_breached_at IS NOT NULL
-    OR (c.first_touched_at IS NULL AND c.first_touch_due <= COALESCE(c.closed_at, %(now)s))
-    OR c.resolution_due <= COALESCE(c.closed_at, %(now)s) THEN 'breached'
-  WHEN c.sla_flagged_at IS NOT NULL
-    OR (c.first_touched_at IS NULL
-        AND COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.first_touch_due - c.created_at) * {SLA_AT_RISK!r})
-    OR COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.resolution_due - c.created_at) * {SLA_AT_RISK!r}
-    THEN 'at_risk'
-  ELSE 'ok'
-END"""
 
 SUMMARY_COLUMNS = f"""
 c.id, c.order_id, c.customer_email, c.category, c.disposition, c.priority, c.priority_score, c.queue,

@@ -20,6 +20,21 @@ from copilot.policy import load_policy
 # the queue views and the scheduler embeds it (a float the policy model validated, never request text).
 SLA_AT_RISK: float = load_policy().sla.at_risk_fraction
 
+# The SLA state on the case's own clock: "now" while open, its closing time once closed. At risk is the
+# policy's share of a clock's budget (created -> due), breached is past due; a mark the scheduler set counts.
+SLA_STATE_SQL = f"""
+CASE
+  WHEN c.sla_breached_at IS NOT NULL
+    OR (c.first_touched_at IS NULL AND c.first_touch_due <= COALESCE(c.closed_at, %(now)s))
+    OR c.resolution_due <= COALESCE(c.closed_at, %(now)s) THEN 'breached'
+  WHEN c.sla_flagged_at IS NOT NULL
+    OR (c.first_touched_at IS NULL
+        AND COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.first_touch_due - c.created_at) * {SLA_AT_RISK!r})
+    OR COALESCE(c.closed_at, %(now)s) >= c.created_at + (c.resolution_due - c.created_at) * {SLA_AT_RISK!r}
+    THEN 'at_risk'
+  ELSE 'ok'
+END"""
+
 Rule = Literal["business_minutes", "calendar_minutes", "end_of_business_day", "before_deadline",
                "before_due_date"]
 

@@ -15,8 +15,7 @@ from psycopg import AsyncConnection
 from copilot.cases import store
 from copilot.cases.escalation import Escalation, escalate_along_path
 from copilot.models import Strict
-from copilot.queries import SLA_STATE_SQL
-from copilot.sla import SLA_AT_RISK
+from copilot.sla import SLA_AT_RISK, SLA_STATE_SQL
 from copilot.transitions import OPEN_SQL
 
 ACTOR = "sla_scheduler"

@@ -15,7 +15,8 @@ from api.routes.ops_metrics import operations
 from copilot import figures
 from copilot.figures import DayAutomation, QueueFigures, Snapshot
 from copilot.models import Strict
-from copilot.queries import OPEN_SQL, SLA_STATE_SQL
+from copilot.sla import SLA_STATE_SQL
+from copilot.transitions import OPEN_SQL
 
 router = APIRouter(tags=["metrics"])
 

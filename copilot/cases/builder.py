@@ -8,10 +8,11 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from pydantic import ValidationError
 
-from copilot import db, replies
+from copilot import db
 from copilot.cases import linking, order_inference, store
 from copilot.cases.snapshot import Facts, load_facts, order_via, resolve_order_id
 from copilot.cases.triage import TICKET_KINDS, Triage, triage
+from copilot.intake import joining
 from copilot.models import CaseStatus, Category, Signal, Strict
 from copilot.sla import DEFAULT_CALENDAR, load_policies
 from copilot.taxonomy import classify_signal
@@ -54,7 +55,7 @@ async def route_signal(conn: psycopg.AsyncConnection[DictRow], signal_id: int, s
         await linking.store_embedding(conn, case_id, signal_id, signal.customer_email.lower(), vector,
                                       signal.occurred_at)
     await retriage(conn, case_id, now, current=(signal_id, signal))
-    await replies.on_signal_joined(conn, case_id, signal_id, signal, now)  # a reply resumes a waiting case
+    await joining.on_signal_joined(conn, case_id, signal_id, signal, now)  # a reply resumes a waiting case
     return case_id
 
 

@@ -78,13 +78,14 @@ def test_mode_of_unknown_rule_is_a_config_error() -> None:
 def test_the_sla_at_risk_mark_comes_from_the_policy_and_nowhere_else():
     from pathlib import Path
 
-    from copilot import queries, sla_scheduler
+    import copilot
+    from copilot import sla, sla_scheduler
     from copilot.sla import SLA_AT_RISK
 
     assert load_policy().sla.at_risk_fraction == SLA_AT_RISK == 0.75
-    assert queries.SLA_STATE_SQL.count(f"* {SLA_AT_RISK!r}") == 2
+    assert sla.SLA_STATE_SQL.count(f"* {SLA_AT_RISK!r}") == 2
     assert f"* {SLA_AT_RISK!r}" in sla_scheduler._MARK_DUE  # noqa: SLF001 - the SQL is what carries the mark
-    source = Path(queries.__file__).parent
+    source = Path(copilot.__file__).parent
     assert [p.name for p in source.rglob("*.py") if "0.75" in p.read_text()] == []
     raw = json.loads(DEFAULT_POLICY_PATH.read_text())
     raw["sla"]["at_risk_fraction"] = 1.2

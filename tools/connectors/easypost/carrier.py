@@ -11,13 +11,13 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import ConnectorError
 from tools.connectors.config import EasyPostConfig
 from tools.connectors.outbound import Outbound
 from tools.connectors.outbox import VendorRequest, VendorResponse
 from tools.connectors.rest import send_json
 from tools.connectors.sandbox.carrier import SandboxCarrier
 from tools.connectors.sandbox.world import Address
+from tools.contracts.errors import ConnectorError
 from tools.schemas import TrackingEventOut
 
 API_BASE = "https://api.easypost.com"

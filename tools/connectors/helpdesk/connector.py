@@ -9,7 +9,6 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import InvalidInput
 from tools.connectors.config import (
     ConnectorConfigs,
     EmailConfig,
@@ -22,6 +21,7 @@ from tools.connectors.outbound import Check, Outbound
 from tools.connectors.outbox import CURRENT_CALL, VendorRequest, VendorResponse
 from tools.connectors.rest import send_json
 from tools.connectors.sandbox.helpdesk import SandboxHelpdesk
+from tools.contracts.errors import InvalidInput
 from tools.schemas import OutboxMessage
 
 HELPDESKS = ("zendesk", "gorgias", "freshdesk", "email")

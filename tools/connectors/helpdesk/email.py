@@ -8,9 +8,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from copilot.errors import ConfigError, ConnectorError, Unavailable
 from tools.connectors.config import EmailConfig
 from tools.connectors.outbox import VendorRequest, VendorResponse
+from tools.contracts.errors import ConfigError, ConnectorError, Unavailable
 
 
 def reply_request(config: EmailConfig, to: str, subject: str | None, in_reply_to: str | None,

@@ -10,11 +10,11 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import ConnectorError, InvalidInput
 from tools.connectors.outbox import CURRENT_CALL, VendorResponse
 from tools.connectors.sandbox.psp import SandboxPSP
 from tools.connectors.shopify import documents as doc
 from tools.connectors.shopify.storefront import ShopifyStorefront
+from tools.contracts.errors import ConnectorError, InvalidInput
 from tools.schemas import RefundPaymentOutput
 
 PAID = ("SALE", "CAPTURE")
