@@ -20,8 +20,8 @@ test: lint e2e-setup
 
 # ruff, mypy (no errors on copilot, tools, api) and the import contracts in pyproject.toml (import-linter).
 lint: $(STAMP)
-	$(VENV)/bin/ruff check copilot tools api evals tests bench
-	$(VENV)/bin/mypy copilot tools api
+	$(VENV)/bin/ruff check cli copilot tools api evals tests bench
+	$(VENV)/bin/mypy cli copilot tools api
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)

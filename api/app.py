@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 from api.docs import add_offline_docs
 from api.limits import BodyLimit
 from api.routes import cases, desk, health, intake, jobs, metrics, queues, reports, webhooks
-from copilot import db
-from copilot.errors import CopilotError
-from copilot.queries import QueueStatsCache
-from copilot.settings import Settings
-from copilot.worker import run_worker_beside
+from copilot.core import db
+from copilot.core.errors import CopilotError
+from copilot.core.settings import Settings
+from copilot.desk.queries import QueueStatsCache
+from copilot.workflow.worker import run_worker_beside
 
 
 def create_app(database_url: str, settings: Settings, *, with_worker: bool = False) -> FastAPI:

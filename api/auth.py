@@ -10,9 +10,9 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from api.deps import connection
-from copilot.errors import Forbidden, Unauthorized
-from copilot.keys import Principal, authenticate
-from copilot.roles import DESK_ROLES
+from copilot.core.errors import Forbidden, Unauthorized
+from copilot.core.keys import Principal, authenticate
+from copilot.core.roles import DESK_ROLES
 
 COOKIE = "rdc_key"
 

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from copilot.figures import DayAutomation, QueueFigures, Snapshot
-from copilot.models import Strict
-from copilot.reports.weekly import WeeklyReport
+from copilot.cases.figures import DayAutomation, QueueFigures, Snapshot
+from copilot.close.reports.weekly import WeeklyReport
+from copilot.core.models import Strict
 
 
 class ChartSeries(Strict):

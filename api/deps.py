@@ -11,8 +11,8 @@ from fastapi import Depends, Request
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from copilot.db import Pool
-from copilot.errors import Unavailable
+from copilot.core.db import Pool
+from copilot.core.errors import Unavailable
 
 
 async def connection(request: Request) -> AsyncIterator[AsyncConnection[DictRow]]:

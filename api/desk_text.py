@@ -9,8 +9,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from copilot.ownership import OWNER_LABEL
-from copilot.queries import CaseDetail, TimelineEvent
+from copilot.desk.ownership import OWNER_LABEL
+from copilot.desk.queries import CaseDetail, TimelineEvent
 
 WORDS = {
     "threepl_exception": "warehouse (3PL) exception", "threepl": "warehouse (3PL) contact", "psp": "payment provider",

@@ -9,7 +9,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from copilot.errors import PayloadTooLarge
+from copilot.core.errors import PayloadTooLarge
 
 
 def _too_large(limit: int) -> str:

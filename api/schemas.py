@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
-from copilot.models import Strict
-from copilot.ownership import CloseOutcome
-from copilot.queries import (  # noqa: F401 - the read models are part of this API's schema
+from copilot.core.models import Strict
+from copilot.desk.ownership import CloseOutcome
+from copilot.desk.queries import (  # noqa: F401 - the read models are part of this API's schema
     CaseDetail,
     CasePage,
     CaseSummary,

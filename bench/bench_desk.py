@@ -15,9 +15,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import bench_database, machine  # noqa: E402
 from bench.desk_world import clone_to, seed_and_work  # noqa: E402
 from bench.serve import HEADER, Request, measure, row, served  # noqa: E402
-from copilot import db  # noqa: E402
-from copilot.keys import create_key  # noqa: E402
-from copilot.roles import Role  # noqa: E402
+from copilot.core import db  # noqa: E402
+from copilot.core.keys import create_key  # noqa: E402
+from copilot.core.roles import Role  # noqa: E402
 
 EXCEPTIONS = int(os.environ.get("BENCH_DESK_EXCEPTIONS", "800"))
 TOTAL = int(os.environ.get("BENCH_DESK_CASES", "100000"))

@@ -18,10 +18,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import bench_database, machine  # noqa: E402
 from bench.serve import HEADER, row, served  # noqa: E402
-from copilot import db  # noqa: E402
+from copilot.core import db  # noqa: E402
+from copilot.core.settings import Settings  # noqa: E402
 from copilot.intake import signatures as sig  # noqa: E402
-from copilot.runtime import reset_desk  # noqa: E402
-from copilot.settings import Settings  # noqa: E402
+from copilot.workflow.runtime import reset_desk  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
 from tools.connectors.sandbox.store import write_world  # noqa: E402
 

@@ -17,8 +17,8 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import bench_database, machine  # noqa: E402
-from copilot.engine import open_engine  # noqa: E402
-from copilot.settings import Settings  # noqa: E402
+from copilot.core.settings import Settings  # noqa: E402
+from copilot.workflow.engine import open_engine  # noqa: E402
 from evals.runner import load_dataset, run_cases, suite_path  # noqa: E402
 from tests.graph.conftest import NOW, drain, rows, seed_desk  # noqa: E402
 from tests.llm_support import cassette, local_config  # noqa: E402

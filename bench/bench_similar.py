@@ -1,5 +1,5 @@
 """Top-5 similar-case search over 100,000 ticket embeddings (pgvector HNSW, cosine). Vectors come from the
-local embedder (copilot/embeddings.py) over generated ticket texts. Target: p95 <= 10 ms."""
+local embedder (tools/embeddings.py) over generated ticket texts. Target: p95 <= 10 ms."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import bench_database, machine  # noqa: E402
 from bench.serve import percentile  # noqa: E402
-from copilot import db  # noqa: E402
-from copilot.embeddings import get_embedder, to_pgvector  # noqa: E402
-from copilot.runtime import reset_desk
+from copilot.core import db  # noqa: E402
+from copilot.workflow.runtime import reset_desk
 from tools.base import ToolDeps  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
+from tools.embeddings import get_embedder, to_pgvector  # noqa: E402
 from tools.read import find_similar_cases  # noqa: E402
 from tools.schemas import FindSimilarCasesInput  # noqa: E402
 

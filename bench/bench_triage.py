@@ -20,9 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import bench_database, machine  # noqa: E402
 from bench.floor import run_floor  # noqa: E402
-from copilot import db  # noqa: E402
+from copilot.core import db  # noqa: E402
 from copilot.intake.ingest import ingest_seed_signals  # noqa: E402
-from copilot.runtime import reset_desk  # noqa: E402
+from copilot.workflow.runtime import reset_desk  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
 
 EXCEPTIONS = int(os.environ.get("BENCH_CASES", "1000"))
@@ -32,7 +32,7 @@ CONCURRENCY = 8
 
 def start_workers(url: str, n: int, concurrency: int) -> list[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")} | {"COPILOT_DATABASE_URL": url}
-    return [subprocess.Popen([sys.executable, "-m", "copilot", "worker", "--concurrency", str(concurrency)],
+    return [subprocess.Popen([sys.executable, "-m", "cli", "worker", "--concurrency", str(concurrency)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
 
 

@@ -7,7 +7,7 @@ import platform
 import tempfile
 from pathlib import Path
 
-from copilot import db
+from copilot.core import db
 
 
 def machine() -> str:

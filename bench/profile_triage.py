@@ -30,12 +30,13 @@ import psycopg
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import bench_database, machine  # noqa: E402
-from copilot import db, nodes  # noqa: E402
-from copilot.engine import open_engine  # noqa: E402
+from copilot.core import db  # noqa: E402
+from copilot.core.settings import Settings  # noqa: E402
 from copilot.intake.ingest import ingest_seed_signals  # noqa: E402
-from copilot.runtime import reset_desk  # noqa: E402
-from copilot.settings import Settings  # noqa: E402
-from copilot.worker import warm_up, work  # noqa: E402
+from copilot.workflow import nodes
+from copilot.workflow.engine import open_engine  # noqa: E402
+from copilot.workflow.runtime import reset_desk  # noqa: E402
+from copilot.workflow.worker import warm_up, work  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
 from tools.connectors.sandbox.store import write_world  # noqa: E402
 

@@ -31,7 +31,7 @@ def served(url: str, *, pool_size: int = 10, with_worker: bool = False) -> Itera
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
     env |= {"COPILOT_DATABASE_URL": url, "COPILOT_POOL_MAX_SIZE": str(pool_size), "PYTHONPATH": ROOT}
-    code = ("import uvicorn; from api.app import create_app; from copilot.settings import Settings;"
+    code = ("import uvicorn; from api.app import create_app; from copilot.core.settings import Settings;"
             f"uvicorn.run(create_app({url!r}, Settings(), with_worker={with_worker}), host='127.0.0.1',"
             f" port={port}, log_level='warning', access_log=False)")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)

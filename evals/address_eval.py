@@ -22,7 +22,7 @@ from pathlib import Path
 import pycrfsuite
 import usaddress
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 from tools.address import detect_po_box, detect_unit, rule_po_box, rule_unit, tagger_po_box, tagger_unit
 
 DEFAULT_XML = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "addresses" / "labeled.xml"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from copilot.models import Category as C
-from copilot.models import Disposition as D
-from copilot.models import Priority
-from copilot.models import SignalKind as K
-from copilot.models import SignalSource as S
+from copilot.core.models import Category as C
+from copilot.core.models import Disposition as D
+from copilot.core.models import Priority
+from copilot.core.models import SignalKind as K
+from copilot.core.models import SignalSource as S
 from evals.golden_scenarios import A, make, msg, setup
 from evals.kit import CHEAP, DEAR, MID, band_for
 from evals.schema import EvalCase

@@ -1,6 +1,6 @@
 """`claims_supported`: re-read each stored draft and check what it says against the stored facts.
 
-Deliberately independent of the drafting code: it never asks copilot/claims.py or the message contexts what a
+Deliberately independent of the drafting code: it never asks copilot/decide/claims.py or the message contexts what a
 template meant to claim. It reads the text the customer would get, finds the statements of fact in it (stock,
 carrier, warehouse, money, payment, address, dispute, items), and looks each one up in the facts JSON the case
 stored and the actions the plan proposed. A draft is supported when every statement it makes is.

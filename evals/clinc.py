@@ -17,12 +17,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from copilot.errors import InvalidInput
-from copilot.models import Category, Strict
+from copilot.cases.taxonomy import classify_reading
+from copilot.core.errors import InvalidInput
+from copilot.core.models import Category, Strict
 from copilot.reading.derive import primary
 from copilot.reading.model import Intent
 from copilot.reading.reader import read_text
-from copilot.taxonomy import classify_reading
 
 IN_SCOPE_INTENT = {"order_status": Intent.where_is_order, "card_declined": Intent.payment_problem}
 REJECTION_TARGET, RECALL_TARGET = 0.95, 0.90

@@ -6,11 +6,11 @@ import statistics
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from copilot import guardrails
-from copilot.messages import check_message, count_asks
-from copilot.models import Category
-from copilot.plan import CONTACT_TOOLS, CaseState, Plan
-from copilot.policy import Policy
+from copilot.core.models import Category
+from copilot.core.policy import Policy
+from copilot.decide import guardrails
+from copilot.decide.messages import check_message, count_asks
+from copilot.decide.plan import CONTACT_TOOLS, CaseState, Plan
 from evals.claims_check import unsupported
 from evals.play import Played
 from evals.schema import Actual, CaseResult, CaseScore, EvalCase, ExpectedAction, Metrics

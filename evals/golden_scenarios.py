@@ -9,11 +9,11 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from copilot.models import Category as C
-from copilot.models import Disposition as D
-from copilot.models import Priority
-from copilot.models import SignalKind as K
-from copilot.models import SignalSource as S
+from copilot.core.models import Category as C
+from copilot.core.models import Disposition as D
+from copilot.core.models import Priority
+from copilot.core.models import SignalKind as K
+from copilot.core.models import SignalSource as S
 from evals.kit import BAND_HOURS, CHEAP, CLOCKS, DEAR, MID, Mini, band_for
 from evals.schema import EvalCase, Expect, ExpectedAction, MessageExpect
 
@@ -234,7 +234,7 @@ def change_request(v: int) -> EvalCase:
 
 def _next_cutoff_hours(m: Mini) -> float:
     """Past today's cutoff the next irreversible point is the warehouse's next weekday pickup."""
-    from copilot.priority import next_cutoff
+    from copilot.cases.priority import next_cutoff
 
     wh = m.world.warehouses[0]
     return (next_cutoff(m.now, wh.timezone, wh.cutoff_local) - m.now).total_seconds() / 3600

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from copilot.models import Priority, Signal, SignalKind, SignalSource
+from copilot.core.models import Priority, Signal, SignalKind, SignalSource
 from tools.connectors.sandbox import catalog
 from tools.connectors.sandbox.world import (
     Address,

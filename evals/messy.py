@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from copilot.errors import InvalidInput
-from copilot.models import Strict
+from copilot.core.errors import InvalidInput
+from copilot.core.models import Strict
 from copilot.reading.grounding import Line, OrderFacts, Variant, World
 from copilot.reading.model import Intent, Mood, Reading
 from tools.connectors.sandbox.loaders import TAU2_STATUS

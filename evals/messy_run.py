@@ -12,15 +12,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from copilot import db
-from copilot.engine import open_engine
-from copilot.models import Signal, SignalKind, SignalSource, Strict
-from copilot.plan import CaseState
-from copilot.policy import load_policy
+from copilot.core import db
+from copilot.core.models import Signal, SignalKind, SignalSource, Strict
+from copilot.core.policy import load_policy
+from copilot.core.settings import Settings
+from copilot.decide.plan import CaseState
 from copilot.reading.model import Reading
 from copilot.reading.reader import read_text
-from copilot.runtime import reset_desk
-from copilot.settings import Settings
+from copilot.workflow.engine import open_engine
+from copilot.workflow.runtime import reset_desk
 from evals.evaluators import reference_blocks
 from evals.messy import MessyTicket, ReadingMetrics, ReadingScore, load_messy, reading_metrics, score_reading
 from evals.play import Clock, read_outcome
@@ -66,7 +66,7 @@ def stored_reading(facts: dict[str, Any] | None, ticket: MessyTicket) -> Reading
 async def run(url: str, split: str, db_path: Path, settings: Settings,
               on_ticket: Callable[[int, int], None] | None = None) -> MessyReport:
     from copilot.intake.ingest import ingest_signal
-    from copilot.worker import work
+    from copilot.workflow.worker import work
 
     tickets = load_messy(split)
     with db.connect(url, autocommit=True) as conn:

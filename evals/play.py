@@ -12,12 +12,12 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from copilot import db
-from copilot.engine import Engine
-from copilot.errors import InvalidInput
+from copilot.core import db
+from copilot.core.errors import InvalidInput
 from copilot.intake.ingest import ingest_signal
-from copilot.runtime import reset_desk
-from copilot.worker import work
+from copilot.workflow.engine import Engine
+from copilot.workflow.runtime import reset_desk
+from copilot.workflow.worker import work
 from evals.schema import Actual, ActualAction, EvalCase
 from tools.connectors.sandbox.loaders import load_world_json
 from tools.connectors.sandbox.store import write_world

@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 from pydantic import ValidationError
 
-from copilot import db
-from copilot.engine import open_engine
-from copilot.errors import ConfigError, InvalidInput
+from copilot.core import db
+from copilot.core.errors import ConfigError, InvalidInput
+from copilot.core.policy import Policy, load_policy
+from copilot.core.settings import Settings
 from copilot.llm import LLMConfig
-from copilot.policy import Policy, load_policy
-from copilot.settings import Settings
+from copilot.workflow.engine import open_engine
 from evals.evaluators import confusion, metrics, score_case
 from evals.play import Clock, play
 from evals.schema import CaseResult, EvalCase, GateResult, Metrics, Report

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from copilot.models import Category, Disposition, Priority, Signal, Strict
+from copilot.core.models import Category, Disposition, Priority, Signal, Strict
 from tools.connectors.sandbox.world import World
 
 Approval = Literal["auto", "approval", "blocked", "escalate", "routed_away"]

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from copilot.models import Category, Strict
-from copilot.taxonomy import classify_ticket
+from copilot.cases.taxonomy import classify_ticket
+from copilot.core.models import Category, Strict
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "tickets.jsonl"
 LABELS = [c.value for c in Category]

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from copilot import db
+from copilot.core import db
 
 SHARED = Path(os.environ.get("COPILOT_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 TAU2_DIR = Path(os.environ.get("COPILOT_TAU2_DIR", SHARED / "data" / "tau2-retail"))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from copilot.embeddings import get_embedder, to_pgvector
 from tools import address as address_tool
 from tools.base import ToolDeps, ToolKind, tool
 from tools.contracts.errors import NotFound
+from tools.embeddings import get_embedder, to_pgvector
 from tools.schemas import (
     AssessFraudSignalsInput,
     AssessFraudSignalsOutput,

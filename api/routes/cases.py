@@ -26,11 +26,10 @@ from api.schemas import (
     SlaState,
     TakeRequest,
 )
-from copilot import owner_actions, workflow
-from copilot.cases import desk
-from copilot.models import Category, Priority
-from copilot.queries import CaseFilters, case_detail, list_cases, plan_action_ids
-from copilot.resume import Approve, Edit, Reject
+from copilot.cases.resume import Approve, Edit, Reject
+from copilot.core.models import Category, Priority
+from copilot.desk import actions, decisions, owner_actions
+from copilot.desk.queries import CaseFilters, case_detail, list_cases, plan_action_ids
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 CaseId = Annotated[int, Path(ge=1, le=2**62, description="The case id.")]
@@ -75,7 +74,7 @@ async def get_case(case_id: CaseId, who: Caller, conn: Conn, now: Now) -> CaseDe
 async def _decide(conn: AsyncConnection[Any], case_id: int, decision: Approve | Edit | Reject,
                   now: datetime) -> ActionAccepted:
     # The request's own connection: a second one from the pool per request starves it under load.
-    result = await workflow.decide(conn, case_id, decision, now=now)
+    result = await decisions.decide(conn, case_id, decision, now=now)
     return ActionAccepted(case_id=result.case_id, status=result.status.value, plan_version=result.plan_version,
                           detail=f"{decision.action} recorded; the case resumes in the worker")
 
@@ -85,7 +84,7 @@ async def approve(case_id: CaseId, body: ApproveRequest, who: DeskCaller, reques
                   conn: Conn, now: Now) -> ActionAccepted:
     """Approve the plan as proposed. A plan whose verdicts reserve approval for a lead or finance
     answers 403 to anyone below that role."""
-    decision = workflow.build(Approve, plan_version=body.plan_version, actor=who.name, role=who.role,
+    decision = decisions.build(Approve, plan_version=body.plan_version, actor=who.name, role=who.role,
                               reason=body.comment)
     return await _decide(conn, case_id, decision, now)
 
@@ -94,11 +93,11 @@ async def approve(case_id: CaseId, body: ApproveRequest, who: DeskCaller, reques
 async def edit(case_id: CaseId, body: EditRequest, who: DeskCaller, request: Request,
                conn: Conn, now: Now) -> ActionAccepted:
     """Change the draft message or an action's arguments; the guardrails judge the edited plan again."""
-    decision = workflow.build(Edit, plan_version=body.plan_version, actor=who.name, role=who.role,
+    decision = decisions.build(Edit, plan_version=body.plan_version, actor=who.name, role=who.role,
                               reason=body.comment, message=body.message,
                               edits=[{"action_id": k, "args": v} for k, v in (body.args or {}).items()])
     if decision.edits:
-        workflow.check_edit_targets(decision, await plan_action_ids(conn, case_id, body.plan_version))
+        decisions.check_edit_targets(decision, await plan_action_ids(conn, case_id, body.plan_version))
     return await _decide(conn, case_id, decision, now)
 
 
@@ -106,7 +105,7 @@ async def edit(case_id: CaseId, body: EditRequest, who: DeskCaller, request: Req
 async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request: Request,
                  conn: Conn, now: Now) -> ActionAccepted:
     """Reject the plan with a reason: the case is planned again, or closed with the reason."""
-    decision = workflow.build(Reject, plan_version=body.plan_version, actor=who.name, role=who.role,
+    decision = decisions.build(Reject, plan_version=body.plan_version, actor=who.name, role=who.role,
                               reason=body.reason, close=body.close)
     return await _decide(conn, case_id, decision, now)
 
@@ -114,7 +113,7 @@ async def reject(case_id: CaseId, body: RejectRequest, who: DeskCaller, request:
 @router.post("/{case_id}/assign", response_model=ActionAccepted, responses=ERRORS)
 async def assign(case_id: CaseId, body: AssignRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
     """Give the case to a desk agent."""
-    current = await desk.assign(conn, case_id, body.plan_version, body.assignee, actor=who.name, now=now)
+    current = await actions.assign(conn, case_id, body.plan_version, body.assignee, actor=who.name, now=now)
     return ActionAccepted(case_id=case_id, status=current.status.value, plan_version=body.plan_version,
                           detail=f"assigned to {body.assignee}")
 
@@ -123,7 +122,7 @@ async def assign(case_id: CaseId, body: AssignRequest, who: DeskCaller, conn: Co
 async def escalate(case_id: CaseId, body: EscalateRequest, who: DeskCaller, conn: Conn,
                    now: Now) -> ActionAccepted:
     """Hand the case to the next owner on its queue's escalation path."""
-    done = await desk.escalate(conn, case_id, body.plan_version, body.reason, actor=who.name, now=now)
+    done = await actions.escalate(conn, case_id, body.plan_version, body.reason, actor=who.name, now=now)
     return ActionAccepted(case_id=case_id, status=done.status, plan_version=body.plan_version,
                           detail=f"escalated to {done.owner or 'the desk'} (level {done.level})")
 
@@ -131,7 +130,7 @@ async def escalate(case_id: CaseId, body: EscalateRequest, who: DeskCaller, conn
 @router.post("/{case_id}/notes", response_model=ActionAccepted, responses=ERRORS)
 async def add_note(case_id: CaseId, body: NoteRequest, who: DeskCaller, conn: Conn, now: Now) -> ActionAccepted:
     """An internal note on the case; never sent to the customer."""
-    current = await desk.add_note(conn, case_id, body.plan_version, body.body, author=who.name, now=now)
+    current = await actions.add_note(conn, case_id, body.plan_version, body.body, author=who.name, now=now)
     return ActionAccepted(case_id=case_id, status=current.status.value, plan_version=body.plan_version,
                           detail="note added")
 

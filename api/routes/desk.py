@@ -33,12 +33,19 @@ from api.schemas import (
     SlaState,
     TakeRequest,
 )
-from copilot.errors import CopilotError, Forbidden, InvalidInput, Unauthorized
-from copilot.keys import Principal, authenticate
-from copilot.ownership import CloseOutcome
-from copilot.queries import CaseFilters, CaseSummary, case_detail, decode_cursor, encode_cursor, list_cases
-from copilot.reports.render import minutes
-from copilot.roles import DESK_ROLES
+from copilot.close.reports.render import minutes
+from copilot.core.errors import CopilotError, Forbidden, InvalidInput, Unauthorized
+from copilot.core.keys import Principal, authenticate
+from copilot.core.roles import DESK_ROLES
+from copilot.desk.ownership import CloseOutcome
+from copilot.desk.queries import (
+    CaseFilters,
+    CaseSummary,
+    case_detail,
+    decode_cursor,
+    encode_cursor,
+    list_cases,
+)
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))

@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from copilot import jobs
-from copilot.jobs import JobHealth
+from copilot.core.models import Strict
+from copilot.core.settings import Settings
 from copilot.llm.breaker import BreakerState, breaker_state
-from copilot.models import Strict
-from copilot.settings import Settings
-from copilot.worker import BesideWorker
+from copilot.workflow import jobs
+from copilot.workflow.jobs import JobHealth
+from copilot.workflow.worker import BesideWorker
 
 router = APIRouter(tags=["health"])
 

@@ -11,12 +11,12 @@ from psycopg.rows import DictRow
 
 from api.deps import connection, now_of
 from api.routes.webhooks import IngestAnswer, answer, chosen_headers, log_rejection
-from copilot.errors import Unauthorized
+from copilot.core.errors import Unauthorized
+from copilot.core.models import Strict
 from copilot.intake.ingest import dead_letter, ingest_delivery, store_raw
 from copilot.intake.parsers import BadPayload
 from copilot.intake.parsers.threepl import frame_rows, row_body
 from copilot.intake.signatures import verify_api_key
-from copilot.models import Strict
 
 router = APIRouter(prefix="/intake", tags=["intake"])
 

@@ -10,9 +10,9 @@ from psycopg.rows import DictRow
 
 from api.auth import Caller, DeskCaller
 from api.deps import Now, connection
-from copilot import jobs
-from copilot.errors import NotFound
-from copilot.models import Strict
+from copilot.core.errors import NotFound
+from copilot.core.models import Strict
+from copilot.workflow import jobs
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 Conn = Annotated[AsyncConnection[DictRow], Depends(connection)]

@@ -12,11 +12,11 @@ from psycopg.rows import DictRow
 
 from api.deps import Now, connection
 from api.routes.ops_metrics import operations
-from copilot import figures
-from copilot.figures import DayAutomation, QueueFigures, Snapshot
-from copilot.models import Strict
-from copilot.sla import SLA_STATE_SQL
-from copilot.transitions import OPEN_SQL
+from copilot.cases import figures
+from copilot.cases.figures import DayAutomation, QueueFigures, Snapshot
+from copilot.cases.sla import SLA_STATE_SQL
+from copilot.cases.transitions import OPEN_SQL
+from copilot.core.models import Strict
 
 router = APIRouter(tags=["metrics"])
 
@@ -66,12 +66,12 @@ async def exposition(conn: AsyncConnection[DictRow], now: datetime) -> str:
         *_family("copilot_approvals_total", "counter", "Decisions on plans, by decision and role.",
                  [({"decision": r["decision"], "role": r["role"]}, r["n"]) for r in approvals]),
         *_family("copilot_automation_rate", "gauge",
-                 "Share of decided cases whose first decision was automatic (copilot.figures).", [({}, rate)]),
+                 "Share of decided cases whose first decision was automatic (copilot.cases.figures).", [({}, rate)]),
         *_family("copilot_sla_attainment", "gauge", "Share of the cases created in the last 7 days with no SLA "
-                 "breach, by queue (copilot.figures; the same figure as /desk/metrics and the weekly report).",
+                 "breach, by queue (copilot.cases.figures; the same figure as /desk/metrics and the weekly report).",
                  [({"queue": q.queue}, q.sla_attainment or 0.0) for q in week]),
         *_family("copilot_first_touch_met_ratio", "gauge", "Share of the cases created in the last 7 days first "
-                 "touched by their first-touch due time, by queue (copilot.figures).",
+                 "touched by their first-touch due time, by queue (copilot.cases.figures).",
                  [({"queue": q.queue}, q.first_touch_rate or 0.0) for q in week]),
     ]
     return "\n".join(lines) + "\n"

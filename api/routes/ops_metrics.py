@@ -7,10 +7,10 @@ import time
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from copilot import jobs
+from copilot.core.settings import Settings
 from copilot.llm.breaker import all_states
-from copilot.settings import Settings
-from copilot.worker import BesideWorker
+from copilot.workflow import jobs
+from copilot.workflow.worker import BesideWorker
 
 BREAKER_VALUE = {"closed": 0, "half_open": 1, "open": 2}
 

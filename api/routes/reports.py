@@ -15,10 +15,10 @@ from psycopg.rows import DictRow
 from api.auth import Caller, optional_principal, require_signed_in
 from api.charts import report_charts
 from api.deps import Now, connection
-from copilot.errors import CopilotError
-from copilot.keys import Principal
-from copilot.reports.render import render, tables
-from copilot.reports.weekly import WeeklyReport, latest_week, weekly
+from copilot.close.reports.render import render, tables
+from copilot.close.reports.weekly import WeeklyReport, latest_week, weekly
+from copilot.core.errors import CopilotError
+from copilot.core.keys import Principal
 
 router = APIRouter(tags=["reports"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))

@@ -15,10 +15,10 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from api.deps import connection, now_of
-from copilot.errors import Unauthorized
+from copilot.core.errors import Unauthorized
+from copilot.core.models import Strict
 from copilot.intake import signatures as sig
 from copilot.intake.ingest import IngestOutcome, ingest_delivery
-from copilot.models import Strict
 
 log = logging.getLogger(__name__)
 COMMON_HEADERS = ("content-type", "user-agent", "x-request-id")

@@ -9,8 +9,8 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from copilot.cases import store
-from copilot.errors import Conflict, NotFound
-from copilot.models import CaseStatus, Strict
+from copilot.core.errors import Conflict, NotFound
+from copilot.core.models import CaseStatus, Strict
 
 
 class Escalation(Strict):

@@ -10,8 +10,8 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from copilot.cases.snapshot import resolve_order_id
-from copilot.embeddings import get_embedder, to_pgvector
-from copilot.models import OPEN_STATUSES, Strict
+from copilot.core.models import OPEN_STATUSES, Strict
+from tools.embeddings import get_embedder, to_pgvector
 
 NEAR_DUPLICATE_WINDOW = timedelta(hours=72)
 NEAR_DUPLICATE_SIMILARITY = 0.6

@@ -14,7 +14,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import DictRow, dict_row
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 from copilot.reading.products import keys_of, product_named, singular, words
 
 __all__ = ["keys_of", "product_named", "singular", "words"]

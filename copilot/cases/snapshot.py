@@ -8,7 +8,7 @@ from decimal import Decimal
 import psycopg
 from psycopg.rows import DictRow, dict_row
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 
 
 class CustomerFacts(Strict):

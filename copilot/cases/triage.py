@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from copilot.cases.priority import Deadline, PriorityInput, next_cutoff, score_priority
+from copilot.cases.sla import BusinessCalendar, SlaPolicy, due_times
 from copilot.cases.snapshot import Facts
-from copilot.models import Category, Disposition, Priority, Signal, SignalKind, Strict
-from copilot.priority import Deadline, PriorityInput, next_cutoff, score_priority
-from copilot.sla import BusinessCalendar, SlaPolicy, due_times
-from copilot.taxonomy import Classification, classify_signal, negative_tone
+from copilot.cases.taxonomy import Classification, classify_signal, negative_tone
+from copilot.core.models import Category, Disposition, Priority, Signal, SignalKind, Strict
 
 C, D = Category, Disposition
 TICKET_KINDS = (SignalKind.ticket, SignalKind.ticket_reply)

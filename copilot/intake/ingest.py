@@ -16,13 +16,13 @@ import psycopg.errors
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 
-from copilot import db
-from copilot.cases.builder import route_signal
-from copilot.errors import CopilotError, InvalidInput, Unavailable
+from copilot.core import db
+from copilot.core.errors import CopilotError, InvalidInput, Unavailable
+from copilot.core.models import Signal, Strict
+from copilot.intake.builder import route_signal
 from copilot.intake.limits import clean_text
 from copilot.intake.parsers import PARSERS, Unparseable
 from copilot.intake.pci import prepare_for_storage
-from copilot.models import Signal, Strict
 
 log = logging.getLogger(__name__)
 

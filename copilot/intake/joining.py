@@ -1,6 +1,6 @@
 """A signal joins an open case (the case builder calls this in the intake transaction): a customer's message
 on a case that waits for the customer resumes its thread with the reply; a material signal on a case that waits
-for a person's decision re-plans it. Reading the reply itself is the await_customer step's (copilot/replies.py)."""
+for a person's decision re-plans it. Reading the reply itself is the await_customer step's (copilot/workflow/replies.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from copilot.cases import store
+from copilot.cases.resume import Replan, Reply
 from copilot.cases.triage import TICKET_KINDS
-from copilot.models import CaseStatus, Category, Signal
-from copilot.plan import CustomerRequest
-from copilot.requests import read_request
-from copilot.resume import Replan, Reply
+from copilot.core.models import CaseStatus, Category, Signal
+from copilot.decide.plan import CustomerRequest
+from copilot.decide.requests import read_request
 
 ACTOR = "copilot"
 
@@ -69,7 +69,7 @@ def material_change(signal: Signal, row: dict[str, Any]) -> str | None:
 
     Re-plan when (1) it is a system event (PSP, storefront, 3PL, carrier): the system of record moved;
     (2) the re-triage it caused changed the category or the disposition; (3) it is a ticket with an explicit
-    ask (a pattern of copilot/requests.py matched, or it names an address) that differs from the request the
+    ask (a pattern of copilot/decide/requests.py matched, or it names an address) that differs from the request the
     plan was built on. A ticket without an explicit ask ("any news?") or repeating the same ask only joins
     the case. Priority changes alone do not re-plan: no playbook or guardrail reads priority.
     """

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from copilot.core.models import Signal
+from copilot.core.pii import CARD_RUN, SECURITY_CODE
 from copilot.intake.limits import clean_text
-from copilot.models import Signal
-from copilot.pii import CARD_RUN, SECURITY_CODE
 
 FREE_TEXT = ("subject", "text", "note", "status_detail", "customer_name")
 # Triage, the reader and the embedding all scale with the text: a megabyte ticket took half a minute to route.

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 import psycopg
 from psycopg.rows import DictRow, dict_row
 
-from copilot.errors import Unavailable
+from copilot.core.errors import Unavailable
+from copilot.core.models import Strict
 from copilot.intake.ingest import Outcome, dead_letter, process_raw
-from copilot.models import Strict
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from typing import Literal
 import psycopg
 from psycopg.rows import DictRow
 
-from copilot.errors import InvalidInput, Unavailable
+from copilot.core.errors import InvalidInput, Unavailable
+from copilot.core.models import Strict
 from copilot.intake.ingest import commit_signal, parse_raw
 from copilot.intake.parsers import Unparseable
-from copilot.models import Strict
 
 
 class ReplayResult(Strict):

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from copilot.errors import CopilotError
+from copilot.core.errors import CopilotError
+from copilot.core.models import Signal, Strict
 from copilot.intake.parsers.base import UnsupportedEvent
 from copilot.intake.parsers.easypost import parse_easypost_event
 from copilot.intake.parsers.helpdesk import parse_freshdesk_object
 from copilot.intake.parsers.shopify import parse_shopify_object
 from copilot.intake.parsers.stripe import OBJECT_OF_EVENT, parse_stripe_event
-from copilot.models import Signal, Strict
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _STRIPE_OBJECTS = set(OBJECT_OF_EVENT.values())

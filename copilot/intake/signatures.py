@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime
 
-from copilot.errors import Unauthorized
+from copilot.core.errors import Unauthorized
 
 STRIPE_TOLERANCE_S = 300
 # Zendesk documents no tolerance of its own; Stripe's five minutes is the usual window for a signed stamp.

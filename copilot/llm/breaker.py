@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 
 State = Literal["closed", "open", "half_open"]
 

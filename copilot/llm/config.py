@@ -10,9 +10,9 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from pydantic import Field, SecretStr
 
-from copilot.errors import ConfigError
-from copilot.models import Strict
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError
+from copilot.core.models import Strict
+from copilot.core.settings import Settings
 
 Provider = Literal["none", "openai", "openai-compatible"]
 ResponseFormat = Literal["auto", "json_schema", "json_object"]

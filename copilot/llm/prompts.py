@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts" / "llm"
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from copilot.core.models import Category, Strict
 from copilot.llm.uses import Language, TicketFacts, Tone, normalize_order_ref
-from copilot.models import Category, Strict
 
 
 class DeterministicFacts(Strict):

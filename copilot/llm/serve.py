@@ -12,7 +12,7 @@ from types import FrameType
 
 import httpx
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 
 
 def probe_messages() -> list[dict[str, str]]:

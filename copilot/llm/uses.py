@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from copilot import pii
+from copilot.core import pii
+from copilot.core.models import Category, Strict
 from copilot.llm.client import LLM, parse_json_object
 from copilot.llm.config import Outcome, Purpose
 from copilot.llm.prompts import READ_TICKET_EXAMPLES, ReadTicketPrompt, RewritePrompt, SummaryPrompt, render
-from copilot.models import Category, Strict
 
 MAX_MESSAGE_WORDS = 90
 MAX_SUMMARY_WORDS = 60

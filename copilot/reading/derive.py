@@ -3,7 +3,7 @@ positive out-of-scope finding routes away; an unsure reading goes to a person.""
 
 from __future__ import annotations
 
-from copilot.models import Category
+from copilot.core.models import Category
 from copilot.reading.model import Intent, Mood, Reading, Request
 
 NEEDS_READING_CONFIDENCE = 0.0

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from copilot.models import Category, Strict
+from copilot.core.models import Category, Strict
 from tools.connectors.sandbox.world import Address
 
 

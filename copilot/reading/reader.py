@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from copilot.models import Category
+from copilot.core.models import Category
 from copilot.reading import language as lang_detect
 from copilot.reading.identify import identify, order_mentions
 from copilot.reading.lexicon import ANCHORS, INTENTS, OUT_OF_SCOPE, compiled
@@ -164,7 +164,7 @@ def _request(intent: Intent, mood: Mood, evidence: list[Evidence], text: str, se
         topic = next((name for name, pattern in QUESTION_TOPICS if re.search(pattern, sentence)), "other")
     orders = [o for o, a, _ in order_mentions(text) if bounds[0] <= a < bounds[1]]
     # A question is as clearly read as an instruction ("where is my refund?"); that it asks rather than
-    # orders is the mood's business (copilot/playbooks route an action asked about to a person).
+    # orders is the mood's business (copilot/decide/playbooks route an action asked about to a person).
     confidence = 0.9 if mood in (Mood.instruction, Mood.question) else 0.8
     return Request(intent=intent, mood=mood, category=category_for(intent, scores, sentence), evidence=evidence,
                    confidence=confidence, topic=topic,

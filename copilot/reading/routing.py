@@ -4,7 +4,7 @@ carrier). Facts refine it again in triage (copilot/reading/derive.py)."""
 
 from __future__ import annotations
 
-from copilot.models import Category
+from copilot.core.models import Category
 from copilot.reading.model import Intent
 
 C = Category

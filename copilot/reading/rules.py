@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.models import Category
+from copilot.core.models import Category
 
 C = Category
 

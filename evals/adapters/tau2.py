@@ -18,13 +18,13 @@ from pydantic import Field
 from rich.console import Console
 from rich.table import Table
 
-from copilot import db
-from copilot.engine import open_engine
-from copilot.errors import InvalidInput
-from copilot.models import Signal, SignalKind, SignalSource, Strict
-from copilot.plan import CONTACT_TOOLS
-from copilot.runtime import reset_desk
-from copilot.settings import Settings
+from copilot.core import db
+from copilot.core.errors import InvalidInput
+from copilot.core.models import Signal, SignalKind, SignalSource, Strict
+from copilot.core.settings import Settings
+from copilot.decide.plan import CONTACT_TOOLS
+from copilot.workflow.engine import open_engine
+from copilot.workflow.runtime import reset_desk
 from evals.claims_check import unsupported
 from evals.evaluators import args_match
 from evals.play import Clock, read_outcome
@@ -197,7 +197,7 @@ async def run(url: str, tasks_path: Path, db_path: Path, settings: Settings,
 
 async def _one(engine: Any, url: str, task: dict[str, Any], raw: dict[str, Any]) -> TaskResult:
     from copilot.intake.ingest import ingest_signal
-    from copilot.worker import work
+    from copilot.workflow.worker import work
 
     with db.connect(url, autocommit=True) as conn:
         reset_desk(conn)

@@ -12,7 +12,7 @@ from tests.api.test_cases_support import bearer, client
 
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"COPILOT_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "copilot", "keys", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", "keys", *args], capture_output=True, text=True,
                           env=env, timeout=120)
 
 

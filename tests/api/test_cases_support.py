@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from psycopg.types.json import Jsonb
 
 from api.app import create_app
-from copilot.keys import create_key
-from copilot.roles import Role
-from copilot.settings import Settings
+from copilot.core.keys import create_key
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

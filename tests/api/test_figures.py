@@ -10,7 +10,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from api.desk_text import title
-from copilot.reports.weekly import week_of, weekly
+from copilot.close.reports.weekly import week_of, weekly
 from tests.api.test_cases_support import NOW, bearer, client, insert_case, key_for, unique
 from tests.api.test_metrics import _samples
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 
 
 def test_healthz_reports_postgres_and_pgvector_versions(database_url):

@@ -8,11 +8,11 @@ import psycopg
 from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
-from copilot.cli import app as cli
+from cli import app as cli
+from copilot.core.settings import get_settings
 from copilot.intake import parsers
 from copilot.intake.ingest import ingest_seed_signals
-from copilot.runtime import reset_desk
-from copilot.settings import get_settings
+from copilot.workflow.runtime import reset_desk
 from tests.api.test_webhooks_support import (
     FIXTURES,
     counts,

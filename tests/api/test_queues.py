@@ -44,7 +44,7 @@ async def test_queue_numbers_are_shared_for_the_ttl_then_recomputed(database_url
     import psycopg
     from psycopg.rows import dict_row
 
-    from copilot.queries import QueueStatsCache
+    from copilot.desk.queries import QueueStatsCache
 
     queue = unique("q")
     insert_case(conn, queue=queue)

@@ -17,10 +17,11 @@ import psycopg
 import pytest
 
 from api.app import create_app
-from copilot import db, jobs
-from copilot.engine import open_engine
-from copilot.settings import Settings
-from copilot.worker import work
+from copilot.core import db
+from copilot.core.settings import Settings
+from copilot.workflow import jobs
+from copilot.workflow.engine import open_engine
+from copilot.workflow.worker import work
 from tests.api.test_cases_support import bearer, insert_case, key_for
 
 

@@ -13,9 +13,9 @@ import httpx
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from copilot import db
+from copilot.core import db
+from copilot.core.settings import Settings
 from copilot.intake import signatures as sig
-from copilot.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
 NOW = datetime(2025, 1, 6, 15, 0, tzinfo=UTC)

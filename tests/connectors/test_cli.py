@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from copilot.cli import app
+from cli import app
 from tests.connectors.conftest import Vendors, set_modes
 from tests.connectors.test_shopify import approve, new_case
 
@@ -94,7 +94,7 @@ async def test_report_lists_what_shadow_mode_would_have_sent(monkeypatch: pytest
     case_id = new_case(conn, "#1")
     await approve(aconn, case_id, "hold_order", {"order_id": "#1", "reason": "address_review"})
     monkeypatch.setenv("COPILOT_DATABASE_URL", database_url)
-    from copilot.settings import get_settings
+    from copilot.core.settings import get_settings
 
     get_settings.cache_clear()
     try:

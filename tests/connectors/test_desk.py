@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from copilot.resume import Approve
-from copilot.roles import Role
-from copilot.workflow import decide
+from copilot.cases.resume import Approve
+from copilot.core.roles import Role
+from copilot.desk.decisions import decide
 from tests.connectors.conftest import CONTRACTS, Holder, Vendors, set_modes
 from tests.connectors.shopify_server import ShopifyStore
 from tests.connectors.stripe_server import StripeAccount
@@ -24,9 +24,9 @@ VENDOR_OP = {"cancel_order": "orderCancel", "update_address": "orderUpdate", "ho
 
 
 async def _seeded(database_url: str) -> World:
-    from copilot import db
+    from copilot.core import db
     from copilot.intake.ingest import ingest_seed_signals
-    from copilot.runtime import reset_desk
+    from copilot.workflow.runtime import reset_desk
     from tools.connectors.sandbox.store import write_world
 
     world = generate_world(seed=11, n_orders=160, n_customers=60, n_exceptions=80, now=NOW)

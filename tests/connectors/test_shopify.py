@@ -12,7 +12,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from copilot.cases.case_log import tool_deps
-from copilot.errors import ConnectorError
+from copilot.core.errors import ConnectorError
 from tests.connectors.conftest import Vendors, set_modes
 from tests.unit.test_connectors_sandbox import NOW
 from tools import registry

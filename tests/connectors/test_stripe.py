@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from copilot.errors import ConnectorError
+from copilot.core.errors import ConnectorError
 from tests.connectors.conftest import Vendors, set_modes
 from tests.connectors.test_shopify import approve, new_case, rows
 from tests.unit.test_connectors_sandbox import NOW

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from copilot.errors import ConnectorError, Unavailable
+from copilot.core.errors import ConnectorError, Unavailable
 from tests.connectors.conftest import CONTRACTS, Vendors, set_modes
 from tests.connectors.test_shopify import NEW_ADDRESS, approve, new_case, rows
 from tools.connectors.outbox import VendorRequest

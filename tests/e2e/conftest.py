@@ -16,14 +16,14 @@ import uvicorn
 from psycopg.rows import dict_row
 
 from api.app import create_app
-from copilot import db
-from copilot.engine import open_engine
+from copilot.core import db
+from copilot.core.keys import create_key
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
 from copilot.intake.ingest import ingest_seed_signals
-from copilot.keys import create_key
-from copilot.roles import Role
-from copilot.runtime import reset_desk, seed_demo_world
-from copilot.settings import Settings
-from copilot.worker import work
+from copilot.workflow.engine import open_engine
+from copilot.workflow.runtime import reset_desk, seed_demo_world
+from copilot.workflow.worker import work
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot import db
+from copilot.core import db
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from evals import runner
 
 

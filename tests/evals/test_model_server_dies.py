@@ -19,7 +19,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from evals import runner
 from evals.golden_post import concession_request, refund_request
 from evals.golden_scenarios import change_request

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from copilot.policy import Mode, load_policy
-from copilot.settings import Settings
+from copilot.core.policy import Mode, load_policy
+from copilot.core.settings import Settings
 from evals import runner
 from evals.golden_post import chargeback, concession_request, out_of_scope
 from evals.golden_scenarios import change_request, payment_failure, threepl_exception
@@ -76,7 +76,7 @@ async def test_repeat_reports_pass_k(eval_url: str) -> None:
 def test_a_bad_dataset_line_is_one_clear_error(tmp_path: Path) -> None:
     import pytest
 
-    from copilot.errors import InvalidInput
+    from copilot.core.errors import InvalidInput
 
     path = tmp_path / "bad.jsonl"
     path.write_text(_small()[0].model_dump_json() + "\n" + '{"id": "x", "signals": []}\n')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from evals.adapters import tau2
 from tests.conftest import TAU2_DIR
 

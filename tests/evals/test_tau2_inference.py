@@ -9,9 +9,9 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from copilot import db
+from copilot.core import db
 from copilot.intake.ingest import ingest_signal
-from copilot.runtime import reset_desk
+from copilot.workflow.runtime import reset_desk
 from evals.adapters import tau2
 from tests.conftest import TAU2_DIR
 from tools.connectors.sandbox.loaders import TAU2_NOW, load_tau2

@@ -15,7 +15,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from api.app import create_app
-from copilot import db
+from copilot.core import db
 from copilot.intake.reconcile import GRACE, ReconcileResult, reconcile_raw
 from tests.api.test_webhooks_support import NOW, SETTINGS, stripe_event, stripe_headers, unique
 

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from copilot.engine import open_engine
+from copilot.core.settings import Settings
 from copilot.llm import LLMConfig
-from copilot.settings import Settings
+from copilot.workflow.engine import open_engine
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 
 PAUSED = {"awaiting_approval", "escalated", "awaiting_customer", "verifying", "closed", "routed_away"}

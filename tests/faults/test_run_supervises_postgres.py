@@ -58,7 +58,7 @@ def test_the_runner_restarts_a_killed_postgres_and_stops_it_on_ctrl_c(tmp_path):
     env = {**os.environ, "COPILOT_DATA_DIR": str(data), "COPILOT_SEED_ON_START": "false",
            "COPILOT_DATABASE_URL": ""}
     with log.open("w") as out:
-        runner = subprocess.Popen([sys.executable, "-m", "copilot", "run", "--host", "127.0.0.1", "--port",
+        runner = subprocess.Popen([sys.executable, "-m", "cli", "run", "--host", "127.0.0.1", "--port",
                                    str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
                                   start_new_session=True)
     pgdata = data / "pgdata"

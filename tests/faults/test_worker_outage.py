@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from api.app import create_app
-from copilot import db
-from copilot.settings import Settings
+from copilot.core import db
+from copilot.core.settings import Settings
 from tests.graph.conftest import seed_desk
 
 # Not marked `faults`: `make test` runs it (about 3 minutes), as issue 16 asks of the database-outage test.

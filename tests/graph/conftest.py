@@ -9,12 +9,12 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot import db
-from copilot.engine import Engine, open_engine
+from copilot.core import db
+from copilot.core.settings import Settings
 from copilot.intake.ingest import ingest_seed_signals
-from copilot.runtime import reset_desk
-from copilot.settings import Settings
-from copilot.worker import work
+from copilot.workflow.engine import Engine, open_engine
+from copilot.workflow.runtime import reset_desk
+from copilot.workflow.worker import work
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 

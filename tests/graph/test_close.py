@@ -11,14 +11,14 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.engine import Engine, open_engine
+from copilot.cases.resume import Approve
+from copilot.close.verification import run_verification_tick
+from copilot.core.models import Signal, SignalKind, SignalSource
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
+from copilot.desk.decisions import decide
 from copilot.intake.ingest import ingest_signal
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.resume import Approve
-from copilot.roles import Role
-from copilot.settings import Settings
-from copilot.verification import run_verification_tick
-from copilot.workflow import decide
+from copilot.workflow.engine import Engine, open_engine
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 
 SIZES = {"n_orders": 400, "n_customers": 90, "n_exceptions": 72}

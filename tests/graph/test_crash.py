@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from copilot import db
-from copilot.engine import open_engine
+from copilot.cases.resume import Approve
+from copilot.core import db
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
+from copilot.desk.decisions import decide
 from copilot.intake.ingest import ingest_seed_signals
-from copilot.resume import Approve
-from copilot.roles import Role
-from copilot.runtime import reset_desk
-from copilot.settings import Settings
-from copilot.worker import work
-from copilot.workflow import decide
+from copilot.workflow.engine import open_engine
+from copilot.workflow.runtime import reset_desk
+from copilot.workflow.worker import work
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 
@@ -28,7 +28,7 @@ from tools.connectors.sandbox.store import write_world
 def _start_worker(url: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
     env |= {"COPILOT_DATABASE_URL": url, "COPILOT_JOB_LEASE_S": "1"}
-    return subprocess.Popen([sys.executable, "-m", "copilot", "worker", "--concurrency", "4"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "cli", "worker", "--concurrency", "4"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import psycopg
 from psycopg.rows import dict_row
 
-from copilot import db
+from copilot.cases.resume import Approve
+from copilot.core import db
+from copilot.core.models import Signal, SignalKind, SignalSource
+from copilot.core.roles import Role
+from copilot.desk.decisions import decide
 from copilot.intake.ingest import ingest_signal
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.resume import Approve
-from copilot.roles import Role
-from copilot.runtime import reset_desk
-from copilot.workflow import decide
+from copilot.workflow.runtime import reset_desk
 from tests.graph.conftest import drain, rows
 from tests.unit.test_connectors_sandbox import NOW, mini_world
 from tools.connectors.sandbox.store import write_world

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.errors import Conflict, Forbidden
-from copilot.resume import ActionEdit, Approve, Edit, Reject
-from copilot.roles import Role
-from copilot.workflow import decide
+from copilot.cases.resume import ActionEdit, Approve, Edit, Reject
+from copilot.core.errors import Conflict, Forbidden
+from copilot.core.roles import Role
+from copilot.desk.decisions import decide
 from tests.graph.conftest import drain, rows, seed_desk
 
 PAUSED = {"awaiting_approval", "escalated", "awaiting_customer", "verifying", "closed", "routed_away"}

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from langgraph.graph.state import CompiledStateGraph
 
-from copilot.graph_state import CaseGraphState
+from copilot.workflow.state import CaseGraphState
 
 ROOT = Path(__file__).resolve().parents[2]
 NODES = {"intake", "classify", "gather_facts", "plan", "draft_message", "check_guardrails", "auto_approve",

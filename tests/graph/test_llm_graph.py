@@ -4,8 +4,8 @@ and every call, disagreement and outcome is recorded on the case."""
 
 from __future__ import annotations
 
-from copilot.engine import open_engine
-from copilot.settings import Settings
+from copilot.core.settings import Settings
+from copilot.workflow.engine import open_engine
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 from tests.llm_support import cassette, local_config
 

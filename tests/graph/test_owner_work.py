@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from copilot import owner_actions
-from copilot.errors import Conflict, Forbidden
-from copilot.ownership import CloseOutcome
-from copilot.queries import case_detail
-from copilot.resume import Approve, Edit
-from copilot.roles import Role
-from copilot.sla_scheduler import run_sla_tick
-from copilot.workflow import decide
+from copilot.cases.resume import Approve, Edit
+from copilot.cases.sla_scheduler import run_sla_tick
+from copilot.core.errors import Conflict, Forbidden
+from copilot.core.roles import Role
+from copilot.desk import owner_actions
+from copilot.desk.decisions import decide
+from copilot.desk.ownership import CloseOutcome
+from copilot.desk.queries import case_detail
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 
 

@@ -12,13 +12,13 @@ import pytest
 from psycopg.rows import dict_row
 
 from copilot.cases.escalation import escalate_along_path
-from copilot.engine import Engine
-from copilot.errors import Conflict
+from copilot.cases.resume import Approve
+from copilot.core.errors import Conflict
+from copilot.core.models import Signal, SignalKind, SignalSource
+from copilot.core.roles import Role
+from copilot.desk.decisions import decide
 from copilot.intake.ingest import ingest_delivery, ingest_signal
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.resume import Approve
-from copilot.roles import Role
-from copilot.workflow import decide
+from copilot.workflow.engine import Engine
 from tests.conftest import PAYLOADS_DIR
 from tests.graph.conftest import NOW, drain, rows, seed_desk
 

@@ -8,9 +8,9 @@ import psycopg
 from psycopg.rows import dict_row
 
 from api.desk_text import conversation
+from copilot.core.models import Signal, SignalKind, SignalSource
+from copilot.desk.queries import case_detail
 from copilot.intake.ingest import ingest_signal
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.queries import case_detail
 from tests.graph.conftest import drain, rows
 from tests.graph.test_close import _awaiting_customer, desk  # noqa: F401 - the seeded desk fixture
 

@@ -9,17 +9,17 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot import db
-from copilot.engine import Engine, open_engine
+from copilot.cases.resume import Approve
+from copilot.core import db
+from copilot.core.models import Signal, SignalKind, SignalSource
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
+from copilot.decide.plan import OrderChoice
+from copilot.desk.decisions import decide
 from copilot.intake.ingest import ingest_signal
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.plan import OrderChoice
-from copilot.replies import read_order_choice
-from copilot.resume import Approve
-from copilot.roles import Role
-from copilot.runtime import reset_desk
-from copilot.settings import Settings
-from copilot.workflow import decide
+from copilot.workflow.engine import Engine, open_engine
+from copilot.workflow.replies import read_order_choice
+from copilot.workflow.runtime import reset_desk
 from tests.graph.conftest import drain, rows
 from tests.unit.test_order_inference import NOW, world
 from tools.connectors.sandbox.store import write_world

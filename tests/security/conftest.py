@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from copilot import db
-from copilot.engine import open_engine
-from copilot.keys import create_key
-from copilot.roles import Role
-from copilot.settings import Settings
+from copilot.core import db
+from copilot.core.keys import create_key
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
+from copilot.workflow.engine import open_engine
 from tests.graph.conftest import NOW, drain, seed_desk
 
 

@@ -1,5 +1,5 @@
 """The audit trail (case_events, approvals) is append-only in the database itself, whoever connects:
-no UPDATE, DELETE or TRUNCATE, except the one deliberate TRUNCATE in copilot.runtime.reset_desk."""
+no UPDATE, DELETE or TRUNCATE, except the one deliberate TRUNCATE in copilot.workflow.runtime.reset_desk."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from copilot import db
-from copilot.runtime import RESET_DESK_PHRASE, RESET_DESK_SETTING, reset_desk
+from copilot.core import db
+from copilot.workflow.runtime import RESET_DESK_PHRASE, RESET_DESK_SETTING, reset_desk
 
 
 def _event(conn) -> dict:

@@ -13,10 +13,10 @@ import re
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from copilot import db
-from copilot.engine import open_engine
+from copilot.core import db
+from copilot.core.settings import Settings
 from copilot.llm import LLMConfig
-from copilot.settings import Settings
+from copilot.workflow.engine import open_engine
 from tests.api.test_webhooks_support import SETTINGS, dumps, fixture, unique, zendesk_headers
 from tests.graph.conftest import NOW, drain, seed_desk
 from tests.security.test_log_secrets import _card_leaks

@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from copilot import db
-from copilot.engine import open_engine
-from copilot.keys import create_key
+from copilot.core import db
+from copilot.core.keys import create_key
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
 from copilot.llm import LLMConfig
-from copilot.roles import Role
-from copilot.settings import Settings
+from copilot.workflow.engine import open_engine
 from tests.api.test_webhooks_support import (
     SECRETS,
     SETTINGS,

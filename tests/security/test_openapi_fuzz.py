@@ -11,10 +11,10 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 
 from api.app import create_app
-from copilot import db
-from copilot.keys import create_key
-from copilot.roles import Role
-from copilot.settings import Settings
+from copilot.core import db
+from copilot.core.keys import create_key
+from copilot.core.roles import Role
+from copilot.core.settings import Settings
 
 EXAMPLES = 15
 CHECKS = {GenerationMode.POSITIVE: [checks.not_a_server_error, checks.response_schema_conformance],

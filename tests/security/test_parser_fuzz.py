@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from copilot.errors import InvalidInput
+from copilot.core.errors import InvalidInput
+from copilot.core.models import Signal
 from copilot.intake.ingest import parse_raw
 from copilot.intake.parsers import PARSERS, Unparseable
-from copilot.models import Signal
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
 NOW = datetime(2025, 1, 6, 15, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from tests.security.conftest import bearer
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}

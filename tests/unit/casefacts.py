@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from copilot.models import Category, Signal, SignalKind, SignalSource
-from copilot.plan import AddressCheck, CaseState
+from copilot.core.models import Category, Signal, SignalKind, SignalSource
+from copilot.decide.plan import AddressCheck, CaseState
 from tools import schemas as s
 from tools.contracts.domain import Address
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from copilot.assess import assess_paths
-from copilot.errors import InvalidInput
-from copilot.models import Category
+from copilot.core.errors import InvalidInput
+from copilot.core.models import Category
+from copilot.intake.assess import assess_paths
 
 ORDER_HEADERS = ["Name", "Email", "Financial Status", "Fulfillment Status", "Risk Level", "Tags", "Total",
                  "Created at", "Loyalty Tier"]
@@ -83,12 +83,12 @@ def test_volumes_and_values_by_category_match_the_sample(tmp_path):
 
 def test_the_cli_writes_the_map_and_refuses_an_unknown_export_in_one_line(tmp_path):
     paths, _ = _sample(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "copilot", "assess", *map(str, paths)], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "cli", "assess", *map(str, paths)], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "| fraud_hold | 50 | 70 |" in done.stdout and "Loyalty Tier" in done.stdout
     odd = _write(tmp_path / "odd.csv", ["a", "b"], [[1, 2]])
-    bad = subprocess.run([sys.executable, "-m", "copilot", "assess", str(odd)], capture_output=True, text=True,
+    bad = subprocess.run([sys.executable, "-m", "cli", "assess", str(odd)], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "cannot tell" in bad.stderr
 
@@ -146,7 +146,7 @@ def test_amounts_as_stores_export_them(tmp_path, total, value):
 def test_the_cli_names_the_bad_cell_in_one_line(tmp_path):
     path = _write(tmp_path / "orders.csv", ORDER_HEADERS,
                   [["#1", "a@example.com", "pending", "unfulfilled", "Low", "", "1e9", "2026-11-10", ""]])
-    bad = subprocess.run([sys.executable, "-m", "copilot", "assess", str(path)], capture_output=True, text=True,
+    bad = subprocess.run([sys.executable, "-m", "cli", "assess", str(path)], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip() == f"copilot: {path} row 2, column Total: '1e9' is not an amount (digits, optional thousands" \
@@ -154,7 +154,7 @@ def test_the_cli_names_the_bad_cell_in_one_line(tmp_path):
 
 
 def test_help_lists_the_columns_each_export_needs():
-    done = subprocess.run([sys.executable, "-m", "copilot", "assess", "--help"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "cli", "assess", "--help"], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "COLUMNS": "200"})
     text = " ".join(done.stdout.split())
     for needed in ("Name, Financial Status, Fulfillment Status, Total", "subject, description",

@@ -10,10 +10,10 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from copilot.cases.builder import route_signal
 from copilot.cases.linking import extract_order_refs
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.runtime import reset_desk
+from copilot.core.models import Signal, SignalKind, SignalSource
+from copilot.intake.builder import route_signal
+from copilot.workflow.runtime import reset_desk
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
 from tools.connectors.sandbox.world import World

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from copilot.cases.builder import route_signal
 from copilot.cases.triage import QUEUES
-from copilot.models import Category
+from copilot.core.models import Category
+from copilot.intake.builder import route_signal
 from tests.unit.test_case_builder import aconn, clean_world, insert_signal  # noqa: F401 - aconn is a fixture
 from tools.connectors.sandbox.generator import generate_world
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from copilot.models import CaseStatus
-from copilot.transitions import ALLOWED, FINAL, OPEN_SQL, sources
+from copilot.cases.transitions import ALLOWED, FINAL, OPEN_SQL, sources
+from copilot.core.models import CaseStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE = ROOT / "copilot" / "cases" / "store"
-SOURCES = ("copilot", "tools", "api", "evals", "bench")
+SOURCES = ("cli", "copilot", "tools", "api", "evals", "bench")
 WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(cases|case_events|approvals|case_jobs)\b")
 
 

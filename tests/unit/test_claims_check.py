@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.models import Category
+from copilot.core.models import Category
 from evals.claims_check import unsupported
 from evals.schema import ActualAction
 from tests.unit import casefacts as f
@@ -41,8 +41,8 @@ def test_a_true_draft_is_supported_and_no_draft_is_not_scored() -> None:
 
 
 def test_every_message_template_declares_its_claims() -> None:
-    from copilot.claims import CLAIMS
-    from copilot.messages import Scenario
+    from copilot.decide.claims import CLAIMS
+    from copilot.decide.messages import Scenario
 
     assert set(CLAIMS) == set(Scenario)
     assert all(claim.says and claim.backed_by for claims in CLAIMS.values() for claim in claims)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.models import Category, Signal, SignalKind, SignalSource
-from copilot.taxonomy import classify_signal, classify_ticket, negative_tone
+from copilot.cases.taxonomy import classify_signal, classify_ticket, negative_tone
+from copilot.core.models import Category, Signal, SignalKind, SignalSource
 from evals.ticket_classifier import evaluate, load, main
 
 

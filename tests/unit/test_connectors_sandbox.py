@@ -11,7 +11,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from copilot.cases.case_log import tool_deps
-from copilot.errors import ConnectorError
+from copilot.core.errors import ConnectorError
 from tools import registry
 from tools.base import ToolDeps
 from tools.connectors.sandbox import catalog

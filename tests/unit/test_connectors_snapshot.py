@@ -10,7 +10,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from copilot.errors import NotFound
+from copilot.core.errors import NotFound
 from tests.unit.test_connectors_sandbox import NOW, aconn, deps_for, world  # noqa: F401 - fixtures
 from tools import registry
 from tools.connectors.snapshot import remembering

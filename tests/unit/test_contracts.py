@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from copilot import errors, models
+from copilot.core import errors, models
 from tools import schemas, snapshots
 from tools.connectors import protocols
 from tools.connectors.sandbox import world
@@ -40,7 +40,7 @@ def test_one_address_one_strict_base_one_error_taxonomy():
 
 
 def test_tool_lists_come_from_the_registry():
-    from copilot.plan import CONTACT_TOOLS, MONEY_TOOLS, TOOL_INPUTS
+    from copilot.decide.plan import CONTACT_TOOLS, MONEY_TOOLS, TOOL_INPUTS
     from tools import registry
     from tools.base import ToolKind
 

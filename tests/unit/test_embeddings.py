@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from copilot.cases.linking import NEAR_DUPLICATE_SIMILARITY
-from copilot.embeddings import DIMENSIONS, Embedder, HashingEmbedder, to_pgvector
+from tools.embeddings import DIMENSIONS, Embedder, HashingEmbedder, to_pgvector
 
 ORIGINAL = "My parcel shows delivered but I never received it. Left at front door apparently."
 RESENT = "my parcel shows as delivered but i never received it!! apparently left at the front door"

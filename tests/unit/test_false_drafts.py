@@ -6,12 +6,12 @@ false and asserts the draft now says nothing untrue (or goes to a person with th
 
 from __future__ import annotations
 
-from copilot import guardrails as g
-from copilot.models import Category, Disposition, SignalKind
-from copilot.plan import Plan
-from copilot.playbooks import build_plan
-from copilot.policy import load_policy
-from copilot.requests import read_request
+from copilot.core.models import Category, Disposition, SignalKind
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.plan import Plan
+from copilot.decide.playbooks import build_plan
+from copilot.decide.requests import read_request
 from tests.unit import casefacts as f
 from tools.connectors.sandbox.world import Address
 

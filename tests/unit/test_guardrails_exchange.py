@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from copilot import guardrails as g
-from copilot import guardrails_exchange as gx
-from copilot.models import Category
-from copilot.plan import action
-from copilot.policy import load_policy
+from copilot.core.models import Category
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide import guardrails_exchange as gx
+from copilot.decide.plan import action
 from tests.unit import casefacts as f
 from tools import schemas as s
 from tools.contracts.domain import Address

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from copilot import guardrails as g
-from copilot.messages import DisputeAck, Scenario
-from copilot.models import CaseStatus, Category, Disposition
-from copilot.plan import Origin, Plan, Verdict, action
-from copilot.policy import DEFAULT_POLICY_PATH, Mode, Role, load_policy, parse_policy
+from copilot.core.models import CaseStatus, Category, Disposition
+from copilot.core.policy import DEFAULT_POLICY_PATH, Mode, Role, load_policy, parse_policy
+from copilot.decide import guardrails as g
+from copilot.decide.messages import DisputeAck, Scenario
+from copilot.decide.plan import Origin, Plan, Verdict, action
 from tests.unit import casefacts as f
 
 POLICY = load_policy()
@@ -149,7 +149,7 @@ def test_plan_message_and_ask_come_together() -> None:
 
 
 def test_plan_tool_table_matches_the_tool_registry() -> None:
-    from copilot.plan import TOOL_INPUTS
+    from copilot.decide.plan import TOOL_INPUTS
     from tools import registry
 
     assert set(TOOL_INPUTS) == set(registry.TOOLS)

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from copilot import guardrails as g
-from copilot.models import Category
-from copilot.plan import action
-from copilot.policy import Role, load_policy
+from copilot.core.models import Category
+from copilot.core.policy import Role, load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.plan import action
 from tests.unit import casefacts as f
 
 POLICY = load_policy()

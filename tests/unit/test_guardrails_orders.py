@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from copilot import guardrails as g
-from copilot.models import Category
-from copilot.plan import OrderFacts, Plan, action
-from copilot.playbooks import grounding
-from copilot.playbooks import targets as t
-from copilot.policy import load_policy
+from copilot.core.models import Category
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.plan import OrderFacts, Plan, action
+from copilot.decide.playbooks import grounding
+from copilot.decide.playbooks import targets as t
 from tests.unit import casefacts as f
 from tools import schemas as s
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from copilot import guardrails as g
-from copilot.models import Category, Disposition
-from copilot.plan import Origin, Plan, Verdict, action
-from copilot.policy import Mode, Role, load_policy
+from copilot.core.models import Category, Disposition
+from copilot.core.policy import Mode, Role, load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.plan import Origin, Plan, Verdict, action
 from tests.unit import casefacts as f
 
 POLICY = load_policy()

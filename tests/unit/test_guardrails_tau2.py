@@ -7,10 +7,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot import guardrails as g
-from copilot.models import Category, Signal, SignalKind, SignalSource
-from copilot.plan import CaseState, action
-from copilot.policy import load_policy
+from copilot.core.models import Category, Signal, SignalKind, SignalSource
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.plan import CaseState, action
 from tests.conftest import TAU2_DIR
 from tools import registry
 from tools.base import ToolDeps

@@ -16,10 +16,10 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
-from copilot.cli import app as cli
+from cli import app as cli
+from copilot.core.settings import get_settings
 from copilot.intake.ingest import ingest_delivery, process_raw
 from copilot.intake.reconcile import GRACE, reconcile_raw
-from copilot.settings import get_settings
 from tests.api.test_webhooks_support import stripe_event, stripe_headers
 
 PAYMENT_FAILED = "stripe/payment_intent.payment_failed.json"

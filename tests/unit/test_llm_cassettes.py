@@ -13,7 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from copilot import pii
+from copilot.core import pii
+from copilot.core.models import Category
+from copilot.core.policy import load_policy
+from copilot.decide.messages import MessageFacts, check_message
 from copilot.llm import (
     LLM,
     CaseBrief,
@@ -26,9 +29,6 @@ from copilot.llm import (
     rewrite_message,
     summarize_case,
 )
-from copilot.messages import MessageFacts, check_message
-from copilot.models import Category
-from copilot.policy import load_policy
 from tests.llm_support import CASSETTES, cassette, local_config
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from copilot.cli.llm import GGUF_NAME, llm_app, serve_command
+from cli.llm import GGUF_NAME, llm_app, serve_command
 
 
 def test_serve_command_runs_llama_cpp_server_on_loopback_with_the_gguf():

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings
 from copilot.llm import (
     LLM,
     CaseBrief,
@@ -37,7 +38,6 @@ from copilot.llm.prompts import (
     render,
     template_names,
 )
-from copilot.settings import Settings
 
 
 async def _serve(handler) -> AsyncIterator[str]:  # noqa: ANN001

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from copilot.core.models import Category
 from copilot.llm import DeterministicFacts, TicketFacts, normalize_order_ref, reconcile
-from copilot.models import Category
 
 CASE = DeterministicFacts(order_id="#1042", customer_order_ids=["#1042", "#1007"], amount=Decimal("84.50"),
                           category=Category.refund_request)

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from jinja2 import UndefinedError
 
-from copilot import messages as m
-from copilot.errors import InvalidInput
-from copilot.messages import MessageFacts, Scenario, check_message, count_asks, render
-from copilot.policy import load_policy
+from copilot.core.errors import InvalidInput
+from copilot.core.policy import load_policy
+from copilot.decide import messages as m
+from copilot.decide.messages import MessageFacts, Scenario, check_message, count_asks, render
 
 POLICY = load_policy()
 BASE = {"first_name": "Ava", "order_id": "#1001"}

@@ -1,5 +1,5 @@
 """Modules meet through public names: no `_private` name is imported from, or reached into, another module of
-ours, and the guardrail modules do not import each other (rules register in copilot/rules.py)."""
+ours, and the guardrail modules do not import each other (rules register in copilot/decide/rules.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("copilot", "tools", "api", "evals")
+OURS = ("cli", "copilot", "tools", "api", "evals")
 
 
 def private_crossings(source: str, module_names: set[str]) -> list[str]:
@@ -42,9 +42,9 @@ def _module_names() -> set[str]:
 
 
 def test_the_scan_sees_both_ways_of_reaching_a_private_name():
-    names = {"copilot.facts", "copilot.guardrails"}
-    source = "from copilot import facts\nfrom copilot.guardrails import _block\nfacts._address_checks(1)\n"
-    assert private_crossings(source, names) == ["from copilot.guardrails import _block", "facts._address_checks"]
+    names = {"copilot.decide.facts", "copilot.decide.guardrails"}
+    source = "from copilot.decide import facts\nfrom copilot.decide.guardrails import _block\nfacts._address_checks(1)\n"
+    assert private_crossings(source, names) == ["from copilot.decide.guardrails import _block", "facts._address_checks"]
 
 
 def test_no_private_name_crosses_a_module():
@@ -56,10 +56,10 @@ def test_no_private_name_crosses_a_module():
 
 def test_the_guardrail_modules_do_not_import_each_other():
     for name in ("guardrails_exchange.py", "guardrails_payment.py", "rules.py"):
-        tree = ast.parse((ROOT / "copilot" / name).read_text())
+        tree = ast.parse((ROOT / "copilot" / "decide" / name).read_text())
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         imported |= {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
-        assert "copilot.guardrails" not in imported and "copilot" + ".guardrails" not in {
+        assert "copilot.decide.guardrails" not in imported and "copilot" + ".guardrails" not in {
             i for i in imported if i.endswith(".guardrails")}, name
 
 

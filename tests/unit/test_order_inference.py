@@ -11,9 +11,9 @@ import pytest
 from psycopg.rows import dict_row
 
 from copilot.cases.order_inference import choose, product_named, words
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.ingest import ingest_signal
-from copilot.models import Signal, SignalKind, SignalSource
-from copilot.runtime import reset_desk
+from copilot.workflow.runtime import reset_desk
 from tools.connectors.sandbox.store import write_world
 from tools.connectors.sandbox.world import Address, Customer, Order, OrderLine, Product, World
 

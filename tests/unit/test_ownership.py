@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from copilot.models import OPEN_STATUSES, CaseStatus
-from copilot.ownership import TARGETS, CaseView, DeskAction, available_actions
-from copilot.roles import Role
-from copilot.transitions import ALLOWED
+from copilot.cases.transitions import ALLOWED
+from copilot.core.models import OPEN_STATUSES, CaseStatus
+from copilot.core.roles import Role
+from copilot.desk.ownership import TARGETS, CaseView, DeskAction, available_actions
 
 S = CaseStatus
 WAITS = {S.awaiting_approval: ["approval"], S.awaiting_customer: ["customer"], S.verifying: ["verification"],

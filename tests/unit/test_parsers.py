@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from copilot.core.models import SignalKind
 from copilot.intake.parsers import PARSERS, BadPayload, Unparseable, UnsupportedEvent
 from copilot.intake.parsers.threepl import frame_rows, row_body
 from copilot.intake.samples import scan_folder
-from copilot.models import SignalKind
 from tests.conftest import PAYLOADS_DIR
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"

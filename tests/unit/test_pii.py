@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copilot import pii
+from copilot.core import pii
 
 TICKET = (
     "Hi, this is jane.doe+shop@example.co.uk, call me on (415) 555-0134 or +44 20 7946 0958. "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from copilot import pii
+from copilot.core import pii
 from copilot.llm import LLM, LLMConfig, read_ticket
 from tests.security.test_log_card_codes import _echoing_model
 

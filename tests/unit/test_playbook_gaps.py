@@ -8,15 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from copilot import guardrails as g
-from copilot.models import Category, Priority, SignalKind
-from copilot.nodes import with_message
-from copilot.plan import Plan
-from copilot.playbooks import build_plan
-from copilot.policy import load_policy
-from copilot.priority import Deadline, PriorityInput, score_priority
-from copilot.requests import read_request
-from copilot.taxonomy import classify_signal
+from copilot.cases.priority import Deadline, PriorityInput, score_priority
+from copilot.cases.taxonomy import classify_signal
+from copilot.core.models import Category, Priority, SignalKind
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.plan import Plan
+from copilot.decide.playbooks import build_plan
+from copilot.decide.requests import read_request
+from copilot.workflow.nodes import with_message
 from tests.unit import casefacts as f
 
 POLICY = load_policy()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from copilot import guardrails as g
-from copilot.messages import Scenario, check_message, count_asks
-from copilot.models import Category, Disposition
-from copilot.plan import CaseState, action
-from copilot.playbooks import build_plan
-from copilot.policy import load_policy
-from copilot.requests import read_request
+from copilot.core.models import Category, Disposition
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.messages import Scenario, check_message, count_asks
+from copilot.decide.plan import CaseState, action
+from copilot.decide.playbooks import build_plan
+from copilot.decide.requests import read_request
 from tests.unit import casefacts as f
 from tools import schemas as s
 

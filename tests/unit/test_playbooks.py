@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from copilot import guardrails as g
-from copilot.errors import InvalidInput
-from copilot.messages import Scenario, check_message, count_asks
-from copilot.models import Category, Disposition, SignalKind
-from copilot.plan import CustomerRequest, Plan
-from copilot.playbooks import PLAYBOOKS, build_plan
-from copilot.policy import load_policy
+from copilot.core.errors import InvalidInput
+from copilot.core.models import Category, Disposition, SignalKind
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.messages import Scenario, check_message, count_asks
+from copilot.decide.plan import CustomerRequest, Plan
+from copilot.decide.playbooks import PLAYBOOKS, build_plan
 from tests.unit import casefacts as f
 from tools.contracts.domain import Address
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from copilot.errors import ConfigError
-from copilot.policy import DEFAULT_POLICY_PATH, Mode, Role, load_policy, parse_policy
+from copilot.core.errors import ConfigError
+from copilot.core.policy import DEFAULT_POLICY_PATH, Mode, Role, load_policy, parse_policy
 
 
 def _raw() -> dict:
@@ -79,8 +79,8 @@ def test_the_sla_at_risk_mark_comes_from_the_policy_and_nowhere_else():
     from pathlib import Path
 
     import copilot
-    from copilot import sla, sla_scheduler
-    from copilot.sla import SLA_AT_RISK
+    from copilot.cases import sla, sla_scheduler
+    from copilot.cases.sla import SLA_AT_RISK
 
     assert load_policy().sla.at_risk_fraction == SLA_AT_RISK == 0.75
     assert sla.SLA_STATE_SQL.count(f"* {SLA_AT_RISK!r}") == 2

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow, dict_row
 
-from copilot import db
+from copilot.core import db
 
 
 async def _pid(conn: psycopg.AsyncConnection[DictRow]) -> int:

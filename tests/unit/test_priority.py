@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from copilot.models import Category, Priority
-from copilot.priority import MODIFIER_CAP, Deadline, PriorityInput, next_cutoff, score_priority
+from copilot.cases.priority import MODIFIER_CAP, Deadline, PriorityInput, next_cutoff, score_priority
+from copilot.core.models import Category, Priority
 
 NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 

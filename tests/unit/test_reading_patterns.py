@@ -3,13 +3,13 @@ the Reading, each of these was filed wrong: the asserts name what used to happen
 
 from __future__ import annotations
 
-from copilot.models import Category
-from copilot.plan import CaseState
-from copilot.playbooks.reading_gate import not_an_instruction
+from copilot.cases.taxonomy import classify_ticket
+from copilot.core.models import Category
+from copilot.decide.plan import CaseState
+from copilot.decide.playbooks.reading_gate import not_an_instruction
 from copilot.reading.grounding import Line, OrderFacts, Variant, World, ground
 from copilot.reading.model import Intent, Mood
 from copilot.reading.reader import read_text
-from copilot.taxonomy import classify_ticket
 
 
 def test_1_a_zip_given_to_identify_is_not_an_address_problem():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.replies import follow_up_text, read_reply
+from copilot.workflow.replies import follow_up_text, read_reply
 
 
 @pytest.mark.parametrize(("scenario", "text", "option"), [

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from copilot.resume import Approve, Edit, Reject, Replan, Reply, Verify, dump_resume, parse_resume
-from copilot.roles import Role
+from copilot.cases.resume import Approve, Edit, Reject, Replan, Reply, Verify, dump_resume, parse_resume
+from copilot.core.roles import Role
 
 AT = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 VARIANTS = [

@@ -9,14 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from copilot.settings import SECRETS, Settings, secret_problem
+from copilot.core.settings import SECRETS, Settings, secret_problem
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
-    return subprocess.run([sys.executable, "-m", "copilot", "run", *args], env=clean | env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli", "run", *args], env=clean | env, capture_output=True,
                           text=True, timeout=120)
 
 

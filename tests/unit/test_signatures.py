@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from copilot.errors import Unauthorized
+from copilot.core.errors import Unauthorized
 from copilot.intake import signatures as sig
 
 BODY = b'{"id":"evt_1","object":"event","type":"charge.failed"}'

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from copilot.cli import app as cli
-from copilot.settings import get_settings
+from cli import app as cli
+from copilot.core.settings import get_settings
 from tests.api.test_cases_support import insert_case, unique
 
 

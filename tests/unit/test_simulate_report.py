@@ -11,10 +11,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.reports.render import render
-from copilot.reports.weekly import parse_week, weekly
-from copilot.settings import Settings
-from copilot.simulate import SimConfig, simulate
+from copilot.close.reports.render import render
+from copilot.close.reports.weekly import parse_week, weekly
+from copilot.core.settings import Settings
+from copilot.workflow.simulate import SimConfig, simulate
 
 START = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # a Monday: the simulated week is ISO week 2026-W47
 WEEK = "2026-W47"

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.sla import DEFAULT_CALENDAR, BusinessCalendar, due_times, load_policies
+from copilot.cases.sla import DEFAULT_CALENDAR, BusinessCalendar, due_times, load_policies
 
 NY = ZoneInfo("America/New_York")
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.sla_scheduler import run_sla_tick
+from copilot.cases.sla_scheduler import run_sla_tick
 from tests.api.test_cases_support import NOW, insert_case, unique
 
 

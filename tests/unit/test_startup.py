@@ -10,7 +10,7 @@ from pathlib import Path
 
 def _copilot(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")} | env
-    return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout)
 
 
@@ -36,7 +36,7 @@ def test_data_folder_that_cannot_be_written_is_one_line(tmp_path: Path):
 def test_two_processes_on_one_data_folder_share_the_server(tmp_path: Path):
     env = {"COPILOT_DATA_DIR": str(tmp_path / "data")}
     script = (
-        "import sys; from copilot.settings import Settings; from copilot.runtime import prepare_database;"
+        "import sys; from copilot.core.settings import Settings; from copilot.workflow.runtime import prepare_database;"
         "import psycopg; url = prepare_database(Settings());"
         "print(psycopg.connect(url).execute('select pg_postmaster_start_time()').fetchone()[0])"
     )

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.errors import ConnectorError
+from copilot.core.errors import ConnectorError
 from tests.conftest import TAU2_DIR
 from tools import registry
 from tools.base import ToolDeps

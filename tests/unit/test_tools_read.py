@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from copilot.embeddings import HashingEmbedder, to_pgvector
-from copilot.errors import NotFound
+from copilot.core.errors import NotFound
 from tests.unit import test_connectors_sandbox as sandbox
 from tests.unit.test_connectors_sandbox import BOSTON, NOW, deps_for, run
 from tools import registry
+from tools.embeddings import HashingEmbedder, to_pgvector
 
 # The mini world and an async connection, shared with the connector tests.
 world = sandbox.world

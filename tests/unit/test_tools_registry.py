@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from copilot.errors import Conflict, ConnectorError, InvalidInput, NotFound
+from copilot.core.errors import Conflict, ConnectorError, InvalidInput, NotFound
 from tests.unit import test_connectors_sandbox as sandbox
 from tests.unit.test_connectors_sandbox import BOSTON, deps_for
 from tools import registry

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from copilot.errors import InvalidInput
-from copilot.models import WORKED_CATEGORIES, Category
+from copilot.core.errors import InvalidInput
+from copilot.core.models import WORKED_CATEGORIES, Category
 from tests.conftest import TAU2_DIR
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.loaders import load_tau2, load_world_json

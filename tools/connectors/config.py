@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from copilot.errors import ConfigError
+from tools.contracts.errors import ConfigError
 
 Mode = Literal["sandbox", "shadow", "live"]
 System = Literal["shopify", "stripe", "easypost", "zendesk", "gorgias", "freshdesk", "email", "woocommerce", "magento"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from copilot.errors import InvalidInput
 from tools.connectors.outbound import Outbound, Send
 from tools.connectors.outbox import CURRENT_CALL, VendorRequest, VendorResponse
+from tools.contracts.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """The domain vocabulary every layer shares: the strict base model, case categories, the normalized signal and
 a postal address. It imports nothing from copilot or api, so tools, connectors and the sandbox depend on it and
-never on their callers (copilot.models re-exports these names)."""
+never on their callers (copilot.core.models re-exports these names)."""
 
 from __future__ import annotations
 

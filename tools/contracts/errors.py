@@ -1,5 +1,5 @@
 """One error taxonomy with stable codes; the API maps each to an HTTP status at the boundary. Every layer
-raises these (copilot.errors re-exports them)."""
+raises these (copilot.core.errors re-exports them)."""
 
 from __future__ import annotations
 

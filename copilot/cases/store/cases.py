@@ -10,9 +10,9 @@ from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from copilot.cases.store.rows import fetch_one
-from copilot.errors import Conflict
-from copilot.models import CaseStatus
-from copilot.transitions import OPEN_SQL, can_move
+from copilot.cases.transitions import OPEN_SQL, can_move
+from copilot.core.errors import Conflict
+from copilot.core.models import CaseStatus
 
 _OPEN = """
 INSERT INTO cases (order_id, customer_email, ticket_id, created_at, updated_at)

@@ -10,10 +10,10 @@ from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, model_validator
 
+from copilot.cases.resume import Approve, Edit, Reject, Replan, Reply, Verify, dump_resume, parse_resume
 from copilot.cases.store.events import record_event
 from copilot.cases.store.rows import fetch_all, fetch_one
-from copilot.models import Strict
-from copilot.resume import Approve, Edit, Reject, Replan, Reply, Verify, dump_resume, parse_resume
+from copilot.core.models import Strict
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5

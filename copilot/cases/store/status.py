@@ -1,4 +1,4 @@
-"""Status moves, only through the transition table (copilot/transitions.py), each with its audit event; and a
+"""Status moves, only through the transition table (copilot/cases/transitions.py), each with its audit event; and a
 decision on a plan, whose approval row, move, event and resume job are one statement."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
+from copilot.cases.resume import Approve, Edit, Reject, dump_resume
 from copilot.cases.store.jobs import enqueue
 from copilot.cases.store.rows import fetch_one
-from copilot.errors import Conflict, NotFound
-from copilot.models import CaseStatus as S
-from copilot.resume import Approve, Edit, Reject, dump_resume
-from copilot.transitions import FINAL, can_move, sources
+from copilot.cases.transitions import FINAL, can_move, sources
+from copilot.core.errors import Conflict, NotFound
+from copilot.core.models import CaseStatus as S
 
 # One round trip: lock the row, move it only from a status the table allows, and record the event.
 _MOVE = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.core.models import SignalSource
 from copilot.intake.parsers.base import BadPayload, Parser, Unparseable, UnsupportedEvent
 from copilot.intake.parsers.easypost import parse_easypost
 from copilot.intake.parsers.helpdesk import parse_freshdesk, parse_gorgias, parse_zendesk
@@ -10,7 +11,6 @@ from copilot.intake.parsers.shopify import parse_shopify
 from copilot.intake.parsers.storefronts import parse_magento, parse_woocommerce
 from copilot.intake.parsers.stripe import parse_stripe
 from copilot.intake.parsers.threepl import parse_threepl
-from copilot.models import SignalSource
 
 PARSERS: dict[str, Parser] = {
     SignalSource.shopify.value: parse_shopify,

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from copilot.errors import CopilotError, InvalidInput
+from copilot.core.errors import CopilotError, InvalidInput
+from copilot.core.models import Signal
 from copilot.intake.limits import MAX_JSON_DEPTH, ShapeError, check_shape
-from copilot.models import Signal
 
 
 class BadPayload(InvalidInput):

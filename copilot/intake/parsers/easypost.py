@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import (
     Unparseable,
     UnsupportedEvent,
@@ -15,7 +16,6 @@ from copilot.intake.parsers.base import (
     object_at,
     order_ref_in,
 )
-from copilot.models import Signal, SignalKind, SignalSource
 
 EVENTS = ("tracker.created", "tracker.updated")
 

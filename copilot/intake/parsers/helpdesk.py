@@ -7,6 +7,7 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import (
     Unparseable,
     UnsupportedEvent,
@@ -18,7 +19,6 @@ from copilot.intake.parsers.base import (
     object_at,
     strip_html,
 )
-from copilot.models import Signal, SignalKind, SignalSource
 
 REPLY_EVENTS = {"reply", "customer_reply", "ticket.reply", "ticket.comment_added", "ticket-message-created",
                 "ticket_message_created", "conversation_created", "note_added"}

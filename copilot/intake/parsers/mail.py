@@ -10,8 +10,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import BadPayload, Unparseable, clean, content_key, strip_html
-from copilot.models import Signal, SignalKind, SignalSource
 
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
 MAX_TEXT = 20_000

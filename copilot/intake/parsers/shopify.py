@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import (
     Unparseable,
     UnsupportedEvent,
@@ -16,7 +17,6 @@ from copilot.intake.parsers.base import (
     object_at,
     to_decimal,
 )
-from copilot.models import Signal, SignalKind, SignalSource
 
 ORDER_TOPICS = {
     "orders/create": SignalKind.order_created,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import (
     Unparseable,
     UnsupportedEvent,
@@ -21,7 +22,6 @@ from copilot.intake.parsers.base import (
     object_at,
     to_decimal,
 )
-from copilot.models import Signal, SignalKind, SignalSource
 
 WC_TOPICS = {"order.created": SignalKind.order_created, "order.updated": SignalKind.order_updated,
              "order.restored": SignalKind.order_updated}

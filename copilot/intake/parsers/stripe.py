@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import (
     Unparseable,
     UnsupportedEvent,
@@ -17,7 +18,6 @@ from copilot.intake.parsers.base import (
     order_ref_in,
     require_object,
 )
-from copilot.models import Signal, SignalKind, SignalSource
 
 EVENT_KINDS: dict[str, SignalKind] = {
     "payment_intent.payment_failed": SignalKind.payment_failed,

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from copilot.core.models import Signal, SignalKind, SignalSource
 from copilot.intake.parsers.base import BadPayload, Unparseable, clean, content_key, from_iso, load_json
-from copilot.models import Signal, SignalKind, SignalSource
 
 # Column names 3PL portals export, mapped to ours.
 COLUMN_ALIASES = {

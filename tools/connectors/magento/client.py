@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from copilot.errors import NotFound
 from tools.connectors.config import MagentoConfig
 from tools.connectors.outbox import VendorRequest, VendorResponse
 from tools.connectors.rest import send_json
+from tools.contracts.errors import NotFound
 
 FILTER = "searchCriteria[filterGroups][0][filters][0]"
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import ConnectorError, NotFound
 from tools.connectors.config import MagentoConfig
 from tools.connectors.magento.client import MagentoApi, increment_id
 from tools.connectors.outbound import Outbound
@@ -20,6 +19,7 @@ from tools.connectors.outbox import VendorRequest, VendorResponse
 from tools.connectors.sandbox.storefront import SandboxStorefront
 from tools.connectors.sandbox.world import Address
 from tools.connectors.statewrites import marker, write_unless_done
+from tools.contracts.errors import ConnectorError, NotFound
 from tools.schemas import (
     CancelOrderOutput,
     HoldOrderOutput,

@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 
-from copilot.errors import NotFound
 from tools.connectors.config import WooCommerceConfig
 from tools.connectors.outbox import VendorRequest, VendorResponse
 from tools.connectors.rest import send_json
+from tools.contracts.errors import NotFound
 
 API_ROOT = "/wp-json/wc/v3"
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.errors import ConnectorError
 from tools.connectors.config import WooCommerceConfig
 from tools.connectors.outbound import Outbound
 from tools.connectors.outbox import VendorResponse
@@ -20,6 +19,7 @@ from tools.connectors.sandbox.storefront import SandboxStorefront
 from tools.connectors.sandbox.world import Address
 from tools.connectors.statewrites import marker, write_unless_done
 from tools.connectors.woocommerce.client import WooApi, order_number
+from tools.contracts.errors import ConnectorError
 from tools.schemas import (
     CancelOrderOutput,
     HoldOrderOutput,

@@ -1,0 +1,115 @@
+"""The parts of rules 9 and 10 that need the whole plan, not one action.
+
+Rule 9: every amount, percentage and promise in the message text (a person's edit or an LLM rewording
+included) must be backed by the plan's arguments or the facts; the phrase that is not is shown.
+Rule 10: a first touch runs alone only when the case's reading is certain (whoever read it), there is one
+request grounded on the case's order, every claim of the message's template holds, and the message is on
+the low-risk list. Pure functions, like every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from copilot.core.policy import Policy
+from copilot.decide import claims
+from copilot.decide.plan import CONTACT_TOOLS, CaseState, Plan, ProposedAction, Verdict
+
+CONTACT = CONTACT_TOOLS
+_AMOUNT = re.compile(r"(?:\$|USD\s?)\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(?:dollars|USD)\b", re.I)
+_PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b)", re.I)
+# What a message may promise only when the plan does it or the facts show it was done.
+_PROMISES: list[tuple[str, re.Pattern[str]]] = [
+    ("refund", re.compile(r"\brefunded\b|\b(?:we(?:'ll| will|'ve| have)|is being|are)\s+(?:\w+\s+){0,2}refund\w*\b"
+                          r"|\bon (?:its|their) way back\b", re.I)),
+    ("discount", re.compile(r"\b(?:discount|coupon|voucher|promo(?:tion(?:al)?)? code|% off)\w*", re.I)),
+    ("store_credit", re.compile(r"\bstore credit\b|\bcredit(?:ed)? (?:to )?your account\b", re.I)),
+    ("replacement", re.compile(r"\b(?:we(?:'ll| will|'ve| have|'re| are))\s+(?:\w+\s+){0,2}(?:send|ship)\w*\s+"
+                               r"(?:you\s+)?(?:a|an)\s+(?:new|replacement)\b", re.I)),
+]
+
+
+def _money(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw.replace(",", "")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+
+
+def backed_amounts(case: CaseState, plan: Plan) -> set[Decimal]:
+    """Every amount the plan's arguments, the message's own context or the facts hold."""
+    found: list[Decimal] = []
+    for a in plan.actions:
+        found += [v for v in a.args.model_dump().values() if isinstance(v, Decimal)]
+    if plan.message is not None:
+        found += [abs(v) for v in plan.message.model_dump().values() if isinstance(v, Decimal)]
+    if case.order is not None:
+        o = case.order.order
+        found += [o.total, o.subtotal, o.shipping_total]
+        found += [x for ln in o.lines for x in (ln.unit_price, ln.unit_price * ln.quantity)]
+    if case.payment is not None:
+        p = case.payment
+        found += [p.captured, p.refunded, p.refundable, max(Decimal(0), p.captured - p.refunded)]
+        found += [x for pay in p.payments for x in (pay.amount, pay.amount_captured, pay.amount_refunded)]
+    return {x.quantize(Decimal("0.01")) for x in found if x is not None}
+
+
+def _promise_backed(kind: str, case: CaseState, plan: Plan) -> bool:
+    tools = {a.tool for a in plan.actions}
+    refunded = case.payment is not None and case.payment.refunded > 0
+    captured = case.payment is not None and case.payment.captured - case.payment.refunded > 0
+    return {
+        "refund": "refund_payment" in tools or refunded or (captured and bool(tools & {"cancel_order",
+                                                                                      "intercept_shipment"})),
+        "discount": False,  # no tool gives one
+        "store_credit": "issue_store_credit" in tools,
+        "replacement": "reship_order" in tools or "exchange_items" in tools,
+    }[kind]
+
+
+def unbacked_phrases(text: str, case: CaseState, plan: Plan) -> list[str]:
+    """Each amount, percentage or promise of the text that the plan and the facts do not back."""
+    allowed = backed_amounts(case, plan)
+    problems = [f"states an amount the plan and facts do not back: {m.group(0).strip()!r}"
+                for m in _AMOUNT.finditer(text) if _money(m.group(1) or m.group(2)) not in allowed]
+    problems += [f"states a percentage the plan and facts do not back: {m.group(0).strip()!r}"
+                 for m in _PERCENT.finditer(text)]
+    for kind, pattern in _PROMISES:
+        match = pattern.search(text)
+        if match and not _promise_backed(kind, case, plan):
+            problems.append(f"promises a {kind.replace('_', ' ')} the plan does not make: {match.group(0)!r}")
+    return problems
+
+
+def message_in_plan(case: CaseState, plan: Plan, action: ProposedAction, policy: Policy) -> Verdict | None:
+    """Rule 9's plan-aware block for a CONTACT action, or None when its text says only what is backed."""
+    problems = unbacked_phrases(action.args.body, case, plan)  # type: ignore[attr-defined]
+    if not problems:
+        return None
+    return Verdict(outcome="block", rule_id="customer_message", reason="message " + "; ".join(problems),
+                   mode=policy.mode_of("customer_message"), action_id=action.action_id)
+
+
+def automation_in_plan(case: CaseState, plan: Plan, policy: Policy) -> list[str]:
+    """Why the plan's first touch may not run alone, beyond rule 10's per-action conditions."""
+    p = policy.automation
+    why = []
+    if case.confidence < p.min_confidence:
+        why.append(f"reading confidence {case.confidence} ({case.classified_by}) is below {p.min_confidence}")
+    req = case.request
+    if req is not None and req.order_id is not None and req.order_id != case.order_id:
+        why.append(f"the request names order {req.order_id}, not the case's order {case.order_id}")
+    if case.order is None:
+        why.append("the case is not grounded on an order")
+    if plan.scenario is not None and plan.scenario.value not in p.low_risk_scenarios:
+        why.append(f"a {plan.scenario.value} message is not on the low-risk list")
+    why += [f"claim not backed: {c}" for c in claims.unbacked(case, plan)]
+    return why
+
+
+def automation_reason(case: CaseState, plan: Plan) -> str:
+    """Why a first touch may run alone: the verdict says so in full."""
+    scenario = plan.scenario.value if plan.scenario else "no message"
+    return (f"first touch may run without a human: one request on order {case.order_id}, reading confidence"
+            f" {case.confidence} ({case.classified_by}), every claim of {scenario} backed, on the low-risk list")

@@ -1,0 +1,81 @@
+"""Where the graph asks the LLM: reading a ticket into facts, and rewording a drafted message.
+Deterministic facts win every disagreement; a rewrite that fails rule 9 falls back to the template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from copilot.cases import store
+from copilot.core.models import Category, Signal
+from copilot.core.policy import Policy
+from copilot.decide.guardrails import message_facts
+from copilot.decide.guardrails_plan import unbacked_phrases
+from copilot.decide.messages import CLAIM_ONLY_FIELDS, check_message
+from copilot.decide.plan import CaseState, Plan
+from copilot.llm import (
+    LLM,
+    DeterministicFacts,
+    LLMConfig,
+    read_ticket,
+    reconcile,
+    record_calls,
+    rewrite_message,
+    tokens_used,
+)
+
+
+async def _event(conn: AsyncConnection[Any], case_id: int, kind: str, data: dict[str, Any], now: datetime) -> None:
+    await store.record_event(conn, case_id, kind, data, actor="llm", at=now)
+
+
+async def read_ticket_facts(conn: AsyncConnection[Any], config: LLMConfig, case_id: int,
+                            now: datetime) -> dict[str, Any] | None:
+    """The LLM's reading of the case's latest ticket, reconciled with the case; None without a model or ticket."""
+    if not config.enabled:
+        return None
+    cur = await conn.execute(
+        "SELECT c.order_id, c.category, c.customer_id, s.payload FROM cases c JOIN signals s ON s.case_id = c.id"
+        " WHERE c.id = %s AND s.kind IN ('ticket', 'ticket_reply') ORDER BY s.occurred_at DESC LIMIT 1", (case_id,))
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    signal = Signal.model_validate(row["payload"])
+    cur = await conn.execute("SELECT id FROM sandbox.orders WHERE customer_id = %s", (row["customer_id"],))
+    owned = [r["id"] for r in await cur.fetchall()] if row["customer_id"] else None
+    llm = LLM(config, case_id=case_id, used_tokens=await tokens_used(conn, case_id))
+    try:
+        facts = await read_ticket(llm, signal.text or "", subject=signal.subject or "",
+                                  customer_name=signal.customer_name or "")
+    finally:
+        await llm.aclose()
+    await record_calls(conn, llm.calls)
+    acted_on, disagreements = reconcile(facts, DeterministicFacts(
+        order_id=row["order_id"], customer_order_ids=owned, category=Category(row["category"])))
+    await _event(conn, case_id, "llm_ticket_read", {
+        "read": facts.model_dump(mode="json") if facts else None,
+        "acted_on": acted_on.model_dump(mode="json"),
+        "disagreements": [d.model_dump(mode="json") for d in disagreements]}, now)
+    return acted_on.model_dump(mode="json")
+
+
+async def reword(conn: AsyncConnection[Any], config: LLMConfig, case: CaseState, plan: Plan, text: str,
+                 policy: Policy, now: datetime) -> tuple[str, str]:
+    """The drafted message in the model's words when they pass rule 9 (and keep every fact), else the template."""
+    llm = LLM(config, case_id=case.case_id, used_tokens=await tokens_used(conn, case.case_id))
+    facts = message_facts(case)
+    context = plan.message.model_dump(mode="json", exclude=set(CLAIM_ONLY_FIELDS)) if plan.message is not None else None
+    try:
+        # Rule 9 as the guardrails will apply it: also no amount, percentage or promise the plan does not back.
+        worded, source = await rewrite_message(
+            llm, text, context, lambda t: check_message(t, facts, policy) + unbacked_phrases(t, case, plan))
+    finally:
+        await llm.aclose()
+    await record_calls(conn, llm.calls)
+    last = llm.calls[-1] if llm.calls else None
+    await _event(conn, case.case_id, "message_drafted", {
+        "written_by": source, "template": text, "text": worded,
+        "llm_outcome": last.outcome.value if last else None, "llm_detail": getattr(last, "detail", None)}, now)
+    return worded, source
