@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from tools.connectors.sandbox import catalog
 from tools.connectors.sandbox.world import (
@@ -20,11 +21,24 @@ from tools.connectors.sandbox.world import (
     SeedSignal,
     Ticket,
     TrackingEvent,
+    World,
 )
-from tools.contracts.domain import Category, SignalKind, SignalSource
+from tools.contracts.domain import Category, Signal, SignalKind, SignalSource
 
-if TYPE_CHECKING:
-    from tools.connectors.sandbox.generator import WorldBuilder
+
+class WorldBuilder(Protocol):
+    """What planting exceptions needs of the generator's builder (generator.WorldBuilder is one)."""
+
+    rng: random.Random
+    now: datetime
+    world: World
+
+    def address(self, with_unit: bool | None = None) -> tuple[Address, str]: ...
+
+    def order(self, number: int, customer: Customer, age: timedelta, status: str | None = None,
+              n_lines: int | None = None) -> Order: ...
+
+    def signal(self, seed_id: str, kind: SignalKind, source: SignalSource, at: datetime, **fields: object) -> Signal: ...
 
 S, K = SignalSource, SignalKind
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from psycopg.types.json import Jsonb
 
+from tools.connectors.sandbox.base import Row, SandboxBase
 from tools.contracts.domain import Address
 from tools.contracts.errors import ConnectorError, InvalidInput, NotFound
 from tools.schemas import ExchangeItemsOutput, ExchangeLine, UpdateProfileAddressOutput
-
-if TYPE_CHECKING:
-    from tools.connectors.sandbox.storefront import Row, SandboxBase
 
 
 async def _new_product(system: SandboxBase, old_sku: str, new_sku: str) -> Row:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.connectors.sandbox.storefront import SandboxBase
+from tools.connectors.sandbox.base import SandboxBase
 from tools.contracts.errors import ConnectorError
 from tools.schemas import OutboxMessage
 

@@ -16,7 +16,7 @@ from tools.contracts.errors import ConnectorError
 from tools.schemas import ChangePaymentMethodOutput
 
 if TYPE_CHECKING:
-    from tools.connectors.sandbox.storefront import Row, SandboxBase
+    from tools.connectors.sandbox.base import Row, SandboxBase
 
 AUTH_LIFETIME = timedelta(days=7)
 CHANGEABLE = ("pending",)

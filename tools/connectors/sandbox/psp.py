@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tools.connectors.sandbox import payment_change
-from tools.connectors.sandbox.storefront import Row, SandboxBase
+from tools.connectors.sandbox.base import Row, SandboxBase
 from tools.contracts.errors import ConnectorError, NotFound
 from tools.schemas import (
     DELIVERED_REASONS,

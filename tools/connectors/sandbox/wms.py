@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from psycopg.types.json import Jsonb
 
-from tools.connectors.sandbox.storefront import Row, SandboxBase
+from tools.connectors.sandbox.base import Row, SandboxBase
 from tools.contracts.domain import Address
 from tools.contracts.errors import ConnectorError, InvalidInput, NotFound
 from tools.schemas import (
