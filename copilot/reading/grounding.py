@@ -19,7 +19,7 @@ from copilot.reading.model import (
 )
 from copilot.reading.products import CATALOG_HEADS, called, keys_of, product_named, words
 from copilot.reading.reader import anchored_by_customer
-from copilot.reading.text import fold, scope_of, sentences
+from copilot.reading.text import clauses, fold, scope_of, sentences
 from tools.address import address_span, validate_address_text
 from tools.connectors.sandbox.world import Address
 
@@ -99,7 +99,14 @@ ITEM_LEVEL = (Intent.change_items, Intent.exchange, Intent.return_refund, Intent
 NO_ITEMS = (Intent.cancel, Intent.change_address, Intent.change_payment)
 _WHOLE_ORDER = re.compile(r"\border (?:with|of|for|containing|that has|where)\b|\b\w+ orders?\b(?! (?:with|of|for))|"
                           r"\bpedido (?:con|de|del)\b|\bcommande (?:avec|de|du)\b|\bbestellung (?:mit|von)\b|"
-                          r"\bordine (?:con|del|di)\b|\bpedido (?:com|do|da)\b")
+                          r"\bordine (?:con|col|coi|del|di)\b|\bpedido (?:com|do|da)\b|\bthe one (?:with|that has)\b|"
+                          r"\bquell[oa] (?:con|col)\b|\bcelle (?:avec|du)\b|\bdie (?:mit|von)\b|\baquel[ea]? (?:com|do|da)\b")
+# A removal names the lines to take off; its variant words pick among them rather than ask for a new variant.
+_REMOVAL = re.compile(r"\b(?:remove|take\b.{0,30}\boff|take off|quit|saca|retir|enlev|supprim|entfern|rausnehm|"
+                      r"herausnehm|streich|remov|tira|togli|elimin)")
+# A clause that keeps something: "keep the on-ear", "the kettle and speaker are fine", "die Kopfhörer will ich behalten".
+_KEEP = re.compile(r"\b(?:keep|still want|(?:is|are) fine|(?:is|are) ok(?:ay)?|behalten|va bene|vanno bene|quiero|"
+                   r"mantener|garder|garde|manter|quero|tenere|tengo|only (?:need|want))\b")
 
 
 _EVERY = re.compile(r"\b(?:everything|all (?:of )?(?:my |the )?orders|both(?: orders)?|all of them|beide\w*|todos|todas|"
@@ -153,6 +160,7 @@ def _argue(request: Request, reading: Reading, world: World, order: OrderArg | N
     facts = next((o for o in world.orders if order and o.order_id == order.order_id), None)
     intent = request.intent
     items = _items(facts, own, offset) if facts is not None else []
+    removal = bool(_REMOVAL.search(fold(" ".join(e.quote for e in request.evidence))))
     if intent is Intent.cancel and facts is not None and items and len(items) < len(facts.lines) \
             and not _WHOLE_ORDER.search(fold(own)):
         intent = Intent.change_items  # "cancel the wristwatch, I still want the mouse": one line, not the order
@@ -161,9 +169,11 @@ def _argue(request: Request, reading: Reading, world: World, order: OrderArg | N
     if intent in NO_ITEMS or intent is Intent.where_is_order and _WHOLE_ORDER.search(fold(own)):
         items = []
     elif not items and facts is not None and intent in ITEM_LEVEL:
-        items = _items(facts, reading.text, 0)
+        items = _items(facts, reading.text, 0, prefer=keys_of(called(fold(own))))
+    if facts is not None and intent in (Intent.change_items, Intent.return_refund, Intent.exchange) and len(items) > 1:
+        items = _not_kept(items, reading.text, own) or items
     update: dict[str, object] = {"intent": intent, "order": order, "items": items}
-    if facts is not None and intent in SWAPS:
+    if facts is not None and intent in SWAPS and not removal:
         update["target"] = _target(items or facts.lines, world, own, offset)
     if intent is Intent.change_address:
         update["address"] = _address(reading.text)
@@ -215,6 +225,9 @@ def _holding(world: World, text: str, fits: tuple[str, ...] | None) -> list[str]
     found = [o for o in world.orders if any(product_named(ln.name, keys) for ln in o.lines)]
     fitting = [o for o in found if fits and o.status in fits]
     chosen = fitting or found
+    named = {o.order_id: {ln.name for ln in o.lines if product_named(ln.name, keys)} for o in chosen}
+    # "the order with the laptop and the camera": an order holding only some of what is named is not it
+    chosen = [o for o in chosen if not any(named[o.order_id] < named[p.order_id] for p in chosen)]
     if len(chosen) > 1:
         # Variant words ("the black one") tell apart orders holding the same product.
         best = max(sum(_variant_hits(ln, keys) for ln in o.lines) for o in chosen)
@@ -226,7 +239,20 @@ def _ev(text: str, offset: int, start: int, end: int) -> list[Evidence]:
     return [Evidence(start=offset + start, end=offset + end, quote=text[start:end])]
 
 
-def _items(facts: OrderFacts, sentence: str, offset: int) -> list[ItemArg]:
+def _not_kept(items: list[ItemArg], text: str, own: str) -> list[ItemArg]:
+    """The lines a request names, without those a clause of the text says to keep."""
+    folded = fold(text)
+    kept: set[str] = set()
+    for s, e in sentences(folded):
+        for a, b in clauses(folded, s, e, commas=True):
+            part = folded[a:b]
+            if _KEEP.search(part) and part not in fold(own):
+                keys = keys_of(called(part))
+                kept |= {i.sku for i in items if product_named(i.name, keys)}
+    return [i for i in items if i.sku not in kept]
+
+
+def _items(facts: OrderFacts, sentence: str, offset: int, prefer: set[str] | None = None) -> list[ItemArg]:
     low = fold(sentence)
     keys = keys_of(called(low))
     found: list[ItemArg] = []
@@ -240,12 +266,28 @@ def _items(facts: OrderFacts, sentence: str, offset: int) -> list[ItemArg]:
             at = low.find(head[:4]) if head else -1
             found.append(ItemArg(line_no=line.line_no, sku=line.sku, name=line.name, matched_by="name", confidence=0.9,
                                  evidence=_ev(sentence, offset, max(at, 0), max(at, 0) + len(head)) if at >= 0 else []))
+    found = _best_named(found, keys)
     names = {i.name for i in found}
     if len([i for i in found if i.matched_by == "name"]) > 1 and len(names) < len(found):
         # Two lines of the same product: the variant words tell them apart, else both stay (a person picks).
-        by_variant = [i for i in found if _variant_hits(_line(facts, i.line_no), keys)]
-        found = by_variant or found
+        for words_said in ([prefer] if prefer else []) + [keys]:
+            best = max(_variant_hits(_line(facts, i.line_no), words_said) for i in found)
+            if best:
+                found = [i for i in found if _variant_hits(_line(facts, i.line_no), words_said) == best]
+                break
     return found
+
+
+def _best_named(found: list[ItemArg], keys: set[str]) -> list[ItemArg]:
+    """Of lines sharing a head noun, those whose name is said most fully ("security camera" is not the digital
+    camera)."""
+    def said(item: ItemArg) -> int:
+        return sum(1 for w in words(item.name) if w in keys)
+    heads: dict[str, int] = {}
+    for item in found:
+        head = words(item.name)[-1] if words(item.name) else ""
+        heads[head] = max(heads.get(head, 0), said(item))
+    return [i for i in found if i.matched_by == "sku" or said(i) == heads.get(words(i.name)[-1] if words(i.name) else "", 0)]
 
 
 def _line(facts: OrderFacts, line_no: int) -> Line:

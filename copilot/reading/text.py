@@ -116,12 +116,13 @@ def _merge_decimals(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
 # languages) or a semicolon / dash. "Remove the bookshelf and change the headphones to wireless" asks two things.
 _JOIN = re.compile(r"(?:\s*,\s*|\s+)(?:and also|and then|and|also|plus|but|as well|y|et|und|e|ma|mais|aber|pero|mas|"
                    r"ademas|aussi|auch|anche|tambem|oltre)\s+|\s*[;:]\s+|\s+-\s+|\s*\(\s*|\s*\)\s*")
+_JOIN_COMMA = re.compile(_JOIN.pattern + r"|\s*,\s*")
 
 
-def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) of each clause of the sentence text[start:end]."""
+def clauses(text: str, start: int, end: int, commas: bool = False) -> list[tuple[int, int]]:
+    """[start, end) of each clause of the sentence text[start:end] (`commas`: a comma also ends one)."""
     found, at = [], start
-    for m in _JOIN.finditer(text, start, end):
+    for m in (_JOIN_COMMA if commas else _JOIN).finditer(text, start, end):
         if m.start() > at:
             found.append((at, m.start()))
         at = m.end()
