@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from copilot.core.models import Category
 from copilot.reading import language as lang_detect
+from copilot.reading.elsewhere import elsewhere
 from copilot.reading.identify import identify, order_mentions
 from copilot.reading.lexicon import ANCHORS, INTENTS, OUT_OF_SCOPE, compiled
 from copilot.reading.model import SUPPORTED_LANGUAGES, Evidence, Intent, Mood, OutOfScope, Reading, Request
@@ -235,6 +236,12 @@ def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:
     worked = [r for r in reading.requests if r.intent is not Intent.question or r.topic != "other"]
     if topic is not None and (not worked or not _about_orders(masked, reading)):
         return reading.model_copy(update={"out_of_scope": topic, "requests": []})
+    if not _about_orders(masked, reading) and (away := elsewhere(masked)) is not None:
+        # Nothing of the desk's world and plainly about banking, travel, a chore, small talk...: a finding.
+        where, match = away
+        start, end = fixed.span(match.start(), match.end())
+        return reading.model_copy(update={"requests": [], "out_of_scope": OutOfScope(
+            topic=where, confidence=0.85, evidence=[Evidence(start=start, end=end, quote=reading.text[start:end])])})
     if reading.requests and not _about_orders(masked, reading):
         # Kept, but held: a text with no word of the desk's world ("cancel that") is read as a request only when
         # the sender is a customer of the store (anchored_by_customer), never from the words alone.

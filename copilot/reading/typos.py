@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
 
 # Real words customers misspell that cue patterns depend on (stems in patterns are not words).
 TARGETS = {
@@ -55,9 +56,21 @@ def _targets(language: str) -> tuple[str, ...]:
     return tuple(sorted(w for w in words if len(w) >= 5))
 
 
+@lru_cache(maxsize=6)
+def _dictionary(language: str) -> SpellChecker | None:
+    """The language's word list (pyspellchecker ships one per language; loaded once, on the first unknown word)."""
+    try:
+        return SpellChecker(language=language, distance=1)
+    except ValueError:
+        return None
+
+
 def _fix(word: str, language: str) -> str | None:
     if len(word) < 5 or word in KEEP:
         return None
+    words = _dictionary(language)
+    if words is not None and word in words:
+        return None  # a real word is what was meant ("shopping" is not a typo of "shipping")
     targets = _targets(language)
     if word in targets or word[:-1] in targets and word.endswith("s"):
         return None  # a target word itself, or its plural ("colours" is not a typo of "colour")
