@@ -79,6 +79,7 @@ class LLMConfig(Strict):
 
 class Purpose(StrEnum):
     read_ticket = "read_ticket"
+    read_requests = "read_requests"
     rewrite_message = "rewrite_message"
     summarize_case = "summarize_case"
 

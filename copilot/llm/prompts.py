@@ -22,6 +22,11 @@ class ReadTicketPrompt(Strict):
     categories: list[str]
 
 
+class ReadRequestsPrompt(Strict):
+    text: str
+    intents: list[str]
+
+
 class RewritePrompt(Strict):
     template_text: str
     facts: list[str]

@@ -171,7 +171,7 @@ def _argue(request: Request, reading: Reading, world: World, order: OrderArg | N
     elif not items and facts is not None and intent in ITEM_LEVEL:
         items = _items(facts, reading.text, 0, prefer=keys_of(called(fold(own))))
     if facts is not None and intent in (Intent.change_items, Intent.return_refund, Intent.exchange) and len(items) > 1:
-        items = _not_kept(items, reading.text, own) or items
+        items = _not_kept(items, reading.text, [e.start for e in request.evidence]) or items
     update: dict[str, object] = {"intent": intent, "order": order, "items": items}
     if facts is not None and intent in SWAPS and not removal:
         update["target"] = _target(items or facts.lines, world, own, offset)
@@ -180,7 +180,7 @@ def _argue(request: Request, reading: Reading, world: World, order: OrderArg | N
     if intent in (Intent.change_payment, Intent.exchange, Intent.return_refund):
         update["payment"] = _payment(world, own, offset)
     grounded = request.model_copy(update=update)
-    return grounded.model_copy(update={"unknown": _unknown(grounded, facts)})
+    return grounded.model_copy(update={"unknown": unknown_of(grounded, facts)})
 
 
 # Which order statuses a request fits: a cancel or an edit needs one not yet shipped, a return one delivered.
@@ -239,14 +239,14 @@ def _ev(text: str, offset: int, start: int, end: int) -> list[Evidence]:
     return [Evidence(start=offset + start, end=offset + end, quote=text[start:end])]
 
 
-def _not_kept(items: list[ItemArg], text: str, own: str) -> list[ItemArg]:
-    """The lines a request names, without those a clause of the text says to keep."""
+def _not_kept(items: list[ItemArg], text: str, cues: list[int]) -> list[ItemArg]:
+    """The lines a request names, without those another clause of the text says to keep."""
     folded = fold(text)
     kept: set[str] = set()
     for s, e in sentences(folded):
         for a, b in clauses(folded, s, e, commas=True):
             part = folded[a:b]
-            if _KEEP.search(part) and part not in fold(own):
+            if _KEEP.search(part) and not any(a <= c < b for c in cues):
                 keys = keys_of(called(part))
                 kept |= {i.sku for i in items if product_named(i.name, keys)}
     return [i for i in items if i.sku not in kept]
@@ -369,7 +369,8 @@ def _payment(world: World, sentence: str, offset: int) -> PaymentArg | None:
     return None
 
 
-def _unknown(request: Request, facts: OrderFacts | None) -> list[str]:
+def unknown_of(request: Request, facts: OrderFacts | None) -> list[str]:
+    """The arguments a request needs that it does not hold (or holds invalid)."""
     if not request.acts and request.intent is not Intent.where_is_order:
         return []
     absent = {"order_id": request.order is None,
