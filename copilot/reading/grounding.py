@@ -20,6 +20,7 @@ from copilot.reading.model import (
 from copilot.reading.products import CATALOG_HEADS, called, keys_of, product_named, words
 from copilot.reading.reader import anchored_by_customer
 from copilot.reading.text import clauses, fold, scope_of, sentences
+from copilot.reading.typos import correct
 from tools.address import address_span, validate_address_text
 from tools.connectors.sandbox.world import Address
 
@@ -123,15 +124,21 @@ def _scopes(text: str, request: Request, reading: Reading) -> list[tuple[int, in
         for ev in request.evidence:
             if s <= ev.start < e:
                 a, b = scope_of(folded, s, e, ev.start, cues)
-                found.append((a, b) if keys_of(called(folded[a:b])) & _catalog_keys(folded[s:e])
-                             or re.search(r"#?w\d{7}", folded[a:b]) else (s, e))
+                if not _names_something(folded[a:b]):
+                    a, b = scope_of(folded, s, e, ev.start, cues, back=True)
+                found.append((a, b) if _names_something(folded[a:b]) else (s, e))
     return sorted(set(found)) or _bounds(text, request)
 
 
-def _catalog_keys(sentence: str) -> set[str]:
-    """Product keys a sentence names (any catalog head noun, in the customer's words)."""
-    keys = keys_of(called(sentence))
-    return {k for k in keys if k in CATALOG_KEYS}
+def _names_something(part: str) -> bool:
+    """A product of the catalog (in the customer's words, typos forgiven) or an order number."""
+    return bool(said_keys(part) & CATALOG_KEYS) or bool(re.search(r"#?w\d{7}", part))
+
+
+def said_keys(text: str) -> set[str]:
+    """Product keys of a text as written and as typo-corrected ("the jaket" names the jacket)."""
+    folded = fold(text)
+    return keys_of(called(folded)) | keys_of(called(correct(folded, "en").text))
 
 
 def _ground(request: Request, reading: Reading, world: World) -> list[Request]:
@@ -221,7 +228,7 @@ def _order(request: Request, reading: Reading, world: World, bounds: tuple[int, 
 
 def _holding(world: World, text: str, fits: tuple[str, ...] | None) -> list[str]:
     """Orders holding an item the text names, narrowed to those whose status fits (when any does)."""
-    keys = keys_of(called(fold(text)))
+    keys = said_keys(text)
     found = [o for o in world.orders if any(product_named(ln.name, keys) for ln in o.lines)]
     fitting = [o for o in found if fits and o.status in fits]
     chosen = fitting or found
@@ -254,7 +261,7 @@ def _not_kept(items: list[ItemArg], text: str, cues: list[int]) -> list[ItemArg]
 
 def _items(facts: OrderFacts, sentence: str, offset: int, prefer: set[str] | None = None) -> list[ItemArg]:
     low = fold(sentence)
-    keys = keys_of(called(low))
+    keys = said_keys(sentence)
     found: list[ItemArg] = []
     for line in facts.lines:
         hit = re.search(rf"\b{re.escape(line.sku)}\b", sentence)

@@ -16,7 +16,7 @@ from copilot.reading.mood import mood_of, negated
 from copilot.reading.products import CATALOG_HEADS, called, keys_of
 from copilot.reading.routing import category_for
 from copilot.reading.rules import rule_scores
-from copilot.reading.text import fold, new_text, scope_of, sentences
+from copilot.reading.text import clauses, fold, new_text, scope_of, sentences
 from copilot.reading.typos import Corrected, correct
 from tools.address import address_span
 
@@ -137,16 +137,14 @@ def _requests(text: str, masked: str, fixed: Corrected, cues: list[Cue], languag
     scores, _ = rule_scores(rules_text)
     for index, group in sorted(by_sentence.items()):
         s, e = spans[index]
-        intents = {c.intent for c in group}
-        for intent in list(intents):
-            intents -= SUBSUMES.get(intent, set()) if intent in intents else set()
-        if len(intents) > 1:
-            intents.discard(Intent.question)
-        kept = sorted((c for c in group if c.intent in intents), key=lambda c: c.start)
+        kept = _unsubsumed(masked, s, e, group)
         starts = [c.start for c in kept]
         scoped: dict[tuple[Intent, tuple[int, int]], Cue] = {}
         for cue in kept:  # one request per intent and clause: "remove X and change Y to Z" asks twice
-            scoped.setdefault((cue.intent, scope_of(masked, s, e, cue.start, starts)), cue)
+            scope = scope_of(masked, s, e, cue.start, starts)
+            if not _products(masked[scope[0]:scope[1]]):  # "the headphones - can i get them in black"
+                scope = scope_of(masked, s, e, cue.start, starts, back=True)
+            scoped.setdefault((cue.intent, scope), cue)
         for (intent, scope), cue in scoped.items():
             mood = mood_of(masked[s:e], cue.start - s, intent, language)
             if mood is None:
@@ -156,6 +154,25 @@ def _requests(text: str, masked: str, fixed: Corrected, cues: list[Cue], languag
             request = _request(intent, mood, evidence, text, masked[s:e], fixed.span(s, e), scores)
             requests.append((request, _products(masked[scope[0]:scope[1]])))
     return _merge(requests)
+
+
+def _unsubsumed(masked: str, s: int, e: int, group: list[Cue]) -> list[Cue]:
+    """The cues of a sentence that ask something of their own. A cue another intent subsumes (SUBSUMES) is its
+    reason or consequence, unless its clause names a product the subsuming cue's clause does not ("cancel the
+    order with the toothbrush, and where's my keyboard?" asks twice)."""
+    parts = clauses(masked, s, e)
+    def named(cue: Cue) -> frozenset[str]:
+        a, b = next(((a, b) for a, b in parts if a <= cue.start < b), (s, e))
+        return _products(masked[a:b])
+    kept = []
+    for cue in group:
+        over = [c for c in group if cue.intent in SUBSUMES.get(c.intent, set())]
+        if not over or any(named(cue) and not named(cue) <= named(c) for c in over):
+            kept.append(cue)
+    if len({c.intent for c in kept}) > 1:
+        kept = [c for c in kept if c.intent is not Intent.question or named(c)
+                and all(not named(c) <= named(o) for o in kept if o.intent is not Intent.question)]
+    return sorted(kept, key=lambda c: c.start)
 
 
 def _request(intent: Intent, mood: Mood, evidence: list[Evidence], text: str, sentence: str,
@@ -226,7 +243,22 @@ def _merge(requests: list[tuple[Request, frozenset[str]]]) -> list[Request]:
             kept, known = merged[same]
             kept.evidence.extend(request.evidence)
             merged[same] = (kept, known | products)
-    return [r for r, _ in merged]
+    return _remedies(merged)
+
+
+# A bare "can it be changed?" / "replace it" / "where is the other one?" naming nothing is the remedy or the
+# echo of a more specific request in the same ticket: a payment or address change, or a damaged item.
+_ECHOES: dict[Intent, set[Intent]] = {
+    Intent.change_payment: {Intent.exchange, Intent.change_items},
+    Intent.change_address: {Intent.exchange, Intent.change_items},
+    Intent.damaged_missing_wrong: {Intent.exchange, Intent.change_items, Intent.where_is_order},
+}
+
+
+def _remedies(merged: list[tuple[Request, frozenset[str]]]) -> list[Request]:
+    present = {r.intent for r, _ in merged}
+    echoed = {i for main in present for i in _ECHOES.get(main, set())}
+    return [r for r, products in merged if products or r.intent not in echoed]
 
 
 def _judge(reading: Reading, masked: str, fixed: Corrected) -> Reading:

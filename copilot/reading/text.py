@@ -17,6 +17,7 @@ _FORWARD = re.compile(r"^\s*(?:-{2,}\s*)?(?:forwarded message|begin forwarded me
                       r"messaggio inoltrato)\b.*$|^\s*-{3,}\s*(?:original message|message d'origine|"
                       r"urspr[üu]ngliche nachricht|mensaje original|messaggio originale|mensagem original)"
                       r"\s*-{3,}\s*$", re.IGNORECASE | re.MULTILINE)
+_BULLETS = re.compile(r"^\s*[-*•]\s+\w.*\n\s*[-*•]\s+\w", re.MULTILINE)
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _SIGN_OFF = re.compile(r"^\s*(?:sent from my \w+|envoy[ée] de mon|enviado desde mi|von meinem \w+ gesendet|"
                        r"inviato da|enviado do meu)\b.*$", re.IGNORECASE | re.MULTILINE)
@@ -45,7 +46,10 @@ def new_text(subject: str, body: str) -> NewText:
     if replies:
         first = replies[0]
         kept = first.body.strip() if first.body.strip() or not first.headers else ""
-        if first.signatures.strip():
+        if _BULLETS.search(first.signatures):
+            # a list of asks starting "- " is not a signature ("-- " is): keep it as the customer's words
+            kept = f"{kept}\n{first.signatures.strip()}".strip()
+        elif first.signatures.strip():
             removed.append("signature")
         if len(replies) > 1 or first.headers:
             removed.append("quoted")
@@ -131,9 +135,10 @@ def clauses(text: str, start: int, end: int, commas: bool = False) -> list[tuple
     return found or [(start, end)]
 
 
-def scope_of(text: str, start: int, end: int, cue: int, cues: list[int]) -> tuple[int, int]:
+def scope_of(text: str, start: int, end: int, cue: int, cues: list[int], back: bool = False) -> tuple[int, int]:
     """The words a cue at `cue` governs inside its sentence: its clause and the following clauses that hold no
-    other cue ("remove the charger and the case, and change the phone to black": the charger and the case)."""
+    other cue ("remove the charger and the case, and change the phone to black": the charger and the case);
+    `back`: also the clauses before it that hold no cue ("and the headphones - can I get them in black")."""
     parts = clauses(text, start, end)
     index = next((i for i, (s, e) in enumerate(parts) if s <= cue < e), None)
     if index is None:
@@ -143,4 +148,8 @@ def scope_of(text: str, start: int, end: int, cue: int, cues: list[int]) -> tupl
         if any(ns <= c < ne for c in cues):
             break
         e = ne
+    for ps, pe in reversed(parts[:index] if back else []):
+        if any(ps <= c < pe for c in cues):
+            break
+        s = ps
     return s, e
