@@ -32,12 +32,15 @@ from copilot.llm import (
 from copilot.llm.prompts import (
     PROMPTS_DIR,
     READ_TICKET_EXAMPLES,
+    ReadRequestsPrompt,
     ReadTicketPrompt,
     RewritePrompt,
     SummaryPrompt,
     render,
     template_names,
 )
+from copilot.llm.read_requests import EXAMPLES as READ_REQUESTS_EXAMPLES
+from copilot.reading.checked import ModelReading
 
 
 async def _serve(handler) -> AsyncIterator[str]:  # noqa: ANN001
@@ -177,8 +180,13 @@ def test_every_prompt_template_renders_with_its_typed_context():
         "summarize_case": render("summarize_case", SummaryPrompt(category="c", status="s", priority="P1",
                                                                  order_id="#1", facts=["f"], events=["e"],
                                                                  max_words=60)),
+        "read_requests": render("read_requests", ReadRequestsPrompt(text="cancel it", intents=["cancel", "other"])),
     }
     assert {f"{n}.{r}.j2" for n in rendered for r in ("system", "user")} == set(template_names())
+    assert "cancel, other" in rendered["read_requests"][0]["content"]
+    assert "<message>\ncancel it" in rendered["read_requests"][1]["content"]
+    for _, answer in READ_REQUESTS_EXAMPLES:
+        ModelReading.model_validate_json(answer)  # the reader's worked examples are valid answers too
     for messages in rendered.values():
         assert [m["role"] for m in messages] == ["system", "user"] and all(m["content"] for m in messages)
     assert "c1, c2" in rendered["read_ticket"][0]["content"] and "<ticket>" in rendered["read_ticket"][1]["content"]
