@@ -2,7 +2,7 @@
 payment method it read is looked up in the customer's orders, the catalog and their profile. What the records
 do not hold is dropped and said; where the model and the rules read different requests, that is said too.
 
-The model's shape (`ModelReading`) lives here so the reading package owns it; copilot/llm/read_requests.py
+The model's shape (`ModelReading`) lives here so the reading package owns it; copilot/decide/llm_reader.py
 asks the model for it.
 """
 
@@ -12,7 +12,7 @@ import re
 
 from pydantic import Field
 
-from copilot.models import Strict
+from copilot.core.models import Strict
 from copilot.reading.grounding import OrderFacts, World, unknown_of
 from copilot.reading.identify import normalize_order_id
 from copilot.reading.model import (

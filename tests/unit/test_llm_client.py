@@ -13,6 +13,7 @@ from psycopg.rows import dict_row
 
 from copilot.core.errors import ConfigError
 from copilot.core.settings import Settings
+from copilot.decide.llm_reader import EXAMPLES as READ_REQUESTS_EXAMPLES
 from copilot.llm import (
     LLM,
     CaseBrief,
@@ -39,7 +40,6 @@ from copilot.llm.prompts import (
     render,
     template_names,
 )
-from copilot.llm.read_requests import EXAMPLES as READ_REQUESTS_EXAMPLES
 from copilot.reading.checked import ModelReading
 
 

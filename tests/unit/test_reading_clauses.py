@@ -4,13 +4,13 @@ and an LLM's reading checked against the records. Tickets are written as custome
 
 from __future__ import annotations
 
-from copilot.models import Category
+from copilot.cases.taxonomy import classify_ticket
+from copilot.core.models import Category
 from copilot.reading.checked import ModelOption, ModelReading, ModelRequest, checked
 from copilot.reading.grounding import Line, OrderFacts, Variant, World, ground
 from copilot.reading.model import Intent, Mood
 from copilot.reading.reader import read_text
 from copilot.reading.typos import correct
-from copilot.taxonomy import classify_ticket
 
 HEADPHONES = Line(2, "HP-BLUE-WIRED", "Headphones", {"color": "blue", "connectivity": "wired"})
 WORLD = World(

@@ -10,7 +10,7 @@ import json
 
 from pydantic import ValidationError
 
-from copilot import pii
+from copilot.core import pii
 from copilot.llm.client import LLM, parse_json_object
 from copilot.llm.config import Outcome, Purpose
 from copilot.llm.prompts import ReadRequestsPrompt, render
