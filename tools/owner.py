@@ -41,6 +41,24 @@ async def assemble_dispute_evidence(deps: ToolDeps, args: AssembleDisputeEvidenc
     proof = f"delivered {delivered_at:%Y-%m-%d} to {place}" if delivered_at else "no delivery scan"
     summary = (f"Dispute {dispute.id} ({dispute.reason}) for {dispute.amount} on order {order.id}, "
                f"{order.status}; {proof}; {len(messages)} messages to the customer.")
-    return AssembleDisputeEvidenceOutput(
+    out = AssembleDisputeEvidenceOutput(
         dispute=dispute, order=order, payment=payment, shipments=shipments, delivered_at=delivered_at,
         delivered_to_order_address=to_address, messages=messages, customer_email=customer.email, summary=summary)
+    stage = getattr(deps.connectors.psp, "update_dispute_evidence", None)
+    if stage is not None and deps.idempotency_key is not None:
+        # A connected PSP (Stripe) gets the pack as staged evidence (submit=false): finance reads it in Stripe's
+        # dashboard and submits it there; nothing reaches the bank from here.
+        await stage(dispute.id, stripe_evidence(out), submit=False)
+        out = out.model_copy(update={"evidence_staged": True})
+    return out
+
+
+def stripe_evidence(pack: AssembleDisputeEvidenceOutput) -> dict[str, str]:
+    """The pack in Stripe's evidence fields (only those the facts fill)."""
+    a = pack.order.shipping_address
+    shipped = next((s for s in pack.shipments if s.tracking_number), None)
+    fields = {"customer_email_address": pack.customer_email, "uncategorized_text": pack.summary,
+              "shipping_address": ", ".join(p for p in (a.line1, a.line2, a.city, a.state, a.zip, a.country) if p),
+              "shipping_tracking_number": shipped.tracking_number if shipped else None,
+              "shipping_carrier": shipped.carrier if shipped else None}
+    return {k: str(v) for k, v in fields.items() if v}

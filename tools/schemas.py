@@ -481,3 +481,4 @@ class AssembleDisputeEvidenceOutput(Strict):
     messages: list[OutboxMessage]
     customer_email: str
     summary: str
+    evidence_staged: bool = False  # sent to the connected PSP as evidence with submit=false

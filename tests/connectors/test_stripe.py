@@ -120,3 +120,24 @@ async def test_dispute_is_read_and_evidence_staged_then_submitted(live, conn, ac
     assert submitted["status"] == "under_review"
     assert [params.get("submit") for _, params, _ in posts(live)] == ["false", "true"]
     assert live.stripe.violations == []
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+async def test_the_evidence_pack_is_staged_in_stripe_never_submitted(mode: str, monkeypatch: pytest.MonkeyPatch,
+                                                                     contract_server: Any, vendors: Vendors,
+                                                                     conn, aconn):
+    set_modes(monkeypatch, contract_server[0], stripe=mode)
+    case_id = new_case(conn, "#10")
+    out = await approve(aconn, case_id, "assemble_dispute_evidence", {"order_id": "#10", "dispute_id": "dp_10"})
+    assert out.evidence_staged is True
+    [row] = rows(conn, case_id)
+    assert (row["operation"], row["mode"], row["contract_errors"]) == ("disputes.update", mode, [])
+    assert row["body"]["submit"] is False
+    assert row["body"]["evidence"]["customer_email_address"] == "cus_1@example.com"
+    assert row["body"]["evidence"]["uncategorized_text"].startswith("Dispute dp_10 (")
+    dispute = vendors.stripe.disputes["dp_10"]
+    assert dispute["evidence_details"]["submission_count"] == 0 and dispute["status"] != "under_review"
+    posted = [p for m, p, _, _ in vendors.stripe.requests if m == "POST"]
+    assert posted == ([] if mode == "shadow" else ["/v1/disputes/dp_10"])
+    if mode == "live":
+        assert dispute["evidence"]["customer_email_address"] == "cus_1@example.com"
