@@ -86,7 +86,8 @@ async def test_an_approved_plan_reaches_the_vendor_checked(mode: str, monkeypatc
     set_modes(monkeypatch, contract_server[0], shopify=mode, stripe=mode)
     await _approve(engine, case)
     actions = await rows(engine, "SELECT tool, status, error FROM proposed_actions WHERE case_id = %s"
-                         " AND plan_version = %s AND kind IN ('WRITE', 'MONEY')", case["id"], case["plan_version"])
+                         " AND plan_version = %s AND kind IN ('WRITE', 'MONEY') ORDER BY action_id", case["id"],
+                         case["plan_version"])
     assert [(a["tool"], a["status"]) for a in actions] == [(t, "done") for t in tools], actions
     recorded = await rows(engine, "SELECT mode, status, operation, contract_checked, contract_errors"
                           " FROM connector_requests WHERE case_id = %s ORDER BY id", case["id"])
@@ -150,7 +151,8 @@ async def _approve_in(mode: str, platform: str, case: dict[str, Any], tools: lis
     store.requests.clear()
     await _approve(engine, case)
     actions = await rows(engine, "SELECT tool, status, error FROM proposed_actions WHERE case_id = %s"
-                         " AND plan_version = %s AND kind IN ('WRITE', 'MONEY')", case["id"], case["plan_version"])
+                         " AND plan_version = %s AND kind IN ('WRITE', 'MONEY') ORDER BY action_id", case["id"],
+                         case["plan_version"])
     assert [(a["tool"], a["status"]) for a in actions] == [(t, "done") for t in tools], actions
     recorded = await rows(engine, "SELECT system, mode, status, method, url, contract_checked, contract_errors"
                           " FROM connector_requests WHERE case_id = %s ORDER BY id", case["id"])
