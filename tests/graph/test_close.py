@@ -19,22 +19,14 @@ from copilot.core.settings import Settings
 from copilot.desk.decisions import decide
 from copilot.intake.ingest import ingest_signal
 from copilot.workflow.engine import Engine, open_engine
-from tests.graph.conftest import NOW, drain, rows, seed_desk
+from tests.graph.conftest import DrivenClock, drain, rows, seed_desk
 
 SIZES = {"n_orders": 400, "n_customers": 90, "n_exceptions": 72}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self):  # noqa: ANN204
-        return self.now
-
-
 @pytest.fixture
-async def desk(database_url: str) -> AsyncIterator[tuple[Engine, Clock]]:
-    clock = Clock()
+async def desk(database_url: str) -> AsyncIterator[tuple[Engine, DrivenClock]]:
+    clock = DrivenClock()
     await seed_desk(database_url, **SIZES)
     async with open_engine(database_url, Settings(), clock=clock, pool_size=8) as engine:
         await drain(engine)
@@ -49,8 +41,8 @@ async def _approve(engine: Engine, case_id: int) -> None:
     await drain(engine)
 
 
-async def _tick(engine: Engine, clock: Clock, hours: float) -> None:
-    clock.now += timedelta(hours=hours)
+async def _tick(engine: Engine, clock: DrivenClock, hours: float) -> None:
+    clock.advance(timedelta(hours=hours))
     async with engine.pool.connection() as conn:
         await run_verification_tick(conn, clock.now)
     await drain(engine)
@@ -105,7 +97,7 @@ async def test_an_order_that_does_not_move_reopens_the_case_and_tells_the_owner(
     assert await rows(engine, "SELECT 1 FROM root_causes WHERE case_id = %s", case_id) == []
 
 
-async def _reply(engine: Engine, clock: Clock, case_id: int, text: str, n: int) -> None:
+async def _reply(engine: Engine, clock: DrivenClock, case_id: int, text: str, n: int) -> None:
     case = (await rows(engine, "SELECT order_id, customer_email FROM cases WHERE id = %s", case_id))[0]
     signal = Signal(source=SignalSource.zendesk, source_event_id=f"reply-{case_id}-{n}", kind=SignalKind.ticket_reply,
                     occurred_at=clock.now, order_id=case["order_id"], customer_email=case["customer_email"],

@@ -15,7 +15,7 @@ from copilot.desk import owner_actions
 from copilot.desk.decisions import decide
 from copilot.desk.ownership import CloseOutcome
 from copilot.desk.queries import case_detail
-from tests.graph.conftest import NOW, drain, rows, seed_desk
+from tests.graph.conftest import NOW, DrivenClock, drain, rows, seed_desk, seed_one_case
 
 
 async def _escalated(engine, category: str) -> dict:
@@ -31,7 +31,7 @@ async def _status(engine, case_id: int) -> dict:
 
 
 async def test_finance_takes_an_escalated_chargeback_and_approves_it_at_its_role(database_url, engine):
-    await seed_desk(database_url)
+    await seed_one_case(database_url, "chargeback")
     await drain(engine)
     case = await _escalated(engine, "chargeback")
     assert case["owner"] == "finance"
@@ -61,7 +61,7 @@ async def test_finance_takes_an_escalated_chargeback_and_approves_it_at_its_role
 
 
 async def test_a_lead_closes_an_escalated_case_with_a_reason_from_the_definition_of_done(database_url, engine):
-    await seed_desk(database_url)
+    await seed_one_case(database_url, "threepl_exception")
     await drain(engine)
     case = await _escalated(engine, "threepl_exception")
     async with engine.pool.connection() as conn:
@@ -81,7 +81,7 @@ async def test_a_lead_closes_an_escalated_case_with_a_reason_from_the_definition
 
 
 async def test_an_owner_replans_then_hands_the_case_back_to_the_desk(database_url, engine):
-    await seed_desk(database_url)
+    await seed_one_case(database_url, "chargeback")
     await drain(engine)
     case = await _escalated(engine, "chargeback")
     async with engine.pool.connection() as conn:
@@ -145,15 +145,16 @@ async def test_a_leads_blocked_edit_explains_itself_and_is_corrected(database_ur
     assert detail.draft is not None and detail.draft.written_by == "lena (lead)"
 
 
-async def test_sla_clocks_keep_running_on_a_taken_escalated_case(database_url, engine):
-    await seed_desk(database_url)
+async def test_sla_clocks_keep_running_on_a_taken_escalated_case(database_url, engine, clock: DrivenClock):
+    await seed_one_case(database_url, "chargeback")
     await drain(engine)
     case = await _escalated(engine, "chargeback")
     async with engine.pool.connection() as conn:
         await owner_actions.take(conn, case["id"], case["plan_version"], Role.finance, "fay", NOW)
         level = (await rows(engine, "SELECT escalation_level, resolution_due FROM cases WHERE id = %s",
                             case["id"]))[0]
-        result = await run_sla_tick(conn, level["resolution_due"] + timedelta(minutes=1))
+        clock.advance(level["resolution_due"] + timedelta(minutes=1) - clock.now)
+        result = await run_sla_tick(conn, clock.now)
     assert case["id"] in {e.case_id for e in result.escalations}
     after = (await rows(engine, "SELECT status, escalation_level FROM cases WHERE id = %s", case["id"]))[0]
     assert after["status"] == "escalated" and after["escalation_level"] > level["escalation_level"]

@@ -73,3 +73,39 @@ def test_one_connection_dependency_and_one_clock_for_the_api():
     own = [str(p.relative_to(ROOT)) for p in (ROOT / "api").rglob("*.py") if p.name != "deps.py"
            and ("datetime.now(" in p.read_text() or "async def connection(" in p.read_text())]
     assert own == []
+
+
+def _defined(kind: type[ast.AST], name: str) -> list[str]:
+    """Where a class, function or module-level name called `name` is defined in our packages."""
+    found = []
+    for folder in OURS:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if kind is ast.Assign and isinstance(node, ast.Assign | ast.AnnAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                        found.append(str(path.relative_to(ROOT)))
+                elif isinstance(node, kind) and getattr(node, "name", None) == name:
+                    found.append(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_one_role_enum_one_ranking_one_required_role():
+    assert _defined(ast.ClassDef, "Role") == ["copilot/core/roles.py"]
+    assert _defined(ast.Assign, "APPROVAL_RANK") == ["copilot/core/roles.py"]
+    assert _defined(ast.FunctionDef, "required_role") == ["copilot/core/roles.py"]
+    assert _defined(ast.FunctionDef, "can_approve") == ["copilot/core/roles.py"]
+
+
+def test_the_definition_scan_sees_every_copy():
+    assert _defined(ast.ClassDef, "CaseView") == ["copilot/desk/ownership.py"]
+    assert len(_defined(ast.Assign, "ACTOR")) > 1  # each writer names its own audit actor
+
+
+def test_escalation_moves_through_the_one_escalation_service():
+    """Every owner hand-over and escalation-path step goes through copilot/cases/escalation.py (the escalate_case
+    tool, the desk's escalate button, the SLA clock, an unreadable reply): nobody else asks the store for them."""
+    callers = sorted(str(p.relative_to(ROOT)) for folder in OURS for p in (ROOT / folder).rglob("*.py")
+                     if "copilot/cases/store" not in str(p)
+                     and ("store.hand_to(" in p.read_text() or "store.step_along_path(" in p.read_text()))
+    assert callers == ["copilot/cases/escalation.py"]
