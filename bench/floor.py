@@ -25,6 +25,8 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from copilot.workflow import eventloop
+
 NODES = ("intake", "classify", "gather_facts", "plan", "check_guardrails")
 
 
@@ -115,7 +117,7 @@ def run_floor(url: str, cases: int, workers: int, concurrency: int) -> tuple[flo
 def main(argv: list[str]) -> None:
     url, first, count, stride, concurrency, run_id = argv
     numbers = list(range(int(first), int(count), int(stride)))
-    asyncio.run(work(url, numbers, int(concurrency), run_id))
+    eventloop.run(work(url, numbers, int(concurrency), run_id))  # the loop `copilot worker` runs on
 
 
 if __name__ == "__main__":

@@ -33,7 +33,10 @@ from bench.common import bench_database, machine  # noqa: E402
 from copilot.core import db  # noqa: E402
 from copilot.core.settings import Settings  # noqa: E402
 from copilot.intake.ingest import ingest_seed_signals  # noqa: E402
-from copilot.workflow import nodes
+from copilot.workflow import (
+    eventloop,  # noqa: E402
+    nodes,
+)
 from copilot.workflow.engine import open_engine  # noqa: E402
 from copilot.workflow.runtime import reset_desk  # noqa: E402
 from copilot.workflow.worker import warm_up, work  # noqa: E402
@@ -192,7 +195,11 @@ def main() -> None:
     url = bench_database("copilot_profile_triage")
     print(f"machine: {machine()}")
     instrument()
-    asyncio.run(profile_floor(url, cases) if "--floor" in sys.argv else profile(url, cases))
+    job = profile_floor(url, cases) if "--floor" in sys.argv else profile(url, cases)
+    if os.environ.get("PROFILE_LOOP", "uvloop") == "uvloop":  # the loop `copilot worker` and the floor run on
+        eventloop.run(job)
+    else:
+        asyncio.run(job)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from copilot.cases import store as jobs
 from copilot.core.settings import get_settings
+from copilot.workflow import eventloop
 from copilot.workflow.engine import open_engine
 from copilot.workflow.runtime import prepare_database
 from copilot.workflow.worker import schedulers, warm_up, work
@@ -46,7 +47,7 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, help="Cases run at on
             await asyncio.gather(*beside)
         console.print(f"worker stopped: {stats.done} jobs done, {stats.failed} failed")
 
-    asyncio.run(main())
+    eventloop.run(main())
 
 
 def triage(

@@ -34,21 +34,17 @@ STOCK = {Category.inventory_mismatch, Category.split_shipment, Category.change_r
 
 
 async def _case_row(conn: AsyncConnection[DictRow], case_id: int) -> dict[str, Any]:
+    """The case and, in the same statement, its latest signal (a ticket before any system event)."""
     cur = await conn.execute(
-        "SELECT id, order_id, customer_email, ticket_id, category, status, escalation_level, classified_by,"
-        " confidence FROM cases WHERE id = %s", (case_id,))
+        "SELECT c.id, c.order_id, c.customer_email, c.ticket_id, c.category, c.status, c.escalation_level,"
+        " c.classified_by, c.confidence, s.payload AS signal FROM cases c"
+        " LEFT JOIN LATERAL (SELECT payload FROM signals WHERE case_id = c.id"
+        "   ORDER BY (kind IN ('ticket', 'ticket_reply')) DESC, occurred_at DESC, id DESC LIMIT 1) s ON true"
+        " WHERE c.id = %s", (case_id,))
     row = await cur.fetchone()
     if row is None:
         raise NotFound(f"case {case_id} does not exist")
     return row
-
-
-async def _latest_signal(conn: AsyncConnection[DictRow], case_id: int) -> Signal | None:
-    cur = await conn.execute(
-        "SELECT payload FROM signals WHERE case_id = %s"
-        " ORDER BY (kind IN ('ticket', 'ticket_reply')) DESC, occurred_at DESC, id DESC LIMIT 1", (case_id,))
-    row = await cur.fetchone()
-    return Signal.model_validate(row["payload"]) if row else None
 
 
 MAX_CHOICES = 4
@@ -80,7 +76,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
     """The facts for a case; an address the LLM read only fills an empty field, marked as LLM-sourced."""
     row = await _case_row(conn, case_id)
     category = Category(row["category"])
-    signal = await _latest_signal(conn, case_id)
+    signal = Signal.model_validate(row["signal"]) if row["signal"] is not None else None
     deps = tool_deps(conn, now, case_id)
     deps = replace(deps, connectors=remembering(deps.connectors))  # one snapshot of each system per gather
     order_id = row["order_id"]
