@@ -43,7 +43,7 @@ local-llm: $(STAMP)
 
 # Re-record the LLM cassettes from the real local model.
 LLM_PORT ?= 8089
-LLM_TESTS ?= tests/unit/test_llm_cassettes.py tests/graph/test_llm_graph.py
+LLM_TESTS ?= tests/unit/test_llm_cassettes.py tests/unit/test_llm_reader_cassettes.py tests/graph/test_llm_graph.py
 .PHONY: record-cassettes
 record-cassettes: local-llm
 	@$(VENV)/bin/copilot llm serve-local --port $(LLM_PORT) > $(VENV)/llm-server.log 2>&1 & pid=$$!; \
