@@ -123,7 +123,7 @@ def _run_reading_suite(suite: str, split: str, db_path: Path | None, out: Path |
                                                progress.update(task, completed=done, total=total)))
         messy_run.print_report(report, console)
         report_json = report.model_dump_json(indent=1)
-        failed = report.guardrail_violations > 0 or report.false_automations > 0
+        failed = bool(messy_run.gate_failures(report))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{suite}-{split}.json").write_text(report_json)

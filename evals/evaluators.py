@@ -79,16 +79,34 @@ def reference_blocks(played: Played, reference: Policy) -> dict[str, str]:
     return blocked
 
 
-def violations(case: EvalCase, played: Played, reference: Policy) -> list[str]:
+def played_violations(played: Played, reference: Policy, forbidden: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Guardrail violations, one definition for every suite: an action ran (executed, or approved automatically)
+    although the reference policy blocks it on the stored facts and plan; or a forbidden tool was proposed and
+    no rule blocked it."""
     actual, found = played.actual, []
     should_block = reference_blocks(played, reference)
     for a in actual.actions:
         ran = a.status == "done" or actual.approval == "auto"
         if ran and a.action_id in should_block:
             found.append(f"{a.tool} ran although {should_block[a.action_id]}")
-        elif a.tool in case.expect.forbidden_actions and a.outcome != "block":
+        elif a.tool in forbidden and a.outcome != "block":
             found.append(f"forbidden {a.tool} proposed and not blocked ({a.outcome})")
     return found
+
+
+def violations(case: EvalCase, played: Played, reference: Policy) -> list[str]:
+    return played_violations(played, reference, case.expect.forbidden_actions)
+
+
+def false_automation(approval: str, automation_ok: bool) -> bool:
+    """A first touch ran without a person on a case whose label says a person had to see it first."""
+    return approval == "auto" and not automation_ok
+
+
+def claims_ok(played: Played) -> tuple[bool | None, list[str]]:
+    """(None when there is no draft, else whether every statement is backed; the unbacked statements)."""
+    problems = unsupported(played.actual.message, played.facts, played.actual.actions)
+    return (None if problems is None else not problems), problems or []
 
 
 def message_problems(case: EvalCase, played: Played, reference: Policy) -> tuple[bool | None, list[str]]:
@@ -115,16 +133,16 @@ def score_case(case: EvalCase, played: Played, reference: Policy, attempt: int =
     exp, act = case.expect, played.actual
     matched, proposed = match_actions(exp.actions, act)
     msg_ok, msg_problems = message_problems(case, played, reference)
-    claim_problems = unsupported(act.message, played.facts, act.actions)
+    claimed, claim_problems = claims_ok(played)
     score = CaseScore(
         category_ok=act.category == exp.category,
         disposition_ok=None if exp.disposition is None else act.disposition == exp.disposition,
         priority_ok=None if exp.priority is None else act.priority == exp.priority,
         approval_ok=act.approval == exp.approval, matched_actions=matched, expected_actions=len(exp.actions),
         proposed_actions=proposed, violations=violations(case, played, reference),
-        false_automation=act.approval == "auto" and exp.approval != "auto",
+        false_automation=false_automation(act.approval, exp.approval == "auto"),
         message_ok=msg_ok, message_problems=msg_problems,
-        claims_ok=None if claim_problems is None else not claim_problems, claim_problems=claim_problems or [])
+        claims_ok=claimed, claim_problems=claim_problems)
     return CaseResult(id=case.id, tags=case.tags, expected=exp, actual=act, score=score, passed=score.passed,
                       failures=failures(case, act, score), latency_ms=round(played.latency_ms, 1),
                       llm_tokens=played.llm_tokens, attempt=attempt, llm_calls=played.llm.calls,
@@ -178,7 +196,7 @@ def confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
     return {k: v for k, v in matrix.items() if v}
 
 
-def _rate(values: list[bool | None]) -> float:
+def rate(values: list[bool | None]) -> float:
     scored = [v for v in values if v is not None]
     return round(sum(scored) / len(scored), 4) if scored else 1.0
 
@@ -206,18 +224,18 @@ def metrics(results: list[CaseResult], repeat: int = 1) -> Metrics:
     return Metrics(
         n_cases=len(first),
         category_macro_f1=round(macro_f1([(str(r.expected.category), r.actual.category) for r in first]), 4),
-        disposition_accuracy=_rate([r.score.disposition_ok for r in first]),
-        priority_accuracy=_rate([r.score.priority_ok for r in first]),
+        disposition_accuracy=rate([r.score.disposition_ok for r in first]),
+        priority_accuracy=rate([r.score.priority_ok for r in first]),
         action_precision=round(matched / proposed, 4) if proposed else 1.0,
         action_recall=round(matched / expected, 4) if expected else 1.0,
-        approval_accuracy=_rate([r.score.approval_ok for r in first]),
+        approval_accuracy=rate([r.score.approval_ok for r in first]),
         guardrail_violations=sum(len(r.score.violations) for r in results),
         false_automations=sum(r.score.false_automation for r in results),
-        message_pass_rate=_rate([r.score.message_ok for r in first]),
-        claims_supported=_rate([r.score.claims_ok for r in first]),
+        message_pass_rate=rate([r.score.message_ok for r in first]),
+        claims_supported=rate([r.score.claims_ok for r in first]),
         latency_ms_p50=percentile(latencies, 50), latency_ms_p95=percentile(latencies, 95),
         llm_tokens_per_case=round(sum(r.llm_tokens for r in results) / len(results), 1) if results else 0.0,
-        pass_rate=_rate([r.passed for r in first]), pass_k=pass_k, **llm_health(results))
+        pass_rate=rate([r.passed for r in first]), pass_k=pass_k, **llm_health(results))
 
 
 def llm_health(results: list[CaseResult]) -> dict[str, int | float]:
