@@ -144,6 +144,9 @@ def _money(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
         out.append(f"says nothing is charged, but {_outstanding(facts)} is captured")
     if re.search(r"\b(discount|coupon|voucher)\b", low):
         out.append("promises a discount, which no tool gives")
+    if re.search(r"front of the (line|queue)|\bprioriti[sz]|\bexpedit|\brush(ed|ing)? (it|your)|"
+                 r"(faster|express|overnight) (shipping|delivery)", low):
+        out.append("promises to move the order ahead or ship it faster, which no tool does")
     return out
 
 

@@ -269,6 +269,7 @@ NEEDS_A_PERSON = {ToolKind.WRITE: "changing the order", ToolKind.MONEY: "moving 
 @rule("automation")
 def rule_automation(case: CaseState, action: ProposedAction, policy: Policy) -> Verdict:
     p = policy.automation
+    sure, reader = gp.confidence_of(case)
     why = [reason for bad, reason in [
         (action.kind not in (ToolKind.READ, ToolKind.CONTACT), f"{NEEDS_A_PERSON.get(action.kind, 'this')}"
                                                                " needs a person"),
@@ -276,8 +277,7 @@ def rule_automation(case: CaseState, action: ProposedAction, policy: Policy) -> 
          f"{case.category.value.replace('_', ' ')} cases are not on the automation allowlist"),
         (case.order_value > p.value_limit, f"order value {case.order_value} is above {p.value_limit}"),
         # Whoever read the case, rules or an LLM: an unsure reading never goes out alone (keyword ties at 0.55 did).
-        (case.confidence < p.min_confidence,
-         f"classification confidence {case.confidence} ({case.classified_by}) is below {p.min_confidence}"),
+        (sure < p.min_confidence, f"reading confidence {sure} ({reader}) is below {p.min_confidence}"),
         (case.customer is not None and case.customer.vip, "VIP customer"),
         (case.escalation_level > 0 or case.status == "escalated", "the case is already escalated"),
     ] if bad]

@@ -2,9 +2,9 @@
 
 Rule 9: every amount, percentage and promise in the message text (a person's edit or an LLM rewording
 included) must be backed by the plan's arguments or the facts; the phrase that is not is shown.
-Rule 10: a first touch runs alone only when the case's reading is certain (whoever read it), there is one
-request grounded on the case's order, every claim of the message's template holds, and the message is on
-the low-risk list. Pure functions, like every rule.
+Rule 10: a first touch runs alone only when the ticket's grounded Reading is certain (whoever read it, rules
+or an LLM): one request, grounded on the case's order with every argument at or above the confidence bar and
+nothing unknown; every claim of the message's template holds; and the message is on the low-risk list. Pure functions, like every rule.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ _PROMISES: list[tuple[str, re.Pattern[str]]] = [
                           r"|\bon (?:its|their) way back\b", re.I)),
     ("discount", re.compile(r"\b(?:discount|coupon|voucher|promo(?:tion(?:al)?)? code|% off)\w*", re.I)),
     ("store_credit", re.compile(r"\bstore credit\b|\bcredit(?:ed)? (?:to )?your account\b", re.I)),
+    # No tool moves an order up a queue or buys faster shipping: such a promise is never backed.
+    ("priority", re.compile(r"\bfront of the (?:line|queue)\b|\b(?:priorit(?:y|i[sz]e\w*)|expedit\w*|rush\w*)\b"
+                            r"|\b(?:faster|express|upgraded?|overnight) (?:shipping|delivery)\b", re.I)),
     ("replacement", re.compile(r"\b(?:we(?:'ll| will|'ve| have|'re| are))\s+(?:\w+\s+){0,2}(?:send|ship)\w*\s+"
                                r"(?:you\s+)?(?:a|an)\s+(?:new|replacement)\b", re.I)),
 ]
@@ -63,6 +66,7 @@ def _promise_backed(kind: str, case: CaseState, plan: Plan) -> bool:
         "refund": "refund_payment" in tools or refunded or (captured and bool(tools & {"cancel_order",
                                                                                       "intercept_shipment"})),
         "discount": False,  # no tool gives one
+        "priority": False,  # nor moves an order ahead or upgrades its shipping
         "store_credit": "issue_store_credit" in tools,
         "replacement": "reship_order" in tools or "exchange_items" in tools,
     }[kind]
@@ -91,12 +95,50 @@ def message_in_plan(case: CaseState, plan: Plan, action: ProposedAction, policy:
                    mode=policy.mode_of("customer_message"), action_id=action.action_id)
 
 
+def confidence_of(case: CaseState) -> tuple[float, str]:
+    """How sure the reading of the case is, and who read it: the ticket's grounded Reading (rules or an LLM alike)
+    when the case has one, never surer than the triage that filed it."""
+    reading = case.reading
+    if reading is None:
+        return case.confidence, case.classified_by
+    return min(case.confidence, reading.confidence), reading.read_by
+
+
+def grounding_doubts(case: CaseState, floor: float) -> list[str]:
+    """Why the ticket's Reading is not certain enough for a first touch without a person: it must hold one
+    request, on the case's order, with every argument grounded at or above the floor and nothing unknown."""
+    reading = case.reading
+    if reading is None:
+        return []  # a system event, not a ticket: its facts came from the systems of record
+    if reading.needs_reading:
+        return ["the ticket needs a person to read it"]
+    if len(reading.requests) != 1:
+        asked = ", ".join(f"{r.intent.value} ({r.mood.value})" for r in reading.requests) or "nothing"
+        return [f"the ticket holds {len(reading.requests)} requests, not one: {asked}"]
+    req = reading.requests[0]
+    why = [f"{req.intent.value} leaves {', '.join(req.unknown)} unknown"] if req.unknown else []
+    if req.order is None:
+        why.append(f"{req.intent.value} is grounded on no order")
+    elif req.order.order_id != case.order_id:
+        why.append(f"{req.intent.value} is about order {req.order.order_id}, not the case's order {case.order_id}")
+    elif req.order.confidence < floor and not _order_from_system(case):
+        why.append(f"order {req.order.order_id} was {req.order.how} from the text at {req.order.confidence},"
+                   f" below {floor}")
+    args = [*req.items, *(a for a in (req.target, req.address, req.payment) if a is not None)]
+    why += [f"{type(a).__name__.removesuffix('Arg').lower()} grounded at {a.confidence}, below {floor}"
+            for a in args if a.confidence < floor]
+    return why
+
+
+def _order_from_system(case: CaseState) -> bool:
+    """The helpdesk or storefront put the order on the signal itself, so the case's order is not a reading."""
+    return case.signal is not None and case.signal.order_id is not None and case.signal.order_id == case.order_id
+
+
 def automation_in_plan(case: CaseState, plan: Plan, policy: Policy) -> list[str]:
     """Why the plan's first touch may not run alone, beyond rule 10's per-action conditions."""
     p = policy.automation
-    why = []
-    if case.confidence < p.min_confidence:
-        why.append(f"reading confidence {case.confidence} ({case.classified_by}) is below {p.min_confidence}")
+    why = grounding_doubts(case, p.min_confidence)
     req = case.request
     if req is not None and req.order_id is not None and req.order_id != case.order_id:
         why.append(f"the request names order {req.order_id}, not the case's order {case.order_id}")
@@ -111,5 +153,14 @@ def automation_in_plan(case: CaseState, plan: Plan, policy: Policy) -> list[str]
 def automation_reason(case: CaseState, plan: Plan) -> str:
     """Why a first touch may run alone: the verdict says so in full."""
     scenario = plan.scenario.value if plan.scenario else "no message"
-    return (f"first touch may run without a human: one request on order {case.order_id}, reading confidence"
-            f" {case.confidence} ({case.classified_by}), every claim of {scenario} backed, on the low-risk list")
+    sure, reader = confidence_of(case)
+    reading = case.reading
+    if reading is not None and reading.requests:
+        req = reading.requests[0]
+        how = req.order.how if req.order else "none"
+        read = (f"one request ({req.intent.value}, {req.mood.value}) read by {reader} at {sure}, grounded on order"
+                f" {case.order_id} ({how}) with nothing unknown")
+    else:
+        read = f"a system event on order {case.order_id} filed by {reader} at {sure}"
+    return (f"first touch may run without a human: {read}; every claim of {scenario} backed; {scenario} is on the"
+            " low-risk list")

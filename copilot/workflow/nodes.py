@@ -195,7 +195,9 @@ def _route(decided: Plan, active: list[Verdict]) -> Route:
 def _route_reason(route: str, active: list[Verdict]) -> str:
     limiting = [v for v in active if v.outcome != "allow"]
     if not limiting:
-        return "every action allowed: automatic first touch"
+        rule10 = next((v.reason for v in active if v.rule_id == "automation"), "")
+        return f"every action allowed: automatic first touch ({rule10})" if rule10 else \
+            "every action allowed: automatic first touch"
     said = list(dict.fromkeys(f"{v.rule_id}: {v.reason}" for v in limiting))  # one line per distinct reason
     return "; ".join(said[:3])
 
@@ -237,8 +239,10 @@ async def auto_approve(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     """Rule 10 allows a first touch without a human: approve as the copilot, through the same pause and
     resume a person's approval takes, so effects always run from a checkpoint with stable keys."""
     case_id, version = state["case_id"], state["plan_version"]
-    approval = Approve(plan_version=version, actor=ACTOR, role=Role.agent, auto=True,
-                       reason="guardrails allow every action (rule 10)")
+    # The approval carries rule 10's own words (one request, how it was grounded, claims, low-risk list).
+    why = next((v["reason"] for v in state.get("verdicts", []) if v["rule_id"] == "automation"
+                and v["outcome"] == "allow" and v["mode"] == "active"), "guardrails allow every action")
+    approval = Approve(plan_version=version, actor=ACTOR, role=Role.agent, auto=True, reason=f"rule 10: {why}")
     async with deps.pool.connection() as conn, conn.transaction():
         await store.record_auto_approval(conn, case_id, approval, deps.clock())
     return {}

@@ -10,6 +10,7 @@ from copilot.core.models import Disposition
 from copilot.decide.claims import one_line  # noqa: F401 - the playbooks' name for it
 from copilot.decide.messages import MessageContext, Scenario, render
 from copilot.decide.plan import CaseState, Origin, Plan, ProposedAction, action
+from copilot.reading.model import Intent
 from tools.schemas import LineSnapshot, OrderSnapshot
 
 CARRIERS = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL"}
@@ -66,11 +67,29 @@ _COMPLAINT = re.compile(r"\b(damag\w*|broke\w*|smash\w*|shatter\w*|crush\w*|crac
                         r"stain\w*|defective|faulty|missing|wrong|never (?:arrived|came)|not (?:arrived|received)|"
                         r"didn'?t (?:arrive|come))\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_ITEM_COMPLAINTS = (Intent.damaged_missing_wrong, Intent.return_refund, Intent.exchange)
 
 
 def named_lines(case: CaseState) -> list[LineSnapshot]:
-    """The order's lines the ticket names (full name or head noun), preferring those named in a sentence that
-    complains ("the mug arrived smashed", not "the blanket was fine"). The Reading grounds these when it lands."""
+    """The order's lines the ticket names: those the Reading grounded on the case's order (by name in six
+    languages, variant words or SKU, from the sentences of the request); without a Reading that grounded any,
+    the lines named by full name or head noun, preferring a sentence that complains ("the mug arrived smashed",
+    not "the blanket was fine")."""
+    return _grounded_lines(case) or _lines_in_text(case)
+
+
+def _grounded_lines(case: CaseState) -> list[LineSnapshot]:
+    reading = case.reading
+    if reading is None:
+        return []
+    mine = [r for r in reading.requests if r.order is not None and r.order.order_id == case.order_id and r.items]
+    acting = [r for r in mine if r.intent in _ITEM_COMPLAINTS] or mine
+    wanted = {item.line_no for r in acting[:1] for item in r.items}
+    found = [ln for ln in order_of(case).lines if ln.line_no in wanted]
+    return sorted({ln.name: ln for ln in reversed(found)}.values(), key=lambda ln: ln.line_no)
+
+
+def _lines_in_text(case: CaseState) -> list[LineSnapshot]:
     text = f"{case.signal.subject or ''}\n{case.signal.text or ''}" if case.signal else ""
     complaints = " ".join(s for s in _SENTENCES.split(text) if _COMPLAINT.search(s))
     for source in (complaints, text):
