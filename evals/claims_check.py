@@ -21,6 +21,44 @@ _MOVING = {"handed_off", "in_transit", "out_for_delivery", "delivered", "availab
            "failure", "returned", "return_to_sender"}
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)")
 
+# The statements of fact a draft can make, in English and in the five languages the desk also writes (es fr de pt
+# it): each pattern is read on the lower-cased text. Written here from the customer's side of the message, not
+# taken from the templates' code.
+OUT_OF_STOCK = r"out of stock|agotad[oa]|rupture de stock|ausverkauft|esgotad[oa]|esaurit[oa]"
+# "it hasn't left our warehouse yet" says the opposite of "it had already left our warehouse".
+WITH_CARRIER = (r"\breports that the package\b|(?<!hasn't )(?<!has not )\bleft our warehouse\b|\bwith the carrier\b|informa de que el paquete|"
+                r"con el transportista|indique que le colis|avec le transporteur|meldet, dass das paket|"
+                r"mit dem versanddienstleister|informa que o pacote|com a transportadora|segnala che il pacco|"
+                r"con il corriere")
+CARRIER_REPORT = (r"reports that the package|informa de que el paquete|indique que le colis|meldet, dass das paket|"
+                  r"informa que o pacote|segnala che il pacco")
+DELAYED = r"is delayed|va con retraso|a du retard|sich verspätet|está atrasado|è in ritardo"
+NOT_SHIPPED = (r"hasn't left our warehouse|as soon as it ships|before it ships|being packed|no ha salido de nuestro|"
+               r"en cuanto salga|n'a pas encore quitté|dès son expédition|noch nicht verlassen|sobald sie versandt|"
+               r"ainda não saiu|assim que ele for despachado|non ha ancora lasciato|appena verrà spedito")
+REFUND_SAID = (r"we'll refund|refund of \$|on its way back|we've issued a refund|devolveremos|reembolso de \$|"
+               r"vous rembours|remboursement de \$|wir erstatten|erstattung von \$|vamos devolver|rimborseremo|"
+               r"rimborso di \$")
+NOTHING_CHARGED = (r"nothing was charged|pending charge .* released|cualquier cargo pendiente|tout débit en attente|"
+                   r"ausstehende belastung|cobrança pendente|addebiti in sospeso")
+DISCOUNT = r"\b(discount|coupon|voucher|descuento|cupón|réduction|remise|rabatt|gutschein|desconto|cupom|sconto)\b"
+AHEAD = (r"front of the (line|queue)|\bprioriti[sz]|\bexpedit|\brush(ed|ing)? (it|your)|"
+         r"(faster|express|overnight) (shipping|delivery)|prioridad|priorité|priorität|priorità|prioridade|vorrang|"
+         r"envío urgente|livraison express|expressversand|spedizione espressa|entrega expressa")
+PAYMENT_FAILED = (r"didn't go through|couldn't complete the payment|no se pudo completar|n'a pas abouti|"
+                  r"nicht durchgegangen|não foi concluído|non è andato a buon fine")
+CARD_ENDING = r"(?:ending in|terminada en|se terminant par|mit der endung|terminado em|che termina con) (\d{4})"
+ADDRESS_UNCONFIRMED = (r"couldn't confirm the shipping address|no pudo confirmar la dirección|n'a pas pu confirmer "
+                       r"l'adresse|konnte die lieferadresse nicht bestätigen|não conseguiu confirmar o endereço|"
+                       r"non è riuscito a confermare l'indirizzo")
+UNIT_MISSING = (r"missing an apartment|le falta el número|manquer un numéro d'appartement|büronummer zu fehlen|"
+                r"falta o número do apartamento|manchi il numero dell'interno")
+UNDELIVERABLE = (r"couldn't deliver to the address|no pudo entregarlo en la dirección|n'a pas pu livrer à l'adresse|"
+                 r"konnte nicht an die adresse liefern|não conseguiu entregar no endereço|"
+                 r"non è riuscito a consegnare all'indirizzo")
+SEVERAL_ORDERS = (r"more than one order on your account|más de un pedido en su cuenta|plusieurs commandes sur votre "
+                  r"compte|mehr als eine bestellung|mais de um pedido na sua conta|più di un ordine sul suo account")
+
 
 def _dec(value: Any) -> Decimal | None:
     try:
@@ -82,7 +120,7 @@ def _signal(facts: Facts) -> dict[str, Any]:
 def _stock(text: str, facts: Facts) -> list[str]:
     out = []
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        if "out of stock" not in sentence.lower():
+        if not re.search(OUT_OF_STOCK, sentence.lower()):
             continue
         lines = _lines_named(facts, sentence)
         if not lines:
@@ -110,12 +148,12 @@ def _waiting(text: str, facts: Facts) -> list[str]:
 def _carrier_and_warehouse(text: str, facts: Facts) -> list[str]:
     low, out = text.lower(), []
     moved = shipped(facts)
-    if re.search(r"\breports that the package\b|\bleft our warehouse\b|\bwith the carrier\b", low) and not moved:
+    if re.search(WITH_CARRIER, low) and not moved:
         out.append("speaks of the parcel with the carrier, but it has not left the warehouse")
-    if "is delayed" in low and "reports that the package" in low and not any(
+    if re.search(DELAYED, low) and re.search(CARRIER_REPORT, low) and not any(
             e.get("status") not in ("delivered", None) for e in _events(facts)) and not _signal(facts).get("tracking_status"):
         out.append("reports a carrier delay with no carrier event on record")
-    if re.search(r"hasn't left our warehouse|as soon as it ships|before it ships|being packed", low) and moved:
+    if re.search(NOT_SHIPPED, low) and moved:
         out.append("says the order has not shipped, but it has")
     if "damaged in transit" in low and not any(e.get("status_detail") == "damaged" for e in _events(facts)) \
             and _signal(facts).get("status_detail") != "damaged":
@@ -137,15 +175,14 @@ def _money(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
     out += [f"names a percentage: {m.group(0)!r}" for m in re.finditer(r"\b\d+(?:\.\d+)?\s?%", text)]
     low = text.lower()
     tools = {a.tool for a in actions}
-    if re.search(r"we'll refund|refund of \$|on its way back|we've issued a refund", low) and not (
+    if re.search(REFUND_SAID, low) and not (
             "refund_payment" in tools or _outstanding(facts) > 0 or (_dec(pay.get("refunded")) or 0) > 0):
         out.append("promises or reports a refund, but nothing was captured or refunded")
-    if re.search(r"nothing was charged|pending charge .* released", low) and _outstanding(facts) > 0:
+    if re.search(NOTHING_CHARGED, low) and _outstanding(facts) > 0:
         out.append(f"says nothing is charged, but {_outstanding(facts)} is captured")
-    if re.search(r"\b(discount|coupon|voucher)\b", low):
+    if re.search(DISCOUNT, low):
         out.append("promises a discount, which no tool gives")
-    if re.search(r"front of the (line|queue)|\bprioriti[sz]|\bexpedit|\brush(ed|ing)? (it|your)|"
-                 r"(faster|express|overnight) (shipping|delivery)", low):
+    if re.search(AHEAD, low):
         out.append("promises to move the order ahead or ship it faster, which no tool does")
     return out
 
@@ -162,10 +199,10 @@ def _difference_of(facts: Facts, amount: Decimal | None) -> bool:
 def _payment_words(text: str, facts: Facts) -> list[str]:
     low, out = text.lower(), []
     payments = _payment(facts).get("payments") or []
-    if re.search(r"didn't go through|couldn't complete the payment", low) and not (
+    if re.search(PAYMENT_FAILED, low) and not (
             payments and payments[-1].get("status") == "failed"):
         out.append("says the payment failed, but the latest payment has not")
-    for m in re.finditer(r"ending in (\d{4})", text):
+    for m in re.finditer(CARD_ENDING, low):
         if m.group(1) not in {p.get("last4") for p in payments}:
             out.append(f"quotes card ending {m.group(1)}, not a card of the order")
     if "opened a dispute" in low and not (_payment(facts).get("disputes") or _signal(facts).get("dispute_id")):
@@ -178,11 +215,11 @@ def _address(text: str, facts: Facts) -> list[str]:
     checks = [c["result"] for c in facts.get("address_checks") or [] if c["address"] == _order(facts).get("shipping_address")]
     details = {e.get("status_detail") for e in _events(facts)} | {_signal(facts).get("status_detail")}
     out = []
-    if "couldn't confirm the shipping address" in low and not any(not c["valid"] for c in checks):
+    if re.search(ADDRESS_UNCONFIRMED, low) and not any(not c["valid"] for c in checks):
         out.append("says the carrier could not confirm the address; the address check found nothing wrong")
-    if "missing an apartment" in low and not any(c["missing_unit"] for c in checks):
+    if re.search(UNIT_MISSING, low) and not any(c["missing_unit"] for c in checks):
         out.append("says the unit is missing; the address check did not find that")
-    if "couldn't deliver to the address" in low and not details & {"address_not_found", "return_to_sender"}:
+    if re.search(UNDELIVERABLE, low) and not details & {"address_not_found", "return_to_sender"}:
         out.append("says the carrier could not deliver, with no such carrier event")
     return out
 
@@ -195,9 +232,10 @@ def _items(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
             named = [lines[n] for n in a.args.get("line_nos") or [] if n in lines]
             out += [f"reships {n} without naming it" for n in named if n not in text]
             out += [f"names {n}, which is not reshipped" for n in lines.values() if n in text and n not in named]
-    m = re.search(r"\border (#?[\w-]+)", text)
-    if m and m.group(1) != _order(facts).get("id") and _order(facts):
-        out.append(f"names order {m.group(1)}, not the case's order {_order(facts).get('id')}")
+    m = re.search(r"\border (#?[\w-]+)|\b(?:pedido|commande|[Bb]estellung|ordine) (#[\w-]+)", text)
+    named = m and (m.group(1) or m.group(2))
+    if named and named != _order(facts).get("id") and _order(facts):
+        out.append(f"names order {named}, not the case's order {_order(facts).get('id')}")
     return out
 
 
@@ -205,7 +243,7 @@ def unsupported(text: str | None, facts: Facts | None, actions: list[ActualActio
     """Each statement of the draft the stored facts do not back; None when there is no draft to check."""
     if not text or facts is None:
         return None
-    if "more than one order on your account" in text:
+    if re.search(SEVERAL_ORDERS, text.lower()):
         choices = {c["order_id"] for c in facts.get("candidate_orders") or []}
         return [f"lists order {o}, not one of the customer's" for o in re.findall(r"^- (#?[\w-]+)", text, re.M)
                 if o not in choices]

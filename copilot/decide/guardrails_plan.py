@@ -22,14 +22,27 @@ _PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b)", re.I)
 # What a message may promise only when the plan does it or the facts show it was done.
 _PROMISES: list[tuple[str, re.Pattern[str]]] = [
     ("refund", re.compile(r"\brefunded\b|\b(?:we(?:'ll| will|'ve| have)|is being|are)\s+(?:\w+\s+){0,2}refund\w*\b"
-                          r"|\bon (?:its|their) way back\b", re.I)),
-    ("discount", re.compile(r"\b(?:discount|coupon|voucher|promo(?:tion(?:al)?)? code|% off)\w*", re.I)),
-    ("store_credit", re.compile(r"\bstore credit\b|\bcredit(?:ed)? (?:to )?your account\b", re.I)),
+                          r"|\bon (?:its|their) way back\b"
+                          # The same promises in the translated templates' languages (an offer such as "si prefiere
+                          # un reembolso" promises nothing, as "if you'd prefer a refund" does not).
+                          r"|\b(?:le |lhe )?devolver(?:emos|á)\b|\bvamos devolver\b|\breembolsar(?:emos|é)\b"
+                          r"|\brembours(?:ons|erons|é|ée)\b|\bwir erstatten\b|\b(?:zurück)?erstattet\b"
+                          r"|\brimborser(?:emo|ò)\b|\brimborsat[oa]\b|\breembolsad[oa]\b"
+                          r"|\b(?:reembolso|remboursement|erstattung|rimborso) (?:de|von|di) \$", re.I)),
+    ("discount", re.compile(r"\b(?:discount|coupon|voucher|promo(?:tion(?:al)?)? code|% off|descuento|cup[oó]n|"
+                            r"r[ée]duction|remise|rabatt|gutschein|desconto|cupom|sconto|buono sconto)\w*", re.I)),
+    ("store_credit", re.compile(r"\bstore credit\b|\bcredit(?:ed)? (?:to )?your account\b|\bsaldo a favor\b|"
+                                r"\bguthaben\b|\bcr[ée]dit(?:o)? (?:na|en|nella|en la|dans la) (?:loja|tienda|boutique|negozio)\b",
+                                re.I)),
     # No tool moves an order up a queue or buys faster shipping: such a promise is never backed.
     ("priority", re.compile(r"\bfront of the (?:line|queue)\b|\b(?:priorit(?:y|i[sz]e\w*)|expedit\w*|rush\w*)\b"
-                            r"|\b(?:faster|express|upgraded?|overnight) (?:shipping|delivery)\b", re.I)),
+                            r"|\b(?:faster|express|upgraded?|overnight) (?:shipping|delivery)\b"
+                            r"|\b(?:prioridad\w*|priorit[ée]|priorität|priorità|prioridade|vorrang)"
+                            r"|\b(?:env[ií]o urgente|livraison express|expressversand|spedizione espressa|entrega expressa)\b",
+                            re.I)),
     ("replacement", re.compile(r"\b(?:we(?:'ll| will|'ve| have|'re| are))\s+(?:\w+\s+){0,2}(?:send|ship)\w*\s+"
-                               r"(?:you\s+)?(?:a|an)\s+(?:new|replacement)\b", re.I)),
+                               r"(?:you\s+)?(?:a|an)\s+(?:new|replacement)\b"
+                               r"|\b(?:reemplazo|remplacement|ersatz|reposi[çc][ãa]o|sostituzione)\b", re.I)),
 ]
 
 

@@ -15,6 +15,7 @@ from pydantic import Field
 from copilot.core.errors import InvalidInput
 from copilot.core.models import Strict
 from copilot.core.policy import Policy
+from copilot.decide.languages import LANGUAGES, day, day_months, hello, items, relative_days
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "prompts" / "messages"
 
@@ -131,6 +132,7 @@ class DelayNotice(MessageContext):
     new_date: date | None = None
     cause: DelayCause
     sku: str | None = Field(default=None, description="The item a stock cause is about.")
+    item_name: str | None = Field(default=None, description="That item as the order names it (translated templates).")
 
 
 class DeliveryUpdate(MessageContext):
@@ -244,10 +246,6 @@ CONTEXTS: dict[Scenario, type[MessageContext]] = {
 }
 
 
-def _day(value: date) -> str:
-    return f"{value:%B} {value.day}"
-
-
 def _money(value: Decimal) -> str:
     return f"${value:,.2f}"
 
@@ -258,24 +256,38 @@ def join_names(names: list[str]) -> str:
     return unique[0] if len(unique) == 1 else f"{', '.join(unique[:-1])} and {unique[-1]}"
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), undefined=StrictUndefined, autoescape=False,
+def _folder(language: str) -> Path:
+    return TEMPLATE_DIR if language == "en" else TEMPLATE_DIR / language
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def environment(language: str = "en") -> Environment:
+    env = Environment(loader=FileSystemLoader(_folder(language)), undefined=StrictUndefined, autoescape=False,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters["day"] = _day
+    env.filters["day"] = lambda value: day(value, language)
+    env.filters["hello"] = lambda first_name: hello(first_name, language)
+    env.filters["items"] = lambda joined: items(joined, language)
     env.filters["money"] = _money
     return env
 
 
-def render(scenario: Scenario, context: MessageContext) -> str:
-    """The message text; the context must be the scenario's own model so no field goes unchecked."""
+def has_template(scenario: Scenario, language: str) -> bool:
+    """A template of this scenario is written in this language."""
+    return language in LANGUAGES and (_folder(language) / f"{scenario.value}.j2").is_file()
+
+
+def render(scenario: Scenario, context: MessageContext, language: str = "en") -> str:
+    """The message text in `language` (one of those with a template of the scenario); the context must be the
+    scenario's own model so no field goes unchecked."""
     expected = CONTEXTS[scenario]
     if type(context) is not expected:
         raise InvalidInput(f"scenario {scenario} takes a {expected.__name__} context, not {type(context).__name__}")
+    if not has_template(scenario, language):
+        raise InvalidInput(f"scenario {scenario} has no template in {language!r}")
     try:
-        text = environment().get_template(f"{scenario.value}.j2").render(**dict(context))
+        text = environment(language).get_template(f"{scenario.value}.j2").render(**dict(context))
     except TemplateError as exc:
-        raise InvalidInput(f"template {scenario.value}.j2 failed: {exc}") from exc
+        raise InvalidInput(f"template {language}/{scenario.value}.j2 failed: {exc}") from exc
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
 
 
@@ -302,6 +314,9 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\$\{|\{[A-Za-z_][\w.]*\}|\[[A-Z_ ]
                           r"\b(None|null|undefined|TBD|TODO|XXX+)\b")
 _CARD_LIKE = re.compile(r"(?<![\w#])\d(?:[ -]?\d){11,18}(?!\w)")
 _CARD_WORDS = re.compile(r"\b(cvv|cvc|security code|card number|expir\w*\s+\d{1,2}/\d{2,4})\b", re.IGNORECASE)
+# "the card ending in 4242" as the six languages say it; the digits must be the card's last four.
+_ENDING = re.compile(r"\b(?:ending (?:in )?|terminada en |se terminant par |mit der Endung |endet auf |terminado em |"
+                     r"che termina (?:con|in) )(\d+)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -321,8 +336,10 @@ def _date_problems(text: str, facts: MessageFacts) -> list[str]:
     named = [(_month_day(m), m.group(0)) for m in _DATE_WORDS.finditer(text)]
     named += [((int(m.group(2)), int(m.group(3))), m.group(0)) for m in _ISO_DATE.finditer(text)]
     named += [((int(m.group(1)), int(m.group(2))), m.group(0)) for m in _SLASH_DATE.finditer(text)]
+    named += day_months(text)
     problems = [f"names a date the data does not support: {raw!r}" for key, raw in named if key not in allowed]
     problems += [f"promises a relative date: {m.group(0)!r}" for m in _RELATIVE.finditer(text)]
+    problems += [f"promises a relative date: {word!r}" for word in relative_days(text)]
     return problems
 
 
@@ -331,7 +348,7 @@ def _payment_problems(text: str, facts: MessageFacts) -> list[str]:
     problems = [f"shows payment details beyond the last four: {m.group(0)!r}" for m in _CARD_LIKE.finditer(text)
                 if not any(re.sub(r"\D", "", m.group(0)) in k for k in known)]
     problems += [f"mentions payment credentials: {m.group(0)!r}" for m in _CARD_WORDS.finditer(text)]
-    for m in re.finditer(r"\bending (?:in )?(\d+)\b", text, re.IGNORECASE):
+    for m in _ENDING.finditer(text):
         if m.group(1) not in facts.last4:
             problems.append(f"quotes card digits that are not the card's last four: {m.group(1)!r}")
     return problems

@@ -98,7 +98,8 @@ async def draft_message(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState
     decided = _plan(state)
     contact = [a for a in decided.actions if a.tool in CONTACT_TOOLS]
     text = contact[0].args.body if contact else ""  # type: ignore[attr-defined]
-    if not text or not deps.llm.enabled:
+    if not text or not deps.llm.enabled or decided.language != "en":
+        # A translated template is not reworded: the rewording prompt and its checks are written for English.
         return {"message": text, "message_source": "template"}
     async with deps.pool.connection() as conn:
         worded, source = await llm_steps.reword(conn, deps.llm, _state(state), decided, text, deps.policy,

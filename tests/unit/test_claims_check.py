@@ -46,3 +46,13 @@ def test_every_message_template_declares_its_claims() -> None:
 
     assert set(CLAIMS) == set(Scenario)
     assert all(claim.says and claim.backed_by for claims in CLAIMS.values() for claim in claims)
+
+
+def test_a_negated_warehouse_statement_is_not_read_as_a_shipped_one() -> None:
+    """messy-dev-021 and -138: "it hasn't left our warehouse yet" on an unshipped order is true; "it had already
+    left our warehouse" on the same order is false."""
+    picking = _facts(order=f.order("processing"))
+    assert unsupported("Order #1001 is running late because it hasn't left our warehouse yet. We'll send tracking as "
+                       "soon as it ships.", picking, []) == []
+    assert unsupported("Order #1001 had already left our warehouse, so we've asked FedEx to send it back to us.",
+                       picking, []) == ["speaks of the parcel with the carrier, but it has not left the warehouse"]

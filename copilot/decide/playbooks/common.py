@@ -8,7 +8,8 @@ from copilot.cases.order_inference import keys_of, product_named, words
 from copilot.core.errors import InvalidInput
 from copilot.core.models import Disposition
 from copilot.decide.claims import one_line  # noqa: F401 - the playbooks' name for it
-from copilot.decide.messages import MessageContext, Scenario, render
+from copilot.decide.languages import LANGUAGES
+from copilot.decide.messages import MessageContext, Scenario, has_template, render
 from copilot.decide.plan import CaseState, Origin, Plan, ProposedAction, action
 from copilot.reading.model import Intent
 from tools.schemas import LineSnapshot, OrderSnapshot
@@ -34,8 +35,19 @@ def context(case: CaseState, model: type[MessageContext], **fields: object) -> M
     return model(first_name=first_name(case), order_id=order_of(case).id, **fields)
 
 
-def message_action(case: CaseState, scenario: Scenario, ctx: MessageContext) -> ProposedAction:
-    body = render(scenario, ctx)
+def language_for(case: CaseState, scenario: Scenario) -> tuple[str, list[str]]:
+    """The language the message is written in: the ticket's when a template of the scenario exists in it; else
+    English, with a note that tells the agent why (the customer wrote in another language)."""
+    wrote = case.reading.language if case.reading is not None else "en"
+    if wrote == "en" or has_template(scenario, wrote):
+        return wrote, []
+    name = LANGUAGES.get(wrote, f"'{wrote}'")
+    return "en", [f"the customer wrote in {name}; there is no {name} {scenario.value} template, so the draft is in"
+                  " English: check it suits them before it goes"]
+
+
+def message_action(case: CaseState, scenario: Scenario, ctx: MessageContext, language: str = "en") -> ProposedAction:
+    body = render(scenario, ctx, language)
     if scenario is Scenario.payment_update:
         return action("msg", "request_payment_update", {"order_id": ctx.order_id, "ticket_id": case.ticket_id,
                                                         "body": body})
@@ -50,9 +62,13 @@ def escalate(owner: str, reason: str) -> ProposedAction:
 def plan(case: CaseState, disposition: Disposition, actions: list[ProposedAction], reasons: list[str],
          scenario: Scenario | None = None, ctx: MessageContext | None = None, ask: str | None = None) -> Plan:
     """A plan; with a message, its send action goes last so it follows the work it reports."""
+    language = "en"
     if scenario is not None and ctx is not None:
-        actions = [*actions, message_action(case, scenario, ctx)]
-    return Plan(disposition=disposition, actions=actions, scenario=scenario, message=ctx, ask=ask, reasons=reasons)
+        language, notes = language_for(case, scenario)
+        actions = [*actions, message_action(case, scenario, ctx, language)]
+        reasons = [*reasons, *notes]
+    return Plan(disposition=disposition, actions=actions, scenario=scenario, message=ctx, ask=ask, reasons=reasons,
+                language=language)
 
 
 def line_for(case: CaseState, sku: str | None = None, line_no: int | None = None) -> LineSnapshot:

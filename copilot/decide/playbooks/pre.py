@@ -197,7 +197,8 @@ def inventory_mismatch(case: CaseState, policy: Policy) -> Plan:
                     Scenario.substitute_offer, ctx, f"Accept {sku} instead of {short.sku}")
     return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock in every warehouse"],
                 Scenario.delay_notice, context(case, DelayNotice, reason=f"the {short.name} is out of stock",
-                                               cause=DelayCause.out_of_stock, sku=short.sku),
+                                               cause=DelayCause.out_of_stock, sku=short.sku,
+                                               item_name=short.name),
                 "Wait for the item or cancel")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from copilot.core.models import Disposition
 from copilot.decide.messages import Scenario, WhichOrder
 from copilot.decide.plan import CaseState, Plan
-from copilot.decide.playbooks.common import first_name, message_action
+from copilot.decide.playbooks.common import first_name, language_for, message_action
 
 
 def applies(case: CaseState) -> bool:
@@ -18,6 +18,9 @@ def which_order(case: CaseState) -> Plan:
                for c in case.candidate_orders]
     ctx = WhichOrder(first_name=first_name(case), choices=choices)
     listed = ", ".join(c.order_id for c in case.candidate_orders)
+    language, notes = language_for(case, Scenario.which_order)
     return Plan(disposition=Disposition.needs_customer_decision, scenario=Scenario.which_order, message=ctx,
-                actions=[message_action(case, Scenario.which_order, ctx)], ask="which order the request is about",
-                reasons=[f"the ticket names no order and fits {len(choices)} of the customer's orders equally: {listed}"])
+                actions=[message_action(case, Scenario.which_order, ctx, language)],
+                ask="which order the request is about", language=language,
+                reasons=[f"the ticket names no order and fits {len(choices)} of the customer's orders equally: {listed}",
+                         *notes])
