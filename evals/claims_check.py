@@ -233,9 +233,9 @@ def _items(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
             out += [f"reships {n} without naming it" for n in named if n not in text]
             out += [f"names {n}, which is not reshipped" for n in lines.values() if n in text and n not in named]
     m = re.search(r"\border (#?[\w-]+)|\b(?:pedido|commande|[Bb]estellung|ordine) (#[\w-]+)", text)
-    named = m and (m.group(1) or m.group(2))
-    if named and named != _order(facts).get("id") and _order(facts):
-        out.append(f"names order {named}, not the case's order {_order(facts).get('id')}")
+    said = (m.group(1) or m.group(2)) if m else None
+    if said and said != _order(facts).get("id") and _order(facts):
+        out.append(f"names order {said}, not the case's order {_order(facts).get('id')}")
     return out
 
 
