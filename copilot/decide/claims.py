@@ -229,8 +229,8 @@ def _delay_cause(case: CaseState, plan: Plan, ctx: Any) -> str | None:
 
 def _delay_item(case: CaseState, plan: Plan, ctx: Any) -> str | None:
     line = line_of(case, ctx.sku) if ctx.sku else None
-    return _fail(line is not None and line.name == ctx.item_name,
-                 f"names '{ctx.item_name}', the order line of {ctx.sku} is '{line.name if line else 'missing'}'")
+    return _fail(line is not None and line.name == ctx.stock_item,
+                 f"names '{ctx.stock_item}', the order line of {ctx.sku} is '{line.name if line else 'missing'}'")
 
 
 def _new_date(case: CaseState, plan: Plan, ctx: Any) -> str | None:
@@ -334,7 +334,7 @@ CLAIMS: dict[Scenario, list[Claim]] = {
     Scenario.delay_notice: [
         Claim("why the order is late", "the stock, warehouse or cutoff fact named by `cause`", _delay_cause),
         Claim("the item that is out of stock", "the order line of the SKU", _delay_item,
-              lambda c: c.item_name is not None),
+              lambda c: c.stock_item is not None),
         Claim("it should arrive by D", "the promised date on record", _new_date, lambda c: c.new_date is not None),
         Claim("we'll send tracking as soon as it ships", "the order has not left the warehouse", _not_shipped,
               lambda c: c.new_date is None)],

@@ -132,7 +132,7 @@ class DelayNotice(MessageContext):
     new_date: date | None = None
     cause: DelayCause
     sku: str | None = Field(default=None, description="The item a stock cause is about.")
-    item_name: str | None = Field(default=None, description="That item as the order names it (translated templates).")
+    stock_item: str | None = Field(default=None, description="That item as the order names it (translated templates).")
 
 
 class DeliveryUpdate(MessageContext):
@@ -215,8 +215,10 @@ class WhichOrder(MessageContext):
     choices: list[str] = Field(min_length=2)
 
 
-# Context fields that say which fact a claim rests on (copilot/decide/claims.py), not wording: a rewording never needs them.
-CLAIM_ONLY_FIELDS = frozenset({"cause", "sku", "item_sku", "substitute_sku", "waiting_sku", "event", "left_warehouse"})
+# Context fields that say which fact a claim rests on (copilot/decide/claims.py), not wording, or that only the translated
+# templates read (the English wording holds them already, e.g. in a delay's `reason`): a rewording never needs them.
+CLAIM_ONLY_FIELDS = frozenset({"cause", "sku", "item_sku", "substitute_sku", "waiting_sku", "event", "left_warehouse",
+                               "stock_item"})
 
 CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.payment_update: PaymentUpdate,

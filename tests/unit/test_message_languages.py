@@ -40,7 +40,7 @@ VARIANTS: list[tuple[Scenario, m.MessageContext]] = [
     (Scenario.payment_update, m.PaymentUpdate(**BASE)),
     *[(Scenario.address_confirmation, m.AddressConfirmation(**BASE, address=ADDRESS, problem="x", cause=cause))
       for cause in m.AddressProblem],
-    *[(Scenario.delay_notice, m.DelayNotice(**BASE, reason="x", cause=cause, sku="LAMP-1", item_name="Desk Lamp"))
+    *[(Scenario.delay_notice, m.DelayNotice(**BASE, reason="x", cause=cause, sku="LAMP-1", stock_item="Desk Lamp"))
       for cause in m.DelayCause],
     (Scenario.delay_notice, m.DelayNotice(first_name="there", order_id="#1001", reason="x", cause=m.DelayCause.backlog,
                                           new_date=date(2024, 5, 18))),
@@ -133,7 +133,7 @@ def test_a_translated_draft_whose_claim_the_facts_do_not_back_goes_to_a_person()
                   inventory=[f.stock("LAMP-1", WH_EAST=6)])
     case = _reading(case, "", text)
     ctx = context(case, m.DelayNotice, reason="the Desk Lamp is out of stock", cause=m.DelayCause.out_of_stock,
-                  sku="LAMP-1", item_name="Desk Lamp")
+                  sku="LAMP-1", stock_item="Desk Lamp")
     drafted = plan(case, Disposition.needs_customer_decision, [], ["test"], Scenario.delay_notice, ctx, "wait or cancel")
     assert drafted.language == "de" and "Desk Lamp ausverkauft ist" in drafted.actions[-1].args.body
     enforced = claims.enforce(case, drafted)

@@ -198,7 +198,7 @@ def inventory_mismatch(case: CaseState, policy: Policy) -> Plan:
     return plan(case, D.needs_customer_decision, [], [f"{short.sku} is out of stock in every warehouse"],
                 Scenario.delay_notice, context(case, DelayNotice, reason=f"the {short.name} is out of stock",
                                                cause=DelayCause.out_of_stock, sku=short.sku,
-                                               item_name=short.name),
+                                               stock_item=short.name),
                 "Wait for the item or cancel")
 
 
