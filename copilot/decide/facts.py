@@ -89,6 +89,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
         "case_id": case_id, "category": category, "now": now, "status": row["status"],
         "escalation_level": row["escalation_level"], "classified_by": _by(row["classified_by"]),
         "confidence": row["confidence"] if row["confidence"] is not None else 1.0, "signal": signal,
+        "filed_by": row["classified_by"],
         "ticket_id": row["ticket_id"] or (signal.ticket_id if signal else None),
         "request": _grounded(_with_llm_address(read_request(category, _new_words(signal, reading), order_id),
                                                llm_address), reading),

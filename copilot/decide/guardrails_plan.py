@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from copilot.core.policy import Policy
 from copilot.decide import claims
 from copilot.decide.plan import CONTACT_TOOLS, CaseState, Plan, ProposedAction, Verdict
+from copilot.reading.model import Mood, Request
 
 CONTACT = CONTACT_TOOLS
 _AMOUNT = re.compile(r"(?:\$|USD\s?)\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(?:dollars|USD)\b", re.I)
@@ -101,13 +102,24 @@ def message_in_plan(case: CaseState, plan: Plan, action: ProposedAction, policy:
                    mode=policy.mode_of("customer_message"), action_id=action.action_id)
 
 
+SYSTEM_FILED = frozenset({"kind", "exception_code"})
+
+
+def asked(case: CaseState) -> list[Request]:
+    """The ticket's requests: what it asks or tells the desk to do, conditionally or not. A threat ("or I file a
+    chargeback") asks nothing of the desk; it is in the Reading for the agent to see."""
+    return [r for r in case.reading.requests if r.mood is not Mood.threat] if case.reading is not None else []
+
+
 def confidence_of(case: CaseState) -> tuple[float, str]:
     """How sure the reading of the case is, and who read it: the ticket's grounded Reading (rules or an LLM alike)
-    when the case has one, never surer than the triage that filed it."""
+    when triage filed the case on it, never surer than triage. A case filed on a system event (a declined payment,
+    a carrier or warehouse event) is as sure as that event: the ticket beside it must still be grounded."""
     reading = case.reading
-    if reading is None:
-        return case.confidence, case.classified_by
-    return min(case.confidence, reading.confidence), reading.read_by
+    requests = asked(case)
+    if reading is None or case.filed_by in SYSTEM_FILED or not requests:
+        return case.confidence, case.filed_by if case.filed_by in SYSTEM_FILED else case.classified_by
+    return min(case.confidence, *(r.confidence for r in requests)), reading.read_by
 
 
 def grounding_doubts(case: CaseState, floor: float) -> list[str]:
@@ -118,10 +130,11 @@ def grounding_doubts(case: CaseState, floor: float) -> list[str]:
         return []  # a system event, not a ticket: its facts came from the systems of record
     if reading.needs_reading:
         return ["the ticket needs a person to read it"]
-    if len(reading.requests) != 1:
-        asked = ", ".join(f"{r.intent.value} ({r.mood.value})" for r in reading.requests) or "nothing"
-        return [f"the ticket holds {len(reading.requests)} requests, not one: {asked}"]
-    req = reading.requests[0]
+    requests = asked(case)
+    if len(requests) != 1:
+        said = ", ".join(f"{r.intent.value} ({r.mood.value})" for r in requests) or "nothing"
+        return [f"the ticket holds {len(requests)} requests, not one: {said}"]
+    req = requests[0]
     why = [f"{req.intent.value} leaves {', '.join(req.unknown)} unknown"] if req.unknown else []
     if req.order is None:
         why.append(f"{req.intent.value} is grounded on no order")
@@ -160,13 +173,15 @@ def automation_reason(case: CaseState, plan: Plan) -> str:
     """Why a first touch may run alone: the verdict says so in full."""
     scenario = plan.scenario.value if plan.scenario else "no message"
     sure, reader = confidence_of(case)
-    reading = case.reading
-    if reading is not None and reading.requests:
-        req = reading.requests[0]
+    requests = asked(case)
+    filed = f"filed on a system event ({case.filed_by}) at {sure}" if case.filed_by in SYSTEM_FILED else None
+    if requests:
+        req = requests[0]
         how = req.order.how if req.order else "none"
-        read = (f"one request ({req.intent.value}, {req.mood.value}) read by {reader} at {sure}, grounded on order"
-                f" {case.order_id} ({how}) with nothing unknown")
+        read = (f"one request ({req.intent.value}, {req.mood.value}) {'' if filed else f'read by {reader} at {sure}, '}"
+                f"grounded on order {case.order_id} ({how}) with nothing unknown")
+        read = f"{filed}; {read}" if filed else read
     else:
-        read = f"a system event on order {case.order_id} filed by {reader} at {sure}"
+        read = f"{filed or f'filed by {reader} at {sure}'} on order {case.order_id}, no ticket to read"
     return (f"first touch may run without a human: {read}; every claim of {scenario} backed; {scenario} is on the"
             " low-risk list")

@@ -127,6 +127,8 @@ class CaseState(Strict):
     escalation_level: int = Field(default=0, ge=0)
     classified_by: Literal["rules", "llm", "human"] = "rules"
     confidence: float = Field(default=1.0, ge=0, le=1)
+    filed_by: str | None = Field(default=None, description="What triage filed the case on: a system event ('kind', "
+                                 "'exception_code'), a ticket's reading ('reading'), an LLM ('llm').")
     signal: Signal | None = None
     ticket_id: str | None = None
     request: CustomerRequest | None = None

@@ -10,6 +10,7 @@ Spanish ticket, replaced the wrong item).
 from __future__ import annotations
 
 from copilot import guardrails as g
+from copilot import guardrails_plan as gp
 from copilot.models import Category, SignalKind
 from copilot.plan import CaseState, Plan
 from copilot.playbooks import build_plan
@@ -113,4 +114,33 @@ def test_a_system_event_without_a_ticket_keeps_its_own_certainty() -> None:
     case = f.case(C.delivery_exception, signal=sig, ticket_id=None, order=f.order("shipped", SHOE),
                   shipments=f.shipment("in_transit", "delayed"))
     verdict = _automation(case, build_plan(case, POLICY))
-    assert verdict.outcome == "allow" and "a system event on order #1001" in verdict.reason
+    assert verdict.outcome == "allow" and "on order #1001, no ticket to read" in verdict.reason
+
+
+def test_a_threat_asks_nothing_of_the_desk_but_a_second_request_does() -> None:
+    """"Refund it or I file a chargeback": one request (the refund status) and a threat, which the agent sees in
+    the Reading but which is not a second thing to do; a conditional cancel beside a question is."""
+    threat = _late_parcel("where is it", "Where is order #1001? Tell me today or I will file a chargeback with my bank.")
+    reading = threat.reading
+    assert reading is not None and [r.mood.value for r in reading.requests][1:] == ["threat"]
+    assert _automation(threat, build_plan(threat, POLICY)).outcome == "allow"
+    condition = _late_parcel("where is it", "Where is order #1001? If it hasn't shipped yet, please cancel it.")
+    verdict = _automation(condition, build_plan(condition, POLICY))
+    assert verdict.outcome == "needs_approval" and "reading confidence 0.8 (rules)" in verdict.reason
+    assert "2 requests, not one" in "; ".join(gp.grounding_doubts(condition, POLICY.automation.min_confidence))
+
+
+def test_a_ticket_beside_a_system_event_is_judged_on_its_grounding_not_its_wording() -> None:
+    """The card was declined (a hard decline, from the payment provider); the customer also wrote "just retry my
+    card", a request the rules read at 0.85. The plan is the payment ask the provider's event calls for."""
+    text = "Please just retry my card for #1001 again, it will work this time."
+    sig = f.signal(subject="just retry it", text=text)
+    case = f.case(C.payment_failure, signal=sig, request=read_request(C.payment_failure, sig, "#1001"),
+                  payment=f.payment(status="failed", decline="stolen_card"), filed_by="kind")
+    case = _read(case, "just retry it", text)
+    assert case.reading is not None and case.reading.requests[0].confidence < POLICY.automation.min_confidence
+    verdict = _automation(case, build_plan(case, POLICY))
+    assert verdict.outcome == "allow" and "filed on a system event (kind)" in verdict.reason
+    by_ticket = case.model_copy(update={"filed_by": "reading"})
+    verdict = _automation(by_ticket, build_plan(by_ticket, POLICY))
+    assert verdict.outcome == "needs_approval" and "(rules) is below 0.9" in verdict.reason
