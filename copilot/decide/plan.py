@@ -221,7 +221,7 @@ class Plan(Strict):
     message: SerializeAsAny[MessageContext] | None = None
     ask: str | None = Field(default=None, min_length=1, description="The one decision asked of the customer.")
     reasons: list[str] = Field(min_length=1)
-    language: str = Field(default="en", description="The language the message is written in (copilot/languages.py).")
+    language: str = Field(default="en", description="The language the message is written in (copilot/decide/languages.py).")
 
     @model_validator(mode="before")
     @classmethod

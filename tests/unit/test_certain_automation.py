@@ -9,15 +9,15 @@ Spanish ticket, replaced the wrong item).
 
 from __future__ import annotations
 
-from copilot import guardrails as g
-from copilot import guardrails_plan as gp
-from copilot.models import Category, SignalKind
-from copilot.plan import CaseState, Plan
-from copilot.playbooks import build_plan
-from copilot.policy import load_policy
+from copilot.core.models import Category, SignalKind
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide import guardrails_plan as gp
+from copilot.decide.plan import CaseState, Plan
+from copilot.decide.playbooks import build_plan
+from copilot.decide.requests import read_request
 from copilot.reading.grounding import Line, OrderFacts, World, ground
 from copilot.reading.reader import read_text
-from copilot.requests import read_request
 from tests.unit import casefacts as f
 
 POLICY = load_policy()

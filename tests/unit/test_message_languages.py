@@ -10,19 +10,19 @@ from decimal import Decimal
 
 import pytest
 
-from copilot import claims
-from copilot import guardrails as g
-from copilot import messages as m
-from copilot.messages import MessageFacts, Scenario, check_message, has_template, render
-from copilot.models import Category, Disposition
-from copilot.nodes import with_message
-from copilot.plan import CaseState
-from copilot.playbooks import build_plan
-from copilot.playbooks.common import context, plan
-from copilot.policy import load_policy
+from copilot.core.models import Category, Disposition
+from copilot.core.policy import load_policy
+from copilot.decide import claims
+from copilot.decide import guardrails as g
+from copilot.decide import messages as m
+from copilot.decide.messages import MessageFacts, Scenario, check_message, has_template, render
+from copilot.decide.plan import CaseState
+from copilot.decide.playbooks import build_plan
+from copilot.decide.playbooks.common import context, plan
+from copilot.decide.requests import read_request
 from copilot.reading.grounding import Line, OrderFacts, World, ground
 from copilot.reading.reader import read_text
-from copilot.requests import read_request
+from copilot.workflow.nodes import with_message
 from evals.claims_check import unsupported
 from tests.unit import casefacts as f
 
