@@ -45,6 +45,7 @@ class Scenario(StrEnum):
     which_order = "which_order"
     payment_method_changed = "payment_method_changed"
     payment_method_choice = "payment_method_choice"
+    changes_summary = "changes_summary"
 
 
 class MessageContext(Strict):
@@ -207,6 +208,14 @@ class PaymentMethodChoice(MessageContext):
     choices: list[str] = Field(min_length=1)
 
 
+class ChangesSummary(MessageContext):
+    """Every change one plan makes across the customer's orders, and answers drafted from the facts."""
+
+    changes: list[str] = Field(min_length=1)
+    more: int = Field(default=0, ge=0, description="Changes left out of the list to keep the message short.")
+    answers: list[str] = Field(default_factory=list)
+
+
 class WhichOrder(MessageContext):
     """The ask when a ticket names no order and fits several: the choices, each "#id (items)"."""
 
@@ -245,6 +254,7 @@ CONTEXTS: dict[Scenario, type[MessageContext]] = {
     Scenario.which_order: WhichOrder,
     Scenario.payment_method_changed: PaymentMethodChanged,
     Scenario.payment_method_choice: PaymentMethodChoice,
+    Scenario.changes_summary: ChangesSummary,
 }
 
 

@@ -44,6 +44,10 @@ class TaskResult(Strict):
     expected: list[ExpectedAction]
     proposed: list[str]
     no_counterpart: list[str]
+    plan: list[dict[str, Any]] = Field(default_factory=list, description="The proposed decisions with arguments.")
+    reasons_of_plan: list[str] = Field(default_factory=list, description="The plan's own reasons, for the table.")
+    facts: dict[str, Any] | None = Field(default=None, description="The case's gathered facts (CaseState), so a "
+                                         "failure can be re-planned offline without the graph.")
     category: str | None = None
 
 
@@ -226,6 +230,13 @@ async def _one(engine: Any, url: str, task: dict[str, Any], raw: dict[str, Any])
         result.reasons += context
         result.right = False
     result.category = played.actual.category
+    result.plan = [{"tool": a.tool, "args": a.args} for a in played.actual.actions
+                   if a.tool not in ("send_customer_message", "request_payment_update")]
+    async with engine.pool.connection() as conn:
+        cur = await conn.execute("SELECT plan, facts FROM cases WHERE id = %s", (outcome.case_id,))
+        row = await cur.fetchone()
+    result.reasons_of_plan = [str(r) for r in ((row or {}).get("plan") or {}).get("reasons", [])][:8]
+    result.facts = (row or {}).get("facts")
     return result
 
 

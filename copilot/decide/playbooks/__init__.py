@@ -9,7 +9,7 @@ from copilot.core.models import Category
 from copilot.core.policy import Policy
 from copilot.decide import claims
 from copilot.decide.plan import CaseState, Plan
-from copilot.decide.playbooks import choices, post, pre, reading_gate, which_order
+from copilot.decide.playbooks import choices, post, pre, reading_gate, several, which_order
 
 Playbook = Callable[[CaseState, Policy], Plan]
 
@@ -43,6 +43,11 @@ def _decide(case: CaseState, policy: Policy) -> Plan:
     if case.payment is not None and case.payment.open_dispute:
         # Whatever was asked, an open dispute is finance's: evidence before the due date, no refund meanwhile.
         return post.chargeback(case, policy)
+    if several.applies(case):
+        # Several requests, or one reaching past the case's order: one plan over every order they touch.
+        planned = several.plan_requests(case, policy)
+        if planned is not None:
+            return planned
     if choices.is_answer(case):
         return choices.plan_choice(case, policy)
     if which_order.applies(case):

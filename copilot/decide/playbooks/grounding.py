@@ -77,9 +77,11 @@ def ground_cancel(case: CaseState, text: str, default: list[str]) -> Grounded:
     elif _ALL_ORDERS.search(text) or re.search(r"\ball (?:possible |my |the )?(?:pending )?orders\b", text, re.I):
         g.orders = [o.order.order.id for o in pending]
     else:
-        items, unclear = t.named_lines(pending, text, OPEN, default)
-        g.notes += unclear
         whole = bool(_WHOLE.search(text))
+        # "The whole order" is one order: the one holding the items named, else the one the ticket is about
+        # (for a fallback, the order the request before it could not change), never all of them.
+        items, unclear = t.named_lines(pending, _WHOLE.sub(" ", text) if whole else text, OPEN, default)
+        g.notes += unclear
         for oid, lines in _by_order(items).items():
             order = next(o for o in pending if o.order.order.id == oid).order.order
             if whole or {n.line.line_no for n in lines} == {ln.line_no for ln in order.lines}:

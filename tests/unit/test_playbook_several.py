@@ -1,0 +1,141 @@
+"""Several requests in one ticket make one plan: every action grounded in the customer's own orders, each judged
+by the guardrails of the order it touches; what cannot be grounded goes to a person, conditions are not acted on."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from copilot.core.models import Category, Disposition
+from copilot.core.policy import load_policy
+from copilot.decide import guardrails as g
+from copilot.decide.messages import check_message, count_asks
+from copilot.decide.plan import CaseState, OrderFacts
+from copilot.decide.playbooks import build_plan, several
+from copilot.reading.model import Evidence, Intent, Mood, Reading, Request
+from tests.unit import casefacts as f
+from tools import schemas as s
+
+POLICY = load_policy()
+MAT = {"color": "black"}
+
+
+def variants(sku: str, name: str, *options: tuple[str, dict[str, str], str]) -> s.LocateInventoryOutput:
+    return f.stock(sku, WH_EAST=5).model_copy(update={"variants": [
+        s.Variant(sku=v_sku, options=opts, price=Decimal(price), sold=True, available=5)
+        for v_sku, opts, price in options]})
+
+
+def facts_for(order_id: str, status: str, lines: list[s.LineSnapshot], captured: str) -> OrderFacts:
+    base = f.order(status, lines=lines)
+    order = base.model_copy(update={"order": base.order.model_copy(update={"id": order_id})})
+    pay = f.payment(status="captured" if status == "delivered" else "authorized", amount=captured,
+                    captured=captured if status == "delivered" else "0")
+    inventory = [variants("MAT-BLK", "Yoga Mat", ("MAT-BLK", MAT, "30.00"), ("MAT-GRN", {"color": "green"}, "32.00")),
+                 variants("LAMP-W", "Desk Lamp", ("LAMP-W", {"color": "white"}, "40.00"),
+                          ("LAMP-B", {"color": "black"}, "40.00"))]
+    return OrderFacts(order=order, payment=pay.model_copy(update={"order_id": order_id}), inventory=inventory)
+
+
+DELIVERED = facts_for("#1001", "delivered", [f.line(1, "30.00", sku="MAT-BLK", name="Yoga Mat"),
+                                             f.line(2, "40.00", sku="LAMP-W", name="Desk Lamp")], "70.00")
+PENDING = facts_for("#1002", "pending", [f.line(1, "40.00", sku="LAMP-W", name="Desk Lamp")], "40.00")
+
+
+def reading(text: str, *asks: tuple[Intent, Mood, str]) -> Reading:
+    """A Reading whose requests were read at the words given (the reader's job; here the planner's input)."""
+    requests = []
+    for intent, mood, words in asks:
+        at = text.index(words)
+        requests.append(Request(intent=intent, mood=mood, category=Category.change_request, confidence=0.9,
+                                evidence=[Evidence(start=at, end=at + len(words), quote=words)]))
+    return Reading(text=text, language="en", language_confidence=0.99, requests=requests)
+
+
+def ticket(text: str, *asks: tuple[Intent, Mood, str]) -> CaseState:
+    """The case is linked to the delivered order #1001; #1002 is another order of the same customer."""
+    own = DELIVERED
+    return f.case(Category.change_request, signal=f.signal(text=text), reading=reading(text, *asks),
+                  order=own.order, payment=own.payment, inventory=own.inventory, customer=f.customer().model_copy(
+                      update={"payment_method_ids": ["card"]}), related=[PENDING])
+
+
+def tools(plan) -> list[tuple[str, str | None]]:  # noqa: ANN001
+    return [(a.tool, a.order_id) for a in plan.actions if a.tool != "send_customer_message"]
+
+
+def test_cancel_one_order_and_return_an_item_of_another_make_one_plan_judged_per_order() -> None:
+    text = "Hi, please cancel my order #1002, I don't need the lamp anymore. And return the yoga mat I got, thanks!"
+    case = ticket(text, (Intent.cancel, Mood.instruction, "cancel"),
+                  (Intent.return_refund, Mood.instruction, "return"))
+    plan = build_plan(case, POLICY)
+    assert tools(plan) == [("cancel_order", "#1002"), ("refund_payment", "#1001")]
+    refund = next(a for a in plan.actions if a.tool == "refund_payment")
+    assert refund.args.amount == Decimal("30.00") and refund.args.reason == "return"
+    # Each action is judged against the order it touches: the cancel on the pending order is allowed by rule 4,
+    # and rule 8 finds both orders belong to the customer who wrote in.
+    verdicts = g.evaluate(case, plan, POLICY)
+    assert {v.outcome for v in verdicts if v.rule_id in ("identity", "cancel_edit", "refund")} == {"allow"}
+    body = plan.actions[-1].args.body
+    assert "#1002" in body and "Yoga Mat" in body
+    assert count_asks(body, POLICY) == 1 and check_message(body, g.message_facts(case), POLICY) == []
+
+
+def test_a_received_item_is_exchanged_and_one_not_shipped_is_changed_on_its_order() -> None:
+    text = "Could you exchange the yoga mat I received for the green one? Also change the lamp on my pending order " \
+           "to black."
+    case = ticket(text, (Intent.exchange, Mood.instruction, "exchange"),
+                  (Intent.change_items, Mood.instruction, "change the lamp"))
+    plan = build_plan(case, POLICY)
+    assert tools(plan) == [("exchange_items", "#1001"), ("substitute_item", "#1002")]
+    exchange, swap = plan.actions[0], plan.actions[1]
+    assert [(x.line_no, x.new_sku) for x in exchange.args.lines] == [(1, "MAT-GRN")]
+    assert (swap.args.line_no, swap.args.new_sku) == (1, "LAMP-B")
+    assert plan.disposition is Disposition.fixable_now
+
+
+def test_an_item_on_two_orders_is_the_one_on_the_order_holding_the_other_named_item() -> None:
+    text = "I want to return the yoga mat and the desk lamp please."
+    case = ticket(text, (Intent.return_refund, Mood.instruction, "return"))
+    # The ticket named no order and two delivered orders hold the same lamp; only #1001 also holds the mat.
+    both = case.model_copy(update={"order": None, "payment": None, "inventory": [], "related": [
+        DELIVERED, facts_for("#1003", "delivered", [f.line(1, "40.00", sku="LAMP-W", name="Desk Lamp")], "40.00")]})
+    plan = several.plan_requests(both, POLICY)
+    assert plan is not None
+    assert [(a.tool, a.order_id) for a in plan.actions[:-1]] == [("refund_payment", "#1001")]
+    assert plan.actions[0].args.amount == Decimal("70.00")
+
+
+def test_a_condition_is_reported_and_nothing_runs_on_it() -> None:
+    text = "If my lamp order hasn't shipped by Friday, cancel it."
+    case = ticket(text, (Intent.cancel, Mood.condition, "cancel"))
+    plan = build_plan(case, POLICY)
+    assert [a.tool for a in plan.actions] == ["escalate_case"]
+    assert plan.reasons[0].startswith("reported to the agent, not acted on: condition")
+
+
+def test_a_fallback_condition_is_planned_when_the_request_before_it_cannot_be_done() -> None:
+    text = "Please remove the lamp from my pending order #1002. If that's not possible, cancel the whole order."
+    case = ticket(text, (Intent.change_items, Mood.instruction, "remove"),
+                  (Intent.cancel, Mood.condition, "cancel"))
+    plan = build_plan(case, POLICY)
+    assert tools(plan) == [("cancel_order", "#1002")]
+
+
+def test_a_blocked_action_is_not_proposed_and_the_reason_goes_to_a_person() -> None:
+    text = "Cancel order #1001 and return the lamp from it."
+    case = ticket(text, (Intent.cancel, Mood.instruction, "Cancel"))
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    assert ("cancel_order", "#1001") not in tools(plan)
+    assert ("refund_payment", "#1001") in tools(plan)
+    assert any("a cancellation of no order that is still pending" in r for r in plan.reasons)
+
+
+def test_an_edit_naming_no_item_beside_a_cancel_is_the_cancels_reason_not_a_second_change() -> None:
+    text = "Please cancel order #1002, I ordered it by mistake."
+    # The reader hears "by mistake" as an item edit; it names no item, and the whole order goes anyway.
+    case = ticket(text, (Intent.cancel, Mood.instruction, "cancel"),
+                  (Intent.change_items, Mood.instruction, "by mistake"))
+    plan = build_plan(case, POLICY)
+    assert tools(plan) == [("cancel_order", "#1002")]
+    assert plan.disposition is Disposition.fixable_now
