@@ -92,7 +92,7 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
         "filed_by": row["classified_by"],
         "ticket_id": row["ticket_id"] or (signal.ticket_id if signal else None),
         "request": _grounded(_with_llm_address(read_request(category, _new_words(signal, reading), order_id),
-                                               llm_address), reading),
+                                               llm_address), reading, order_id),
         "reading": reading, "order": order, "customer": customer,
     }
     if order is None and signal is not None and signal.kind in (SignalKind.ticket, SignalKind.ticket_reply) \
@@ -148,10 +148,14 @@ def _reading(signal: Signal | None) -> Reading | None:
     return read_text(signal.subject or "", signal.text or "")
 
 
-def _grounded(request: CustomerRequest | None, reading: Reading | None) -> CustomerRequest | None:
-    """The order line the customer named (by name, variant words or SKU), never a line picked by position."""
+def _grounded(request: CustomerRequest | None, reading: Reading | None, order_id: str | None) -> CustomerRequest | None:
+    """The order line the customer named (by name, variant words or SKU), never a line picked by position.
+    Only a line grounded on this case's order: the reader grounds in all of the customer's orders, and a line
+    number of another order would name (or reship) the wrong item here."""
     main = primary(reading) if reading else None
     if request is None or main is None or request.line_no is not None or len(main.items) != 1:
+        return request
+    if main.order is None or main.order.order_id != order_id:
         return request
     return request.model_copy(update={"line_no": main.items[0].line_no})
 

@@ -88,10 +88,14 @@ def delivery_exception(case: CaseState, policy: Policy) -> Plan:
 def replacement_plan(case: CaseState, policy: Policy, kind: str, line_nos: list[int] | None = None) -> Plan:
     """Reship by the concessions table: investigate signed deliveries, escalate repeat claims."""
     order = order_of(case)
-    reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": line_nos or _all_lines(case),
-                                               "reason": kind})
+    wanted = line_nos or _all_lines(case)
+    if not any(ln.line_no in wanted for ln in order.lines):
+        # A line number that is not on this order names no item: a person finds what the customer meant.
+        reason = f"the item named (line {', '.join(map(str, wanted))}) is not on order {order.id}"
+        return plan(case, D.escalate, [escalate("ops", reason)], [reason])
+    reship = action("reship", "reship_order", {"order_id": order.id, "line_nos": wanted, "reason": kind})
     verdict = g.rule_concession(case, reship, policy)
-    item = join_names([ln.name for ln in order.lines if ln.line_no in (line_nos or _all_lines(case))])
+    item = join_names([ln.name for ln in order.lines if ln.line_no in wanted])
     if verdict.outcome == "block":
         owner = verdict.role.value if verdict.role else "lead"
         return plan(case, D.escalate, [escalate(owner, verdict.reason)], [verdict.reason], Scenario.claim_review,
