@@ -42,6 +42,9 @@ REFUND_SAID = (r"we'll refund|refund of \$|on its way back|we've issued a refund
 NOTHING_CHARGED = (r"nothing was charged|pending charge .* released|cualquier cargo pendiente|tout débit en attente|"
                    r"ausstehende belastung|cobrança pendente|addebiti in sospeso")
 DISCOUNT = r"\b(discount|coupon|voucher|descuento|cupón|réduction|remise|rabatt|gutschein|desconto|cupom|sconto)\b"
+AHEAD = (r"front of the (line|queue)|\bprioriti[sz]|\bexpedit|\brush(ed|ing)? (it|your)|"
+         r"(faster|express|overnight) (shipping|delivery)|prioridad|priorité|priorität|priorità|prioridade|vorrang|"
+         r"envío urgente|livraison express|expressversand|spedizione espressa|entrega expressa")
 PAYMENT_FAILED = (r"didn't go through|couldn't complete the payment|no se pudo completar|n'a pas abouti|"
                   r"nicht durchgegangen|não foi concluído|non è andato a buon fine")
 CARD_ENDING = r"(?:ending in|terminada en|se terminant par|mit der endung|terminado em|che termina con) (\d{4})"
@@ -179,6 +182,8 @@ def _money(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
         out.append(f"says nothing is charged, but {_outstanding(facts)} is captured")
     if re.search(DISCOUNT, low):
         out.append("promises a discount, which no tool gives")
+    if re.search(AHEAD, low):
+        out.append("promises to move the order ahead or ship it faster, which no tool does")
     return out
 
 

@@ -35,6 +35,12 @@ _PROMISES: list[tuple[str, re.Pattern[str]]] = [
     ("store_credit", re.compile(r"\bstore credit\b|\bcredit(?:ed)? (?:to )?your account\b|\bsaldo a favor\b|"
                                 r"\bguthaben\b|\bcr[ée]dit(?:o)? (?:na|en|nella|en la|dans la) (?:loja|tienda|boutique|negozio)\b",
                                 re.I)),
+    # No tool moves an order up a queue or buys faster shipping: such a promise is never backed.
+    ("priority", re.compile(r"\bfront of the (?:line|queue)\b|\b(?:priorit(?:y|i[sz]e\w*)|expedit\w*|rush\w*)\b"
+                            r"|\b(?:faster|express|upgraded?|overnight) (?:shipping|delivery)\b"
+                            r"|\b(?:prioridad\w*|priorit[ée]|priorität|priorità|prioridade|vorrang)"
+                            r"|\b(?:env[ií]o urgente|livraison express|expressversand|spedizione espressa|entrega expressa)\b",
+                            re.I)),
     ("replacement", re.compile(r"\b(?:we(?:'ll| will|'ve| have|'re| are))\s+(?:\w+\s+){0,2}(?:send|ship)\w*\s+"
                                r"(?:you\s+)?(?:a|an)\s+(?:new|replacement)\b"
                                r"|\b(?:reemplazo|remplacement|ersatz|reposi[çc][ãa]o|sostituzione)\b", re.I)),
@@ -74,6 +80,7 @@ def _promise_backed(kind: str, case: CaseState, plan: Plan) -> bool:
         "refund": "refund_payment" in tools or refunded or (captured and bool(tools & {"cancel_order",
                                                                                       "intercept_shipment"})),
         "discount": False,  # no tool gives one
+        "priority": False,  # nor moves an order ahead or upgrades its shipping
         "store_credit": "issue_store_credit" in tools,
         "replacement": "reship_order" in tools or "exchange_items" in tools,
     }[kind]

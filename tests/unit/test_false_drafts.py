@@ -12,6 +12,8 @@ from copilot.decide import guardrails as g
 from copilot.decide.plan import Plan
 from copilot.decide.playbooks import build_plan
 from copilot.decide.requests import read_request
+from copilot.workflow.nodes import with_message
+from evals.claims_check import unsupported
 from tests.unit import casefacts as f
 from tools.connectors.sandbox.world import Address
 
@@ -125,3 +127,21 @@ def test_a_keyword_tie_is_not_certain_enough_to_go_out_alone() -> None:
     verdict = g.combine(g.evaluate(case, plan, POLICY))
     assert verdict.outcome != "allow" and "confidence 0.55" in verdict.reason
 
+
+def test_a_delay_notice_promises_nothing_no_action_or_fact_backs() -> None:
+    """"We're moving it to the front of the line": no tool moves an order up a queue, so the notice never says so,
+    and a person's edit or a rewording that says it (or promises rushed shipping) is blocked with the phrase."""
+    sig, req = _ticket("still waiting", "Hi, my order #1001 still says processing after 4 days. Any news?",
+                       C.fulfillment_delay)
+    order = f.order("processing", fulfillments=[f.fulfillment("picking", cutoff_in_h=-2)], promised_in_h=None)
+    case = f.case(C.fulfillment_delay, signal=sig, request=req, order=order)
+    plan = build_plan(case, POLICY)
+    body = _body(plan)
+    assert plan.scenario is not None and plan.scenario.value == "delay_notice"
+    assert "as soon as it ships" in body and "front of the line" not in body
+    for promise in ("We're moving it to the front of the line.", "We'll expedite it at no cost.",
+                    "We've upgraded it to express shipping."):
+        edited = with_message(plan, f"Hi Ava, order #1001 is running late. {promise} Please reply to cancel instead.")
+        blocks = [v for v in g.evaluate(case, edited, POLICY) if v.rule_id == "customer_message" and v.outcome == "block"]
+        assert blocks and "priority the plan does not make" in blocks[0].reason, promise
+        assert unsupported(edited.actions[-1].args.body, case.model_dump(mode="json"), []), promise
