@@ -29,7 +29,7 @@ from tests.connectors.stripe_server import API_KEY, StripeAccount
 from tests.connectors.woo_server import KEY as WOO_KEY
 from tests.connectors.woo_server import SECRET as WOO_SECRET
 from tests.connectors.woo_server import WooStore
-from tests.graph.conftest import engine  # noqa: F401 - the desk's engine fixture, for test_desk.py
+from tests.graph.conftest import clock, engine  # noqa: F401 - the desk's engine fixture and its clock, for test_desk.py
 from tests.unit.test_connectors_sandbox import mini_world
 from tools.connectors import config as config_module
 from tools.connectors.sandbox.store import write_world
