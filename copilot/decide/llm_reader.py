@@ -11,7 +11,7 @@ import json
 from pydantic import ValidationError
 
 from copilot.core import pii
-from copilot.llm.client import LLM, parse_json_object
+from copilot.llm.client import LLM
 from copilot.llm.config import Outcome, Purpose
 from copilot.llm.prompts import ReadRequestsPrompt, render
 from copilot.reading.checked import ModelOption, ModelReading, ModelRequest
@@ -42,13 +42,9 @@ async def read_requests(llm: LLM, subject: str, text: str) -> ModelReading | Non
     vault = pii.Vault()
     masked = pii.mask(f"{subject}\n{text}".strip()[:MAX_TEXT_CHARS], vault)[0]
     prompt = ReadRequestsPrompt(text=masked, intents=[i.value for i in Intent])
-    reply = await llm.complete(Purpose.read_requests, render("read_requests", prompt, EXAMPLES), max_tokens=300,
-                               schema_model=ModelReading)
-    if reply is None:
-        return None
-    data = parse_json_object(reply)
+    data = await llm.complete_object(Purpose.read_requests, render("read_requests", prompt, EXAMPLES),
+                                     max_tokens=300, schema_model=ModelReading)
     if data is None:
-        llm.amend_last(Outcome.invalid_output, "reply is not a JSON object")
         return None
     try:
         return ModelReading.model_validate(json.loads(pii.restore(json.dumps(data), vault)))

@@ -120,6 +120,18 @@ class LLM:
         """Mark the last call as failed after the fact (bad output, failed message check)."""
         self.calls[-1] = self.calls[-1].model_copy(update={"outcome": outcome, "detail": detail})
 
+    async def complete_object(self, purpose: Purpose, messages: list[dict[str, str]], *, max_tokens: int,
+                              schema_model: type[BaseModel]) -> dict[str, Any] | None:
+        """A structured completion's JSON object; None when there was no answer, or when the answer is not an
+        object (then recorded on the call as invalid output)."""
+        reply = await self.complete(purpose, messages, max_tokens=max_tokens, schema_model=schema_model)
+        if reply is None:
+            return None
+        data = parse_json_object(reply)
+        if data is None:
+            self.amend_last(Outcome.invalid_output, "reply is not a JSON object")
+        return data
+
     async def complete(self, purpose: Purpose, messages: list[dict[str, str]], *, max_tokens: int,
                        schema_model: type[BaseModel] | None = None) -> str | None:
         """The model's reply text, or None (with the reason recorded) when there is none to use."""

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from copilot.core import pii
 from copilot.core.models import Category, Strict
-from copilot.llm.client import LLM, parse_json_object
+from copilot.llm.client import LLM
 from copilot.llm.config import Outcome, Purpose
 from copilot.llm.prompts import READ_TICKET_EXAMPLES, ReadTicketPrompt, RewritePrompt, SummaryPrompt, render
 
@@ -131,13 +131,9 @@ async def read_ticket(llm: LLM, text: str, *, subject: str = "", customer_name: 
     masked = [pii.mask(value, vault)[0] for value in fields]
     prompt = ReadTicketPrompt(subject=masked[0] or "(none)", text=masked[1], customer_name=masked[2] or "(unknown)",
                               shipping_address=masked[3] or "(unknown)", categories=[c.value for c in Category if c is not Category.needs_reading])
-    reply = await llm.complete(Purpose.read_ticket, render("read_ticket", prompt, READ_TICKET_EXAMPLES), max_tokens=200,
-                               schema_model=TicketFacts)
-    if reply is None:
-        return None
-    data = parse_json_object(reply)
+    data = await llm.complete_object(Purpose.read_ticket, render("read_ticket", prompt, READ_TICKET_EXAMPLES),
+                                     max_tokens=200, schema_model=TicketFacts)
     if data is None:
-        llm.amend_last(Outcome.invalid_output, "reply is not a JSON object")
         return None
     try:
         return TicketFacts.model_validate(_restore_strings(data, vault))
