@@ -114,6 +114,14 @@ def _plan_has(*tools: str) -> Check:
     return check
 
 
+def _changes_planned(case: CaseState, plan: Plan, ctx: Any) -> str | None:
+    """Each change a changes summary lists is one the plan makes: at least as many acting actions (not a message,
+    not an escalation) as changes listed."""
+    acting = [a for a in plan.actions if a.tool not in CONTACT_TOOLS and a.tool != "escalate_case"]
+    listed = len(ctx.changes) + ctx.more
+    return _fail(len(acting) >= listed, f"{listed} changes listed, the plan makes {len(acting)}")
+
+
 def _not_shipped(case: CaseState, plan: Plan, ctx: Any) -> str | None:
     return _fail(not left_warehouse(case), "the order has already left the warehouse")
 
@@ -372,6 +380,8 @@ CLAIMS: dict[Scenario, list[Claim]] = {
                                            _plan_has("exchange_items"))],
     Scenario.exchange_details: [Claim("the item", "a line of the order", _item_on_order),
                                 Claim("we can exchange it", "the order was delivered", _delivered)],
+    Scenario.changes_summary: [Claim("we've prepared these changes", "one acting action of the plan per change listed",
+                                     _changes_planned)],
     Scenario.which_order: [Claim("the orders listed", "the customer's candidate orders", _choices_are_candidates)],
     Scenario.payment_method_changed: [Claim("the order is now paid with M", "the plan changes the payment method",
                                             _plan_has("change_payment_method"))],

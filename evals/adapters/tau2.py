@@ -231,7 +231,7 @@ async def _one(engine: Any, url: str, task: dict[str, Any], raw: dict[str, Any])
         result.right = False
     result.category = played.actual.category
     result.plan = [{"tool": a.tool, "args": a.args} for a in played.actual.actions
-                   if a.tool not in ("send_customer_message", "request_payment_update")]
+                   if a.tool not in CONTACT_TOOLS]
     async with engine.pool.connection() as conn:
         cur = await conn.execute("SELECT plan, facts FROM cases WHERE id = %s", (outcome.case_id,))
         row = await cur.fetchone()

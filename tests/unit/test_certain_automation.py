@@ -9,11 +9,11 @@ Spanish ticket, replaced the wrong item).
 
 from __future__ import annotations
 
-from copilot.core.models import Category, SignalKind
+from copilot.core.models import Category, Disposition, SignalKind
 from copilot.core.policy import load_policy
 from copilot.decide import guardrails as g
 from copilot.decide import guardrails_plan as gp
-from copilot.decide.plan import CaseState, Plan
+from copilot.decide.plan import CONTACT_TOOLS, CaseState, Plan
 from copilot.decide.playbooks import build_plan
 from copilot.decide.requests import read_request
 from copilot.reading.grounding import Line, OrderFacts, World, ground
@@ -125,8 +125,10 @@ def test_a_threat_asks_nothing_of_the_desk_but_a_second_request_does() -> None:
     assert reading is not None and [r.mood.value for r in reading.requests][1:] == ["threat"]
     assert _automation(threat, build_plan(threat, POLICY)).outcome == "allow"
     condition = _late_parcel("where is it", "Where is order #1001? If it hasn't shipped yet, please cancel it.")
-    verdict = _automation(condition, build_plan(condition, POLICY))
-    assert verdict.outcome == "needs_approval" and "reading confidence 0.8 (rules)" in verdict.reason
+    # The multi-request planner reports a condition to a person: no message is drafted to go out at all.
+    plan = build_plan(condition, POLICY)
+    assert plan.disposition is Disposition.escalate
+    assert not [a for a in plan.actions if a.tool in CONTACT_TOOLS]
     assert "2 requests, not one" in "; ".join(gp.grounding_doubts(condition, POLICY.automation.min_confidence))
 
 
