@@ -8,6 +8,7 @@ stored and the actions the plan proposed. A draft is supported when every statem
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -172,7 +173,11 @@ def _money(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
         known |= {_dec(abs(Decimal(str(x["price"])))) for x in a.args.get("lines") or [] if "price" in x}
     out = [f"names {m.group(0)}, which no fact or plan argument holds" for m in _MONEY.finditer(text)
            if _dec(m.group(1)) not in known and not _difference_of(facts, _dec(m.group(1)))]
-    out += [f"names a percentage: {m.group(0)!r}" for m in re.finditer(r"\b\d+(?:\.\d+)?\s?%", text)]
+    # A percentage is a promise (a discount, a share refunded) unless it is a word of the records: a keyboard's
+    # "80%" layout is an option value of the item or the variant the plan asks for.
+    records = json.dumps([facts, [a.args for a in actions]], default=str)
+    out += [f"names a percentage: {m.group(0)!r}" for m in re.finditer(r"\b\d+(?:\.\d+)?\s?%", text)
+            if m.group(0) not in records]
     low = text.lower()
     tools = {a.tool for a in actions}
     if re.search(REFUND_SAID, low) and not (
@@ -234,7 +239,8 @@ def _items(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
             out += [f"names {n}, which is not reshipped" for n in lines.values() if n in text and n not in named]
     m = re.search(r"\border (#?[\w-]+)|\b(?:pedido|commande|[Bb]estellung|ordine) (#[\w-]+)", text)
     said = (m.group(1) or m.group(2)) if m else None
-    if said and said != _order(facts).get("id") and _order(facts):
+    acted_on = {a.args.get("order_id") for a in actions}  # a plan over several orders names each it changes
+    if said and said != _order(facts).get("id") and _order(facts) and said not in acted_on:
         out.append(f"names order {said}, not the case's order {_order(facts).get('id')}")
     return out
 

@@ -56,3 +56,20 @@ def test_a_negated_warehouse_statement_is_not_read_as_a_shipped_one() -> None:
                        "soon as it ships.", picking, []) == []
     assert unsupported("Order #1001 had already left our warehouse, so we've asked FedEx to send it back to us.",
                        picking, []) == ["speaks of the parcel with the carrier, but it has not left the warehouse"]
+
+
+def test_a_plan_over_several_orders_may_name_each_order_it_changes_and_no_other() -> None:
+    facts = _facts()
+    moved = ActualAction(action_id="address", tool="update_address", args={"order_id": "#2002"}, outcome="allow",
+                         status="proposed")
+    text = "Hi Ava,\n\nWe've prepared what you asked for:\n- order #2002 will ship to your office"
+    assert unsupported(text, facts, [moved]) == []
+    assert unsupported(text.replace("#2002", "#3003"), facts, [moved]) == [
+        "names order #3003, not the case's order #1001"]
+
+
+def test_a_percentage_is_a_promise_unless_the_records_hold_it() -> None:
+    facts = _facts(order=f.order("delivered", [f.line(1, "45.00", name="Mechanical Keyboard 80%")]))
+    assert unsupported("Hi Ava,\n\nYour Mechanical Keyboard 80% can be exchanged.", facts, []) == []
+    assert unsupported("Hi Ava,\n\nWe'll take 80% off your next order.", _facts(), []) == [
+        "names a percentage: '80%'"]
