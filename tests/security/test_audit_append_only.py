@@ -66,7 +66,7 @@ def test_truncate_of_the_audit_trail_is_refused_and_nothing_is_lost(conn, statem
     _approval(conn, event["case_id"])
     before = (_count(conn, "case_events"), _count(conn, "approvals"), _count(conn, "cases"))
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"(case_events|approvals) is append-only: TRUNCATE"
-                       r" refused \(only copilot.runtime.reset_desk"):
+                       r" refused \(only copilot.workflow.runtime.reset_desk"):
         conn.execute(statement)
     assert (_count(conn, "case_events"), _count(conn, "approvals"), _count(conn, "cases")) == before
 
