@@ -20,6 +20,7 @@ from copilot.core.settings import Settings
 from copilot.llm.breaker import BreakerState, breaker_state
 from copilot.workflow import jobs
 from copilot.workflow.jobs import JobHealth
+from copilot.workflow.liveness import liveness
 from copilot.workflow.worker import BesideWorker
 
 router = APIRouter(tags=["health"])
@@ -66,17 +67,10 @@ def _worker(beside: BesideWorker | None, settings: Settings) -> WorkerHealth:
 
 async def _from_database(conn: AsyncConnection[DictRow], worker: WorkerHealth, settings: Settings) -> tuple[
         DatabaseHealth, JobHealth]:
-    cur = await conn.execute(
-        "SELECT current_setting('server_version') AS postgres,"
-        " (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS pgvector,"
-        " (SELECT count(*) FROM workers WHERE beat_at > now() - make_interval(secs => %s)) AS live,"
-        " (SELECT extract(epoch FROM now() - max(beat_at))::float FROM workers) AS beat_age",
-        (settings.health_worker_stale_s,))
-    row = await cur.fetchone()
-    assert row is not None
-    worker.live_workers = row["live"]
-    worker.last_beat_age_s = None if row["beat_age"] is None else round(row["beat_age"], 1)
-    return (DatabaseHealth(status="ok", postgres=row["postgres"], pgvector=row["pgvector"]),
+    seen = await liveness(conn, settings.health_worker_stale_s)
+    worker.live_workers = seen.live_workers
+    worker.last_beat_age_s = None if seen.last_beat_age_s is None else round(seen.last_beat_age_s, 1)
+    return (DatabaseHealth(status="ok", postgres=seen.postgres, pgvector=seen.pgvector),
             await jobs.health(conn))
 
 

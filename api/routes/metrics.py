@@ -12,21 +12,12 @@ from psycopg.rows import DictRow
 
 from api.deps import Now, connection
 from api.routes.ops_metrics import operations
-from copilot.cases import figures
+from copilot.cases import counts, figures
 from copilot.cases.figures import DayAutomation, QueueFigures, Snapshot
-from copilot.cases.sla import SLA_STATE_SQL
-from copilot.cases.transitions import OPEN_SQL
 from copilot.core.models import Strict
 
 router = APIRouter(tags=["metrics"])
 
-_CASES = "SELECT COALESCE(queue, 'unrouted') AS queue, status, count(*) AS n FROM cases GROUP BY 1, 2 ORDER BY 1, 2"
-_SLA = f"""SELECT COALESCE(c.queue, 'unrouted') AS queue,
-    count(*) FILTER (WHERE c.sla_breached_at IS NOT NULL) AS breaches,
-    count(*) FILTER (WHERE {OPEN_SQL} AND ({SLA_STATE_SQL}) = 'at_risk') AS at_risk,
-    count(*) FILTER (WHERE {OPEN_SQL} AND ({SLA_STATE_SQL}) = 'breached') AS breached_open
-FROM cases c GROUP BY 1 ORDER BY 1"""
-_APPROVALS = "SELECT decision, role, count(*) AS n FROM approvals GROUP BY 1, 2 ORDER BY 1, 2"
 WINDOW = timedelta(days=7)  # the desk's figures are over the cases created in the last 7 days
 
 
@@ -42,29 +33,24 @@ def _family(name: str, kind: str, help_text: str, samples: list[tuple[dict[str, 
     return lines
 
 
-async def _rows(conn: AsyncConnection[DictRow], sql: str, params: dict[str, object] | None = None) -> list[dict]:
-    cur = await conn.execute(sql, params)
-    return list(await cur.fetchall())
-
-
 async def exposition(conn: AsyncConnection[DictRow], now: datetime) -> str:
-    cases = await _rows(conn, _CASES)
-    sla = await _rows(conn, _SLA, {"now": now})
-    approvals = await _rows(conn, _APPROVALS)
+    cases = await counts.cases_by_status(conn)
+    sla = await counts.sla_by_queue(conn, now)
+    approvals = await counts.decisions_by_role(conn)
     auto = await figures.automation(conn, datetime.min.replace(tzinfo=UTC), now + timedelta(days=1))
     rate = auto.rate or 0.0
     week = await figures.queue_figures(conn, now - WINDOW, now, now)
     lines = [
         *_family("copilot_cases", "gauge", "Cases by queue and status.",
-                 [({"queue": r["queue"], "status": r["status"]}, r["n"]) for r in cases]),
+                 [({"queue": r.queue, "status": r.status}, r.n) for r in cases]),
         *_family("copilot_sla_breaches_total", "counter", "Cases that breached an SLA clock, by queue.",
-                 [({"queue": r["queue"]}, r["breaches"]) for r in sla]),
+                 [({"queue": r.queue}, r.breaches) for r in sla]),
         *_family("copilot_sla_at_risk", "gauge", "Open cases past 75% of an SLA budget, by queue.",
-                 [({"queue": r["queue"]}, r["at_risk"]) for r in sla]),
+                 [({"queue": r.queue}, r.at_risk) for r in sla]),
         *_family("copilot_sla_breached_open", "gauge", "Open cases past an SLA due time, by queue.",
-                 [({"queue": r["queue"]}, r["breached_open"]) for r in sla]),
+                 [({"queue": r.queue}, r.breached_open) for r in sla]),
         *_family("copilot_approvals_total", "counter", "Decisions on plans, by decision and role.",
-                 [({"decision": r["decision"], "role": r["role"]}, r["n"]) for r in approvals]),
+                 [({"decision": r.decision, "role": r.role}, r.n) for r in approvals]),
         *_family("copilot_automation_rate", "gauge",
                  "Share of decided cases whose first decision was automatic (copilot.cases.figures).", [({}, rate)]),
         *_family("copilot_sla_attainment", "gauge", "Share of the cases created in the last 7 days with no SLA "
@@ -98,7 +84,6 @@ class Dashboard(Strict):
 
 async def dashboard(conn: AsyncConnection[DictRow], now: datetime) -> Dashboard:
     """What /desk/metrics charts: the shared figures over the last 7 days, and 48 hours of queue snapshots."""
-    sizes = await _rows(conn, """SELECT queue, at, open FROM queue_snapshots
-        WHERE at > %(since)s AND at <= %(now)s ORDER BY queue, at""", {"since": now - timedelta(days=2), "now": now})
+    sizes = await counts.snapshots(conn, now - timedelta(days=2), now)
     return Dashboard(since=now - WINDOW, queues=await figures.queue_figures(conn, now - WINDOW, now, now),
-                     snapshots=[Snapshot.model_validate(r) for r in sizes], automation_by_day=await figures.automation_by_day(conn, now - WINDOW, now))
+                     snapshots=sizes, automation_by_day=await figures.automation_by_day(conn, now - WINDOW, now))

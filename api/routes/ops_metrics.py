@@ -10,6 +10,7 @@ from psycopg.rows import DictRow
 from copilot.core.settings import Settings
 from copilot.llm.breaker import all_states
 from copilot.workflow import jobs
+from copilot.workflow.liveness import liveness
 from copilot.workflow.worker import BesideWorker
 
 BREAKER_VALUE = {"closed": 0, "half_open": 1, "open": 2}
@@ -25,20 +26,17 @@ def _family(name: str, kind: str, help_text: str, samples: list[tuple[dict[str, 
 
 async def operations(conn: AsyncConnection[DictRow], settings: Settings, beside: BesideWorker | None) -> list[str]:
     health = await jobs.health(conn)
-    cur = await conn.execute("SELECT count(*) FILTER (WHERE beat_at > now() - make_interval(secs => %s)) AS live,"
-                             " COALESCE(extract(epoch FROM now() - max(beat_at)), -1)::float AS age FROM workers",
-                             (settings.health_worker_stale_s,))
-    workers = await cur.fetchone()
-    assert workers is not None
+    seen = await liveness(conn, settings.health_worker_stale_s)
+    beat_age = -1.0 if seen.last_beat_age_s is None else seen.last_beat_age_s
     lines = [
         *_family("copilot_jobs_ready", "gauge", "Graph jobs ready to run now.", [({}, health.ready)]),
         *_family("copilot_jobs_oldest_ready_age_seconds", "gauge",
                  "How long the oldest ready job has waited (0 when none waits).", [({}, health.oldest_ready_age_s)]),
         *_family("copilot_jobs_failed", "gauge", "Jobs given up after their last attempt, waiting for a retry.",
                  [({}, health.failed)]),
-        *_family("copilot_workers_live", "gauge", "Workers whose heartbeat is fresh.", [({}, workers["live"])]),
+        *_family("copilot_workers_live", "gauge", "Workers whose heartbeat is fresh.", [({}, seen.live_workers)]),
         *_family("copilot_worker_heartbeat_age_seconds", "gauge",
-                 "Seconds since the last heartbeat of any worker (-1: none ever).", [({}, workers["age"])]),
+                 "Seconds since the last heartbeat of any worker (-1: none ever).", [({}, beat_age)]),
     ]
     if beside is not None:
         lines += [

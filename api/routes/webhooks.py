@@ -19,6 +19,7 @@ from copilot.core.errors import Unauthorized
 from copilot.core.models import Strict
 from copilot.intake import signatures as sig
 from copilot.intake.ingest import IngestOutcome, ingest_delivery
+from copilot.intake.security_log import record_rejection
 
 log = logging.getLogger(__name__)
 COMMON_HEADERS = ("content-type", "user-agent", "x-request-id")
@@ -42,11 +43,7 @@ def chosen_headers(request: Request, names: Iterable[str]) -> dict[str, str]:
 async def log_rejection(conn: psycopg.AsyncConnection[DictRow], request: Request, source: str,
                         exc: Unauthorized, now: datetime) -> None:
     remote = request.client.host if request.client else None
-    try:
-        await conn.execute("INSERT INTO security_log (at, source, reason, remote) VALUES (%s, %s, %s, %s)",
-                           (now, source, exc.message, remote))
-    except psycopg.OperationalError:
-        log.warning("security log unavailable; rejected %s delivery from %s: %s", source, remote, exc.message)
+    await record_rejection(conn, now, source, exc.message, remote)
 
 
 def answer(outcome: IngestOutcome, *, refuse: bool = True) -> JSONResponse:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_cases_support import (
     REFUND_NEEDS_LEAD,
     bearer,
-    client,
     insert_case,
     insert_plan,
     key_for,
@@ -15,12 +12,6 @@ from tests.api.test_cases_support import (
 )
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.store import write_world
-
-
-@pytest.fixture(scope="module")
-def api(database_url):
-    with client(database_url) as c:
-        yield c
 
 
 def test_listing_is_sorted_by_nearest_deadline_and_pages_by_keyset_cursor(api, conn):

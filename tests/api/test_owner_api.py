@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_cases_support import (
     REFUND_NEEDS_LEAD,
     bearer,
-    client,
     insert_case,
     insert_plan,
     key_for,
     unique,
 )
-
-
-@pytest.fixture(scope="module")
-def api(database_url):
-    with client(database_url) as c:
-        yield c
 
 
 def _case(conn) -> int:

@@ -4,6 +4,7 @@ ours, and the guardrail modules do not import each other (rules register in copi
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +110,34 @@ def test_escalation_moves_through_the_one_escalation_service():
                      if "copilot/cases/store" not in str(p)
                      and ("store.hand_to(" in p.read_text() or "store.step_along_path(" in p.read_text()))
     assert callers == ["copilot/cases/escalation.py"]
+
+
+SQL_WORDS = re.compile(r"\b(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s|DROP\s)")
+
+
+def sql_in(source: str) -> list[str]:
+    """Calls of `.execute(`/`.executemany(` and string literals (f-strings too) that read as SQL statements."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("execute", "executemany", "copy"):
+            found.append(f"line {node.lineno}: .{node.func.attr}(")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_WORDS.search(node.value):
+            found.append(f"line {node.lineno}: {node.value[:40]!r}")
+    return found
+
+
+def test_the_sql_scan_sees_a_query_and_a_statement():
+    source = ('async def f(conn, n):\n'
+              '    await conn.execute(f"SELECT count(*) FROM workers WHERE n > {n}")\n'
+              'X = "INSERT INTO security_log (at) VALUES (%s)"\n'
+              'HELP = "Select a queue, then update the case."\n')
+    assert sorted(sql_in(source)) == ["line 2: 'SELECT count(*) FROM workers WHERE n > '", "line 2: .execute(",
+                                      "line 3: 'INSERT INTO security_log (at) VALUES (%s'"]
+
+
+def test_routes_hold_no_sql():
+    """Routes call service and query modules under copilot/ (issue 18, finding 7); SQL lives there."""
+    found = {str(p.relative_to(ROOT)): hits for p in sorted((ROOT / "api" / "routes").rglob("*.py"))
+             if (hits := sql_in(p.read_text()))}
+    assert found == {}
