@@ -87,6 +87,8 @@ def what_happened(d: CaseDetail) -> str:
 def _action_phrase(a: Any) -> str:
     args = a.args if isinstance(a.args, dict) else {}
     amount = f" of {money(args['amount'])}" if args.get("amount") else ""
+    if a.tool == "assemble_dispute_evidence" and args.get("submit"):
+        return "assemble the dispute evidence pack and submit it to the bank (through Stripe, when connected)"
     return f"{label(a.tool)}{amount}"
 
 

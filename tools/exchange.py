@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.base import ToolDeps, ToolKind, tool
+from tools.carrier import return_label_for
 from tools.schemas import (
     ExchangeItemsInput,
     ExchangeItemsOutput,
@@ -15,8 +16,10 @@ from tools.schemas import (
 async def exchange_items(deps: ToolDeps, args: ExchangeItemsInput) -> ExchangeItemsOutput:
     """Exchange delivered items for another in-stock variant of the same product; the price difference is
     charged to or refunded on a payment method the customer owns."""
-    return await deps.connectors.storefront.exchange_items(args.order_id, args.lines, args.payment_method_id,
-                                                            deps.idempotency_key)
+    out = await deps.connectors.storefront.exchange_items(args.order_id, args.lines, args.payment_method_id,
+                                                           deps.idempotency_key)
+    # The delivered items come back: a return label with a carrier API connected (bought once, see easypost/).
+    return out.model_copy(update={"return_label": await return_label_for(deps, args.order_id)})
 
 
 @tool(ToolKind.WRITE)

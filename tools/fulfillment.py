@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.base import ToolDeps, ToolKind, tool
+from tools.carrier import verify_with_carrier
 from tools.schemas import (
     InterceptShipmentInput,
     InterceptShipmentOutput,
@@ -28,4 +29,6 @@ async def intercept_shipment(deps: ToolDeps, args: InterceptShipmentInput) -> In
 @tool(ToolKind.WRITE)
 async def reroute_shipment(deps: ToolDeps, args: RerouteShipmentInput) -> RerouteShipmentOutput:
     """Send a labelled parcel to a new address in the same country: a carrier fee after handoff, capped per order."""
-    return await deps.connectors.wms.reroute(args.order_id, args.address)
+    verified = await verify_with_carrier(deps, args.order_id, args.address)  # before the carrier is paid
+    out = await deps.connectors.wms.reroute(args.order_id, args.address)
+    return out.model_copy(update={"carrier_verified": verified})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.base import ToolDeps, ToolKind, tool
+from tools.carrier import verify_with_carrier
 from tools.schemas import (
     HoldOrderInput,
     HoldOrderOutput,
@@ -18,7 +19,9 @@ from tools.schemas import (
 @tool(ToolKind.WRITE)
 async def update_address(deps: ToolDeps, args: UpdateAddressInput) -> UpdateAddressOutput:
     """Change the shipping address of an order that has no shipping label yet (same country only)."""
-    return await deps.connectors.storefront.update_address(args.order_id, args.address)
+    verified = await verify_with_carrier(deps, args.order_id, args.address)  # before any system is changed
+    out = await deps.connectors.storefront.update_address(args.order_id, args.address)
+    return out.model_copy(update={"carrier_verified": verified})
 
 
 @tool(ToolKind.WRITE)

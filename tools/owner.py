@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.base import ToolDeps, ToolKind, tool
+from tools.connectors.protocols import DisputeEvidence
 from tools.contracts.errors import InvalidInput
 from tools.read import track_shipment
 from tools.schemas import (
@@ -44,12 +45,15 @@ async def assemble_dispute_evidence(deps: ToolDeps, args: AssembleDisputeEvidenc
     out = AssembleDisputeEvidenceOutput(
         dispute=dispute, order=order, payment=payment, shipments=shipments, delivered_at=delivered_at,
         delivered_to_order_address=to_address, messages=messages, customer_email=customer.email, summary=summary)
-    stage = getattr(deps.connectors.psp, "update_dispute_evidence", None)
-    if stage is not None and deps.idempotency_key is not None:
-        # A connected PSP (Stripe) gets the pack as staged evidence (submit=false): finance reads it in Stripe's
-        # dashboard and submits it there; nothing reaches the bank from here.
-        await stage(dispute.id, stripe_evidence(out), submit=False)
+    psp = deps.connectors.psp
+    if isinstance(psp, DisputeEvidence) and deps.idempotency_key is not None:
+        # A connected PSP (Stripe) gets the pack as staged evidence (submit=false). It goes to the bank
+        # (submit=true) only when the approved plan says `submit`: the person approving read that it would.
+        await psp.update_dispute_evidence(dispute.id, stripe_evidence(out), submit=False)
         out = out.model_copy(update={"evidence_staged": True})
+        if args.submit:
+            sent = await psp.submit_dispute_evidence(dispute.id)
+            out = out.model_copy(update={"evidence_submitted": "submitted" if sent else "recorded_in_shadow"})
     return out
 
 

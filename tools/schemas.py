@@ -209,10 +209,31 @@ class UpdateAddressInput(Strict):
     address: Address
 
 
+class CarrierVerified(Strict):
+    """What the connected carrier API (EasyPost) made of an address before the desk wrote it anywhere."""
+
+    system: Literal["easypost"] = "easypost"
+    address_id: str | None = None
+    as_verified: str = Field(description="The address as the carrier verified (and corrected) it, one line.")
+
+
+class ReturnLabel(Strict):
+    """A return label for delivered items going back: bought (live) or recorded and not bought (shadow)."""
+
+    system: Literal["easypost"] = "easypost"
+    status: Literal["bought", "recorded_in_shadow"]
+    shipment_id: str | None = None
+    tracking_code: str | None = None
+    label_url: str | None = None
+    carrier: str | None = None
+    rate: str | None = None
+
+
 class UpdateAddressOutput(Strict):
     order_id: OrderId
     previous: Address
     address: Address
+    carrier_verified: CarrierVerified | None = None  # with a carrier API connected
 
 
 class ReleaseHoldInput(Strict):
@@ -290,6 +311,7 @@ class ExchangeItemsOutput(Strict):
     price_difference: Money = Field(description="New minus old: above zero is charged, below zero refunded.")
     payment_method_id: str
     status: Literal["exchange_requested"]
+    return_label: ReturnLabel | None = None  # with a carrier API connected: the label for the items going back
 
 
 class UpdateProfileAddressInput(Strict):
@@ -314,6 +336,7 @@ class InterceptShipmentOutput(Strict):
     cost: Money
     intercept_count: int
     intercepts_left: int
+    carrier_verified: CarrierVerified | None = None  # with a carrier API connected
 
 
 class RerouteShipmentInput(Strict):
@@ -328,6 +351,7 @@ class RerouteShipmentOutput(Strict):
     cost: Money
     intercept_count: int
     intercepts_left: int
+    carrier_verified: CarrierVerified | None = None  # with a carrier API connected
 
 
 # ---- MONEY ---------------------------------------------------------------------------------------------
@@ -469,6 +493,8 @@ class EscalateCaseOutput(Strict):
 class AssembleDisputeEvidenceInput(Strict):
     order_id: OrderId = Field(min_length=1)
     dispute_id: str | None = None
+    submit: bool = Field(default=False, description="After staging the pack in the connected PSP, submit it to "
+                         "the bank; only an approved plan runs it.")
 
 
 class AssembleDisputeEvidenceOutput(Strict):
@@ -482,3 +508,5 @@ class AssembleDisputeEvidenceOutput(Strict):
     customer_email: str
     summary: str
     evidence_staged: bool = False  # sent to the connected PSP as evidence with submit=false
+    # Then, when the approved plan said submit: sent to the bank, or (shadow) recorded and not sent.
+    evidence_submitted: Literal["submitted", "recorded_in_shadow"] | None = None

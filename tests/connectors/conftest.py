@@ -36,6 +36,9 @@ from tools.connectors.sandbox.store import write_world
 from tools.connectors.sandbox.world import World
 
 CONTRACTS = SHARED / "data" / "vendor"
+# The store's returns warehouse, as a store sets it (JSON): the address EasyPost's recorded shipments go to.
+RETURN_ADDRESS = ('{"line1": "388 Townsend St", "line2": "Apt 20", "city": "San Francisco", "state": "CA",'
+                  ' "zip": "94107"}')
 
 
 @dataclass
@@ -142,6 +145,7 @@ def set_modes(monkeypatch: pytest.MonkeyPatch, base_url: str, **modes: str) -> N
         "COPILOT_GORGIAS_API_KEY": "gg-key", "COPILOT_GORGIAS_BASE_URL": base_url,
         "COPILOT_FRESHDESK_DOMAIN": "shop", "COPILOT_FRESHDESK_API_KEY": "fd-key", "COPILOT_FRESHDESK_BASE_URL": base_url,
         "COPILOT_EASYPOST_API_KEY": "EZTK_test_key", "COPILOT_EASYPOST_BASE_URL": base_url,
+        "COPILOT_EASYPOST_RETURN_ADDRESS": RETURN_ADDRESS,
         "COPILOT_WOOCOMMERCE_STORE_URL": "https://shop.example", "COPILOT_WOOCOMMERCE_CONSUMER_KEY": WOO_KEY,
         "COPILOT_WOOCOMMERCE_CONSUMER_SECRET": WOO_SECRET, "COPILOT_WOOCOMMERCE_BASE_URL": base_url,
         "COPILOT_WOOCOMMERCE_MAX_WAIT_S": "3",

@@ -23,6 +23,7 @@ class EasyPostAccount:
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     shipments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refuse_verification: bool = False  # answer create_and_verify with EasyPost's recorded verification failure
 
     def _recorded(self, op: str, status: int | None = None) -> tuple[int, Any]:
         responses = recorded(self.contracts_dir)[op]["responses"]
@@ -42,7 +43,9 @@ class EasyPostAccount:
             self.violations.extend(errors)
             return JSONResponse({"error": {"code": "PARAMETER.INVALID", "message": errors[0]}}, status_code=422)
         op = operation_of(method, path)
-        if op == "POST /v2/trackers":
+        if op == "POST /v2/addresses/create_and_verify" and self.refuse_verification:
+            status, answer = self._recorded("GET /v2/addresses/{adr}/verify", 422)
+        elif op == "POST /v2/trackers":
             status, answer = self._recorded(op)
             answer["tracking_code"] = body["tracker"]["tracking_code"]
         elif op == "POST /v2/shipments":

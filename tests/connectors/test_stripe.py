@@ -141,3 +141,44 @@ async def test_the_evidence_pack_is_staged_in_stripe_never_submitted(mode: str, 
     assert posted == ([] if mode == "shadow" else ["/v1/disputes/dp_10"])
     if mode == "live":
         assert dispute["evidence"]["customer_email_address"] == "cus_1@example.com"
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+async def test_an_approved_submit_stages_the_pack_then_submits_it_once(mode: str, monkeypatch: pytest.MonkeyPatch,
+                                                                       contract_server: Any, vendors: Vendors,
+                                                                       conn, aconn):
+    """The chargeback plan's approved action: submit=false with the pack, then submit=true; a retry after a
+    crash (the same call key) reads the dispute first and does not submit it again."""
+    set_modes(monkeypatch, contract_server[0], stripe=mode)
+    case_id = new_case(conn, "#10")
+    args = {"order_id": "#10", "dispute_id": "dp_10", "submit": True}
+    out = await approve(aconn, case_id, "assemble_dispute_evidence", args, key=f"{case_id}:evidence")
+    assert out.evidence_staged is True
+    assert out.evidence_submitted == ("recorded_in_shadow" if mode == "shadow" else "submitted")
+    recorded = rows(conn, case_id)
+    assert [(r["operation"], r["body"].get("submit"), r["mode"], r["contract_errors"]) for r in recorded] == \
+        [("disputes.update", False, mode, []), ("disputes.update", True, mode, [])]
+    assert recorded[1]["vendor_key"] == f"rdc-{case_id}:evidence-evidence_submit"
+    dispute = vendors.stripe.disputes["dp_10"]
+    if mode == "shadow":
+        assert posts(vendors) == [] and dispute["evidence_details"]["submission_count"] == 0
+        return
+    assert [p["submit"] for _, p, _ in posts(vendors)] == ["false", "true"]  # as on the wire
+    assert dispute["status"] == "under_review" and dispute["evidence_details"]["submission_count"] == 1
+    # Killed after Stripe took the submission and before it was recorded: the retry reads it submitted.
+    conn.execute("UPDATE connector_requests SET status = 'sending', response = NULL WHERE case_id = %s"
+                 " AND body->>'submit' = 'true'", (case_id,))
+    again = await approve(aconn, case_id, "assemble_dispute_evidence", args, key=f"{case_id}:evidence")
+    assert again.evidence_submitted == "submitted"
+    assert dispute["evidence_details"]["submission_count"] == 1
+    assert [p["submit"] for _, p, _ in posts(vendors)].count("true") == 1
+    assert vendors.stripe.violations == []
+
+
+async def test_a_closed_dispute_is_not_submitted_and_says_why(live, conn, aconn):
+    live.stripe.disputes["dp_10"]["status"] = "lost"
+    case_id = new_case(conn, "#10")
+    with pytest.raises(ConnectorError, match="dispute dp_10 is lost"):
+        await approve(aconn, case_id, "assemble_dispute_evidence",
+                      {"order_id": "#10", "dispute_id": "dp_10", "submit": True})
+    assert [p.get("submit") for _, p, _ in posts(live)] == ["false"]

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tools.contracts.domain import Address
 from tools.contracts.errors import ConfigError
 
 Mode = Literal["sandbox", "shadow", "live"]
@@ -65,8 +66,22 @@ class StripeConfig(SystemConfig):
     _required = ("api_key",)
 
 
+class Parcel(BaseModel):
+    """EasyPost's parcel: inches and ounces."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    length: float = Field(default=12, gt=0)
+    width: float = Field(default=9, gt=0)
+    height: float = Field(default=4, gt=0)
+    weight: float = Field(default=16, gt=0)
+
+
 class EasyPostConfig(SystemConfig):
     api_key: SecretStr | None = None
+    return_address: Address | None = Field(default=None, description="Where returns go (the warehouse that takes "
+                                           "them back), as JSON; return labels need it.")
+    return_parcel: Parcel = Parcel()
     _required = ("api_key",)
 
 

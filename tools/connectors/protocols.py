@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tools.contracts.domain import Address
 from tools.schemas import (
@@ -67,6 +67,25 @@ class PaymentProvider(Protocol):
     async def dispute(self, order_id: str, dispute_id: str | None) -> DisputeSnapshot: ...
     async def change_payment_method(self, order_id: str, payment_method_id: str,
                                     idempotency_key: str | None) -> ChangePaymentMethodOutput: ...
+
+
+@runtime_checkable
+class DisputeEvidence(Protocol):
+    """A connected PSP that takes dispute evidence (Stripe): staged first, submitted on a person's approval."""
+
+    async def update_dispute_evidence(self, dispute_id: str, evidence: dict[str, str], submit: bool
+                                      ) -> dict[str, Any] | None: ...
+    async def submit_dispute_evidence(self, dispute_id: str) -> bool: ...
+
+
+@runtime_checkable
+class CarrierServices(Protocol):
+    """A connected carrier API (EasyPost): address verification and return labels, beside tracking."""
+
+    async def verify_address(self, address: Address) -> dict[str, Any]: ...
+    async def return_label(self, customer: Address, name: str, warehouse: Address | None = None,
+                           parcel: dict[str, Any] | None = None, carrier: str | None = None
+                           ) -> dict[str, Any] | None: ...
 
 
 class Warehouse(Protocol):

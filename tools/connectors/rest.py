@@ -18,6 +18,11 @@ def vendor_message(resp: httpx.Response) -> tuple[str, str | None]:
         body = resp.json()
     except ValueError:
         return resp.text[:300], None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):  # EasyPost: {"error": {code, message, errors}}
+        error = body["error"]
+        details = [str(e.get("message")) for e in error.get("errors") or [] if isinstance(e, dict) and e.get("message")]
+        text = "; ".join([str(error.get("message") or "refused"), *details])
+        return text[:300], str(error["code"]) if error.get("code") else None
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return resp.text[:300], None
     message, params = body["message"], body.get("parameters")

@@ -153,7 +153,9 @@ def chargeback(case: CaseState, policy: Policy) -> Plan:
     # Read by people as "It came to finance because ...": a sentence, the dispute's id last.
     reason = (f"the dispute's evidence is due {due:%Y-%m-%d %H:%M} UTC (dispute {dispute or 'opened'})" if due
               else "a dispute was opened")
-    actions = [action("evidence", "assemble_dispute_evidence", {"order_id": order.id, "dispute_id": dispute}),
+    # `submit`: on finance's approval the pack is staged in Stripe (submit=false) and then submitted to the bank.
+    actions = [action("evidence", "assemble_dispute_evidence", {"order_id": order.id, "dispute_id": dispute,
+                                                                "submit": True}),
                escalate("finance", reason)]
     return plan(case, D.escalate, actions, [reason], Scenario.dispute_ack, context(case, DisputeAck),
                 "Tell us what went wrong with the order")

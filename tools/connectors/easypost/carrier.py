@@ -58,16 +58,33 @@ class EasyPostCarrier(SandboxCarrier):
         return [tracking_event(d) for d in (tracker.body or {}).get("tracking_details", [])]
 
     async def verify_address(self, address: Address) -> dict[str, Any]:
-        """create_and_verify: EasyPost's corrected address, or a ConnectorError with its reason (422)."""
+        """create_and_verify: EasyPost's corrected address, or a ConnectorError saying why it was not verified.
+        A read in every mode (EasyPost changes nothing anywhere), so shadow mode verifies too."""
         request = self.request("addresses.create_and_verify", "POST", "/v2/addresses/create_and_verify",
                                {"address": ep_address(address)})
-        body = (await self.outbound.read(request, self.send)).body or {}
-        return body.get("address", body)  # create_and_verify wraps the address
+        written = ", ".join(p for p in (address.line1, address.line2, address.city, address.state, address.zip) if p)
+        try:
+            body = (await self.outbound.read(request, self.send)).body or {}
+        except ConnectorError as exc:  # 422 ADDRESS.VERIFY.FAILURE, with EasyPost's reasons
+            raise ConnectorError(f"EasyPost could not verify {written}: {exc.message}",
+                                 reason="address_unverified") from exc
+        found = body.get("address", body)  # create_and_verify wraps the address
+        delivery = (found.get("verifications") or {}).get("delivery") or {}
+        if delivery.get("success") is False:
+            why = "; ".join(str(e.get("message")) for e in delivery.get("errors") or []) or "not deliverable"
+            raise ConnectorError(f"EasyPost could not verify {written}: {why}", reason="address_unverified")
+        return dict(found)
 
-    async def return_label(self, customer: Address, name: str, warehouse: Address, parcel: dict[str, Any],
-                           carrier: str | None = None) -> dict[str, Any] | None:
+    async def return_label(self, customer: Address, name: str, warehouse: Address | None = None,
+                           parcel: dict[str, Any] | None = None, carrier: str | None = None) -> dict[str, Any] | None:
         """A return shipment (customer -> warehouse), bought at the cheapest rate; None in shadow. The return is
-        made by the addresses alone: `is_return` is in EasyPost's docs but in none of its recorded requests."""
+        made by the addresses alone: `is_return` is in EasyPost's docs but in none of its recorded requests.
+        The warehouse and parcel default to the store's settings (COPILOT_EASYPOST_RETURN_ADDRESS, _RETURN_PARCEL)."""
+        warehouse = warehouse or self.config.return_address
+        if warehouse is None:
+            raise ConnectorError("no return address is set for labels (COPILOT_EASYPOST_RETURN_ADDRESS)",
+                                 reason="no_return_address")
+        parcel = parcel or self.config.return_parcel.model_dump()
         shipment = {"shipment": {"from_address": ep_address(customer, name), "to_address": ep_address(warehouse),
                                  "parcel": parcel}}
         created = await self.outbound.write(self.request("shipments.create", "POST", "/v2/shipments", shipment),

@@ -24,6 +24,7 @@ from tools.schemas import DisputeSnapshot, RefundPaymentOutput, RetryPaymentOutp
 # Our refund reasons in Stripe's three; anything else is the customer's request.
 REFUND_REASONS = {"duplicate_charge": "duplicate"}
 CONFIRMED = ("succeeded", "requires_capture", "processing")
+ANSWERABLE = ("warning_needs_response", "needs_response")  # Stripe takes evidence only in these
 EVIDENCE_FIELDS = frozenset({
     "access_activity_log", "billing_address", "cancellation_policy_disclosure", "cancellation_rebuttal",
     "customer_email_address", "customer_name", "customer_purchase_ip", "duplicate_charge_explanation",
@@ -117,3 +118,30 @@ class StripePSP(SandboxPSP):
         request = self.api.request("disputes.update", "POST", f"/v1/disputes/{dispute_id}", params, vendor_key(step))
         response = await self.outbound.write(request, self.api.send, step)
         return None if response is None else response.body
+
+    async def submit_dispute_evidence(self, dispute_id: str) -> bool:
+        """Submit the staged evidence to the bank (submit=true), once a person approved the plan that says so.
+
+        Read before writing: a dispute Stripe already shows submitted (by this desk before a crash, or by a
+        person in the dashboard) is not submitted again; the Idempotency-Key covers a retry of this call.
+        True when Stripe shows it submitted (live), False in shadow (recorded, not sent)."""
+        remote = await self._get("disputes.retrieve", f"/v1/disputes/{dispute_id}")
+        if submitted(remote):
+            await self.outbound.settle("evidence_submit")
+            return True
+        if remote.get("status") not in ANSWERABLE:
+            raise ConnectorError(f"Stripe: dispute {dispute_id} is {remote.get('status')}; evidence can no longer"
+                                 " be submitted", reason="dispute_closed")
+        request = self.api.request("disputes.update", "POST", f"/v1/disputes/{dispute_id}", {"submit": True},
+                                   vendor_key("evidence_submit"))
+        response = await self.outbound.write(request, self.api.send, "evidence_submit")
+        if response is None:
+            return False
+        if not submitted(response.body or {}):
+            raise ConnectorError(f"Stripe did not take the evidence for {dispute_id} as submitted",
+                                 reason="evidence_not_submitted")
+        return True
+
+
+def submitted(dispute: dict[str, Any]) -> bool:
+    return int((dispute.get("evidence_details") or {}).get("submission_count") or 0) > 0
