@@ -180,6 +180,13 @@ def event_text(kind: str, data: Any) -> str:
             f", due {str(data['due'])[:16].replace('T', ' ')}" if data.get("due") else "")
     if kind in CONNECTOR_EVENTS:
         return connector_text(kind, data)
+    if kind == "address_verified":
+        return f"EasyPost verified the new address for {data.get('order_id')} as {data.get('as_verified')}"
+    if kind == "return_label":
+        if data.get("status") == "recorded_in_shadow":
+            return f"Shadow mode: would have bought an EasyPost return label for {data.get('order_id')}; not bought"
+        return f"Return label bought from EasyPost for {data.get('order_id')}: {data.get('carrier')} " \
+               f"{data.get('tracking_code')} ({money(data.get('rate'))})"
     scalars = [f"{label(k)}: {shown(v)}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""]
     return title(kind) + (f" ({'; '.join(scalars[:4])})" if scalars else "")
 
