@@ -148,3 +148,56 @@ async def test_killed_after_a_helpdesk_reply_was_posted_resumes_without_posting_
     assert (row["status"], row["detail"]) == ("answered", "recovered by reading back")
     [posted] = next(iter(vendors.helpdesks.threads.values()))
     assert BODY in str(posted)
+
+
+class HeldInbox:
+    """An SMTP server that takes the message, then holds its 250 until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        import asyncio
+
+        self.messages.append(envelope.original_content)
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+        return "250 OK"
+
+
+async def test_killed_after_an_email_reached_the_smtp_server_it_is_not_sent_again_blind(
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, database_url: str, conn, aconn):
+    """SMTP has no read-back and no idempotency key: the resumed call refuses to send a second copy and says
+    why, so a person checks the sent mail (the case is not marked done)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from copilot.core.errors import ConnectorError
+    from tests.connectors.test_helpdesk import BODY, thread
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = HeldInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        set_modes(monkeypatch, contract_server[0], email="live")
+        for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "STARTTLS": "false",
+                            "FROM_ADDRESS": "help@shop.example"}.items():
+            monkeypatch.setenv(f"COPILOT_EMAIL_{name}", value)
+        ticket = thread(conn, "email")
+        case_id = new_case(conn, "#2")
+        key, args = f"{case_id}:k6", {"ticket_id": ticket, "scenario": "delivery_update", "body": BODY}
+        worker = start_worker(database_url, case_id, "send_customer_message", args, key)
+        wait_until(lambda: len(inbox.messages) == 1, "the SMTP server took the message", worker)
+        kill(worker)
+        inbox.release.set()
+        assert [r["status"] for r in rows(conn, case_id)] == ["sending"]
+        with pytest.raises(ConnectorError, match="may have been delivered, so it is not sent again") as raised:
+            await approve(aconn, case_id, "send_customer_message", args, key)
+        assert raised.value.reason == "delivery_unknown" and f"rdc-{case_id}-k6" in raised.value.message
+        assert len(inbox.messages) == 1  # one copy reached the server; the resume sent none
+    finally:
+        controller.stop()

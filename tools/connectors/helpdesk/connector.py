@@ -21,11 +21,25 @@ from tools.connectors.outbound import Check, Outbound
 from tools.connectors.outbox import CURRENT_CALL, VendorRequest, VendorResponse
 from tools.connectors.rest import send_json
 from tools.connectors.sandbox.helpdesk import SandboxHelpdesk
-from tools.contracts.errors import InvalidInput
+from tools.contracts.errors import ConnectorError, InvalidInput
 from tools.schemas import OutboxMessage
 
 HELPDESKS = ("zendesk", "gorgias", "freshdesk", "email")
 INTERNAL = "internal_note"  # the message kind that is a note for agents, never sent to the customer
+
+
+def email_interrupted(request: VendorRequest) -> Callable[[], Awaitable[VendorResponse | None]]:
+    """SMTP cannot be read back: an attempt left 'sending' (the worker died after the message may have reached the
+    server) is not sent again blind. The action fails with a reason a person acts on: check the sent mail, and
+    re-plan to send it again if it is not there (a new plan version is a new call, so it sends)."""
+
+    async def refuse() -> VendorResponse | None:
+        message_id = ((request.body or {}).get("headers") or {}).get("Message-ID")
+        raise ConnectorError(f"email: an earlier attempt of this reply (Message-ID {message_id}) was interrupted and"
+                             " may have been delivered, so it is not sent again; check the sent mail and re-plan"
+                             " to send it if it is not there", reason="delivery_unknown")
+
+    return refuse
 
 
 class RoutedHelpdesk(SandboxHelpdesk):
@@ -51,7 +65,8 @@ class RoutedHelpdesk(SandboxHelpdesk):
         public = kind != INTERNAL
         request = await self._request(system, sent, thread, customer_id, public)
         outbound = Outbound(system, self.configs.get(system).mode, self.conn, self.now, self.checks.get(system))
-        recover = None if system == "email" else self._recover(outbound, system, str(sent.ticket_id), sent.body, public)
+        recover = (email_interrupted(request) if system == "email"
+                   else self._recover(outbound, system, str(sent.ticket_id), sent.body, public))
         await outbound.write(request, self._sender(system), "reply" if public else "note", recover)
         return sent
 
