@@ -46,6 +46,7 @@ from copilot.desk.queries import (
     encode_cursor,
     list_cases,
 )
+from tools.connectors.vendor_order import read_vendor_order
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -147,6 +148,8 @@ async def _next_case(conn: AsyncConnection[DictRow], case: CaseSummary, walk: di
 async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Principal, case_id: int, now: datetime,
                      error: str | None = None, status_code: int = 200) -> Response:
     detail = await case_detail(conn, case_id, now, me.role, me.name)
+    # What the store's own system says about the order, beside the desk's view (read on each page load).
+    vendor = await read_vendor_order(conn, now, detail.case.order_id) if detail.case.order_id else None
     walk = _walk(request)
     walk.setdefault("at", encode_cursor(detail.case.next_due_at, detail.case.id))
     following = await _next_case(conn, detail.case, walk, now)
@@ -154,6 +157,7 @@ async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Princ
     return templates.TemplateResponse(
         request, "case.html",
         {"me": me, "d": detail, "c": detail.case, "now": now, "error": error, "actions": detail.available_actions,
+         "vendor": vendor,
          "summary": desk_text.summary(detail), "conversation": desk_text.conversation(detail),
          "facts": desk_text.key_facts(detail.facts), "approval_role": detail.approval_role, "close_outcomes": [o.value for o in CloseOutcome],
          "walk_query": urlencode(walk), "next_url": f"/desk/cases/{following}" + (f"?{next_query}" if next_query else "")
