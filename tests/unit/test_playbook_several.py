@@ -14,6 +14,7 @@ from copilot.decide.playbooks import build_plan, several
 from copilot.reading.model import Evidence, Intent, Mood, Reading, Request
 from tests.unit import casefacts as f
 from tools import schemas as s
+from tools.contracts.domain import Address
 
 POLICY = load_policy()
 MAT = {"color": "black"}
@@ -139,3 +140,48 @@ def test_an_edit_naming_no_item_beside_a_cancel_is_the_cancels_reason_not_a_seco
     plan = build_plan(case, POLICY)
     assert tools(plan) == [("cancel_order", "#1002")]
     assert plan.disposition is Disposition.fixable_now
+
+
+def test_items_of_one_order_returned_across_two_requests_make_one_refund_of_their_sum() -> None:
+    text = "Sending the yoga mat back, it slips on my floor. Oh and I'd like to return the desk lamp too. Yes the " \
+           "yoga mat as well, as I said."
+    case = ticket(text, (Intent.return_refund, Mood.instruction, "Sending the yoga mat back"),
+                  (Intent.return_refund, Mood.instruction, "return the desk lamp"),
+                  (Intent.return_refund, Mood.instruction, "the yoga mat as well"))
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    refunds = [a for a in plan.actions if a.tool == "refund_payment"]
+    # One refund for the order, over both items once: not one per mention, and the mat not paid back twice.
+    assert [(a.order_id, a.args.amount) for a in refunds] == [("#1001", Decimal("70.00"))]
+
+
+LA = Address(line1="88 Vine St", city="Los Angeles", state="CA", zip="90028")
+LA_PROFILE = LA.model_copy(update={"line2": "Suite 3"})  # the profile's copy of the same building, with its suite
+
+
+def address_ticket(text: str, la_check_issues: list[str], verb: str = "send") -> CaseState:
+    """Delivered #1001 went to the customer's LA place; pending #1002 ships to their NY home (the profile's)."""
+    delivered = DELIVERED.order.model_copy(update={"order": DELIVERED.order.order.model_copy(
+        update={"shipping_address": LA})})
+    check = f.validated(LA, valid=not la_check_issues, issues=la_check_issues)
+    pending = PENDING.model_copy(update={"address_checks": [check]})
+    return f.case(Category.address_issue, signal=f.signal(text=text, order_id=None),
+                  reading=reading(text, (Intent.change_address, Mood.instruction, verb)),
+                  order=None, payment=None, customer=f.customer(previous=[LA_PROFILE, f.HOME]),
+                  related=[DELIVERED.model_copy(update={"order": delivered}), pending])
+
+
+def test_an_address_named_by_the_city_s_short_name_is_the_one_the_customer_has_there() -> None:
+    text = "hey can you send the lamp order to my LA place instead of NY? you have it on file, the mat went there"
+    plan = several.plan_requests(address_ticket(text, []), POLICY)
+    assert plan is not None
+    moves = [a for a in plan.actions if a.tool == "update_address"]
+    # "LA" is Los Angeles; the order's copy and the profile's copy (with a suite) are one place, not two choices.
+    assert [(a.order_id, a.args.address.line1, a.args.address.city) for a in moves] == \
+        [("#1002", "88 Vine St", "Los Angeles")]
+
+
+def test_la_in_another_language_is_not_a_city_and_nothing_is_guessed() -> None:
+    text = "Por favor, envíen el pedido de la lámpara a la dirección de mi otro pedido."
+    plan = several.plan_requests(address_ticket(text, [], verb="envíen"), POLICY)
+    assert plan is None or not any(a.tool == "update_address" for a in plan.actions)

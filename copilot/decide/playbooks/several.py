@@ -45,6 +45,7 @@ class Work:
     unfinished: list[str] = field(default_factory=list)  # orders a request could not (fully) be done on
     # The dedicated confirmation of an action, used when it is the plan's only one (it says more than a line).
     confirms: dict[str, tuple[Scenario, MessageContext]] = field(default_factory=dict)
+    returned: dict[str, list[t.Named]] = field(default_factory=dict)  # the lines each planned refund covers
 
 
 def applies(case: CaseState) -> bool:
@@ -94,13 +95,31 @@ def _return(case: CaseState, policy: Policy, work: Work, text: str, default: lis
                                    context=case.reading.text if case.reading else "")
     work.notes += found.notes
     done = False
-    for oid, lines in found.lines.items():
-        amount = sum((n.line.unit_price * n.line.quantity for n in lines), Decimal(0))
+    for oid, named in found.lines.items():
+        # One return of an order is one refund: items named again ("first the skateboard, then the hose"), or in
+        # another request of the ticket, join the refund already planned on that order instead of a second one.
+        lines = {n.line.line_no: n.line for n in [*work.returned.get(oid, []), *named]}
+        if oid in work.returned and set(lines) == {n.line.line_no for n in work.returned[oid]}:
+            done = True
+            continue
+        _drop_return(work, oid)
+        amount = sum((ln.unit_price * ln.quantity for ln in lines.values()), Decimal(0))
         act = action(_id(work, "return"), "refund_payment", {"order_id": oid, "amount": amount, "reason": "return"},
                      Origin.ticket)
-        names = ", ".join(n.line.name for n in lines)
-        done |= _checked(case, policy, work, act, f"return {names} from {oid} ({amount:,.2f} back once received)")
+        names = ", ".join(ln.name for ln in lines.values())
+        if _checked(case, policy, work, act, f"return {names} from {oid} ({amount:,.2f} back once received)"):
+            work.returned[oid] = [*work.returned.get(oid, []), *named]
+            done = True
     return done
+
+
+def _drop_return(work: Work, oid: str) -> None:
+    """The refund planned earlier on an order, replaced by one over every item returned from it."""
+    for i, act in enumerate(work.actions):
+        if act.tool == "refund_payment" and act.order_id == oid:
+            del work.actions[i]
+            del work.changes[i]
+            return
 
 
 def _swap(case: CaseState, policy: Policy, work: Work, text: str, default: list[str], delivered: bool) -> bool:
