@@ -124,9 +124,10 @@ def identify(instructions: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any
     """The caller, as the helpdesk would know them: by email, user id, or name and ZIP."""
     known = f"{instructions.get('known_info') or ''} {instructions.get('reason_for_call') or ''}"
     users = raw["users"]
-    if (m := re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", known)) and (u := next(
-            (u for u in users.values() if u["email"] == m.group(0)), None)):
-        return u
+    # A caller who gives several emails writes from one of them: the one on file is the sender the helpdesk knows.
+    for email in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", known):
+        if u := next((u for u in users.values() if u["email"] == email), None):
+            return u
     for token in re.findall(r"\b[a-z]+_[a-z]+_\d{4}\b", known):
         if token in users:
             return users[token]

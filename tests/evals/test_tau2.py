@@ -61,3 +61,12 @@ def test_tau2_exchange_maps_each_item_to_its_own_line_even_when_an_order_holds_i
     assert mapped is not None and mapped[0].tool == "exchange_items"
     assert mapped[0].args == {"order_id": "#W4316152", "payment_method_id": "gift_card_7245904",
                               "lines": [{"line_no": 1, "new_sku": "3761330360"}, {"line_no": 2, "new_sku": "9647374798"}]}
+
+
+def test_tau2_a_caller_giving_two_emails_is_known_by_the_one_on_file() -> None:
+    raw = json.loads((TAU2_DIR / "db.json").read_text())
+    user = next(iter(raw["users"].values()))
+    local, domain = user["email"].split("@")
+    said = {"known_info": f"I'm {user['name']['first_name']}, I use {local}99@{domain} or {user['email']} for mail."}
+    assert tau2.identify(said, raw) == user
+    assert tau2.identify({"known_info": f"mail me at {local}99@{domain}"}, raw) is None
