@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from copilot.core.policy import Mode, Policy
-from copilot.core.roles import rank
+from copilot.core.roles import Role, rank
 from copilot.decide.messages import MessageFacts, check_message
 from copilot.decide.plan import CONTACT_TOOLS, CaseState, Origin, Plan, ProposedAction, Verdict
 from copilot.decide.rules import APPLIES, RULES, allow, approve, block, rule
@@ -104,6 +104,9 @@ def rule_address_change(case: CaseState, action: ProposedAction, policy: Policy)
     if check is None:
         return block(rid, "the new address was not validated")
     if not check.valid:
+        if case.unlisted_zip_on_record(new, check):
+            return approve(rid, Role.lead, f"{check.reason}, but the customer has this address on record: a person "
+                                           "confirms it")
         return block(rid, f"the new address does not validate: {check.reason or ', '.join(check.issues)}")
     carriers = {f.carrier for f in case.fulfillments if f.status != "cancelled"}
     if check.po_box and not (carriers and carriers <= set(policy.address_change.po_box_carriers)):

@@ -79,6 +79,8 @@ def rule_profile_address(case: CaseState, action: ProposedAction, policy: Policy
     if new == customer.address:
         return block(rid, "that is already the address on the profile")
     check = case.check_for(new)
+    if check is not None and case.unlisted_zip_on_record(new, check):
+        return approve(rid, owner, f"{check.reason}, but the customer has this address on record: a person confirms it")
     if check is None or not check.valid:
         why = "was not validated" if check is None else f"does not validate: {check.reason or ', '.join(check.issues)}"
         return block(rid, f"the new address {why}")

@@ -14,6 +14,7 @@ from copilot.decide.messages import CONTEXTS, MessageContext, Scenario
 from copilot.reading.model import Reading
 from tools import registry
 from tools import schemas as s
+from tools.address import street_key
 from tools.base import ToolKind
 from tools.contracts.domain import Address
 
@@ -209,6 +210,21 @@ class CaseState(Strict):
             if check.address == address or check.result.normalized == address:
                 return check.result
         return None
+
+    def on_record(self, address: Address) -> bool:
+        """The customer already has this address (same building and ZIP): on the profile, in its history, or on
+        one of their orders."""
+        customer = self.customer
+        known = [*([customer.address] if customer and customer.address else []),
+                 *(customer.previous_addresses if customer else []),
+                 *(o.order.order.shipping_address for o in self.all_orders)]
+        key = street_key(address)
+        return any(a.zip == address.zip and street_key(a) == key for a in known)
+
+    def unlisted_zip_on_record(self, address: Address, check: s.ValidateAddressOutput) -> bool:
+        """The only fault is a ZIP the USPS tables do not list, and the customer already has this very address
+        (an older order went there): worth a person's look, not a refusal (rules 3 and the profile's)."""
+        return check.issues == ["zip_unknown"] and self.on_record(address)
 
 
 class Plan(Strict):

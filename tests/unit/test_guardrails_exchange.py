@@ -122,3 +122,21 @@ def test_profile_address_must_validate_stay_in_the_country_and_differ_from_the_c
     abroad = NEW_HOME.model_copy(update={"country": "CA"})
     assert "country" in gx.rule_profile_address(profile_case(), profile(abroad), POLICY).reason
     assert "already" in gx.rule_profile_address(profile_case(), profile(f.HOME), POLICY).reason
+
+
+def test_an_address_the_customer_already_has_is_not_refused_for_a_zip_missing_from_the_usps_tables() -> None:
+    # "Put my order back to my Boston flat, the one my last two parcels went to" — the ZIP table lacks its ZIP.
+    unlisted = f.validated(NEW_HOME, valid=False, issues=["zip_unknown"])
+    known = profile_case(address_checks=[unlisted], customer=f.customer(previous=[NEW_HOME, f.HOME]))
+    move = action("address", "update_address", {"order_id": "#1001", "address": NEW_HOME})
+    for verdict in (gx.rule_profile_address(known, profile(), POLICY), g.rule_address_change(known, move, POLICY)):
+        # A person confirms it; it is never allowed on its own.
+        assert (verdict.outcome, verdict.role.value) == ("needs_approval", "lead"), verdict
+        assert "on record" in verdict.reason
+    # The same ZIP fault on an address the customer never had, or a second fault, is still refused.
+    stranger = profile_case(address_checks=[unlisted])
+    assert gx.rule_profile_address(stranger, profile(), POLICY).outcome == "block"
+    assert g.rule_address_change(stranger, move, POLICY).outcome == "block"
+    two = f.validated(NEW_HOME, valid=False, issues=["zip_unknown", "city_mismatch"])
+    both = profile_case(address_checks=[two], customer=f.customer(previous=[NEW_HOME]))
+    assert g.rule_address_change(both, move, POLICY).outcome == "block"

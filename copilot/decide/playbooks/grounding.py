@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from copilot.cases.order_inference import keys_of, product_named
 from copilot.decide.plan import CaseState, OrderFacts
 from copilot.decide.playbooks import targets as t
-from tools.address import validate_address_text
+from tools.address import street_key, validate_address_text
 from tools.connectors.sandbox.world import Address
 from tools.schemas import Variant
 
@@ -103,7 +103,8 @@ def ground_lines(case: CaseState, text: str, statuses: tuple[str, ...], default:
     g = Grounded()
     scope = _scope(case, text)
     named, unclear = t.named_lines(scope, text, statuses, default, context)
-    named += [n for n in _named_by_target(scope, text, statuses) if n not in named]
+    seen = {(n.order_id, n.line.line_no) for n in named}  # a line named by its words and by its new item number
+    named += [n for n in _named_by_target(scope, text, statuses) if (n.order_id, n.line.line_no) not in seen]
     g.notes += unclear
     if not named and not unclear:
         g.notes.append(f"no item of a {'/'.join(statuses)} order is named")
@@ -165,23 +166,36 @@ def _other_order_address(case: CaseState, text: str, whole: str, targets: list[s
     """An address the customer points at in another of their orders (or one they shipped to before): by the
     order's number, or by the city or state they name, in the request or else anywhere in the ticket."""
     named = [oid for oid in named_order_ids(case, text) if oid not in targets]
+    targets_at: list[Address] = []
     if named:
         pool = [o.order.order.shipping_address for o in case.all_orders if o.order.order.id in named]
     else:
         pool = [o.order.order.shipping_address for o in case.all_orders if o.order.order.id not in targets]
         pool += case.customer.previous_addresses if case.customer else []
         targets_at = [o.order.order.shipping_address for o in case.all_orders if o.order.order.id in targets]
-        pool = [a for a in pool if a not in targets_at]
-    candidates = {a.model_dump_json(): a for a in pool}
+    # One building is one candidate: an order's copy of an address and the profile's (with its suite) are the same
+    # place, and a place the target orders already ship to is not where they should go.
+    here = {street_key(a) for a in targets_at} if not named else set()
+    candidates: dict[str, Address] = {}
+    for a in pool:
+        if street_key(a) not in here:
+            candidates.setdefault(street_key(a), a)
     if named:
         return next(iter(candidates.values())) if len(candidates) == 1 else None
     for words_ in (text, whole):
-        keys = keys_of(words_)
+        keys = keys_of(words_) | {_CITY_CALLED[m.group(0).lower()] for m in _CITY_NICKNAME.finditer(words_)}
         cities = {k: a for k, a in candidates.items()
                   if product_named(a.city, keys) or re.search(rf"\b{re.escape(a.state)}\b", words_)}
         if len(cities) == 1:
             return next(iter(cities.values()))
     return None
+
+
+# What people call a few cities in writing; the capitalized abbreviations only as written ("la" is an article in
+# three of the desk's languages), the nicknames in any case. Each maps to the city's key as keys_of makes it.
+_CITY_CALLED = {"nyc": "newyork", "la": "losangele", "sf": "sanfrancisco", "dc": "washington",
+                "philly": "philadelphia", "vegas": "lasvega", "nola": "neworlean"}
+_CITY_NICKNAME = re.compile(r"\b(?:NYC|LA|SF|DC)\b|\b(?i:philly|vegas|nola)\b")
 
 
 def ground_address(case: CaseState, text: str, default: list[str], whole: str = "") -> Grounded:
