@@ -185,3 +185,21 @@ def test_la_in_another_language_is_not_a_city_and_nothing_is_guessed() -> None:
     text = "Por favor, envíen el pedido de la lámpara a la dirección de mi otro pedido."
     plan = several.plan_requests(address_ticket(text, [], verb="envíen"), POLICY)
     assert plan is None or not any(a.tool == "update_address" for a in plan.actions)
+
+
+def test_an_item_named_by_its_words_and_by_the_item_number_it_should_become_is_changed_once() -> None:
+    lamp = f.line(1, "40.00", sku="20000001", name="Desk Lamp")
+    base = facts_for("#1002", "pending", [lamp], "40.00")
+    stock = f.stock("20000001", WH_EAST=5).model_copy(update={"variants": [
+        s.Variant(sku=sku, options={"color": color}, price=Decimal(price), sold=True, available=5)
+        for sku, color, price in (("20000001", "white", "40.00"), ("20000002", "black", "40.00"),
+                                  ("20000003", "red", "41.00"))]})
+    text = "The desk lamp I ordered yesterday: could you switch it to item 20000003 instead?"
+    case = ticket(text, (Intent.change_items, Mood.instruction, "switch"))
+    case = case.model_copy(update={"related": [base.model_copy(update={"inventory": [stock]})]})
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    # The lamp is found by its name and again by the number it should become: one change, to that number.
+    assert [(a.tool, a.order_id, a.args.line_no, a.args.new_sku) for a in plan.actions
+            if a.tool not in ("send_customer_message", "escalate_case")] == [("substitute_item", "#1002", 1, "20000003")]
+    assert plan.disposition is Disposition.fixable_now
