@@ -40,6 +40,14 @@ def label(value: object) -> str:
     return text.replace("_", " ").replace("-", " ").strip()
 
 
+SNAKE = re.compile(r"(?<![\w@.#/-])[a-z]+(?:_[a-z]+)+(?![\w@])")  # `lost_in_transit`; not emails, ids or paths
+
+
+def plain(text: object) -> str:
+    """Free text that may carry identifiers (a rule's reason, a priority reason): each snake_case word in words."""
+    return SNAKE.sub(lambda m: label(m[0]), str(text))
+
+
 def title(value: object) -> str:
     text = label(value)
     return text[:1].upper() + text[1:]
@@ -127,8 +135,8 @@ def why_you(d: CaseDetail) -> str:
 
 
 def summary(d: CaseDetail) -> str:
-    return " ".join([what_happened(d).rstrip() + ("" if what_happened(d).endswith((".", "”")) else "."),
-                     what_is_proposed(d), why_you(d)])
+    return plain(" ".join([what_happened(d).rstrip() + ("" if what_happened(d).endswith((".", "”")) else "."),
+                           what_is_proposed(d), why_you(d)]))
 
 
 def distinct_reasons(reason: str) -> str:
@@ -144,14 +152,67 @@ def distinct_reasons(reason: str) -> str:
     return "; ".join(kept)
 
 
+DECISIONS = {"approve": "approved", "edit": "draft edited", "reject": "rejected", "replan": "re-plan asked",
+             "reply": "customer replied", "verify": "checked again"}
+DECISION = re.compile(r"(approve|edit|reject|replan|reply|verify) by ([a-z_]+)")
+SCENARIO_WORDS = {"dispute_ack": "dispute acknowledgement", "which_order": "which order is it about",
+                  "changes_summary": "summary of the changes", "claim_review": "claim under review"}
+
+
+def scenario_label(scenario: object) -> str:
+    return SCENARIO_WORDS.get(str(scenario), label(scenario))
+
+
+def reason_words(reason: str) -> str:
+    """A recorded reason as a person says it: each rule's reason once, the automation rule's name as what it
+    means ("not automatic:"), and a decision ("approve by lead") as what happened ("approved by a lead")."""
+    text = re.sub(r"(^|; )automation: ", r"\1not automatic: ", distinct_reasons(reason))
+    return DECISION.sub(lambda m: f"{DECISIONS[m[1]]} by {'an' if m[2][0] in 'aeiou' else 'a'} {label(m[2])}", text)
+
+
+def _status_text(data: dict[str, Any]) -> str:
+    why = reason_words(str(data["reason"])) if data.get("reason") else ""
+    if data.get("from") == data.get("to"):
+        said = why[:1].upper() + why[1:] if why else "Recorded a decision"
+        return said + (f" ({data['note']})" if data.get("note") else "")
+    return f"Moved from {label(data.get('from'))} to {label(data.get('to'))}" + (f": {why}" if why else "")
+
+
+def _joined_text(data: dict[str, Any]) -> str:
+    """A signal joined the case: what it was, and how intake matched it to this case."""
+    kind, source = str(data.get("kind")), label(data.get("source"))
+    what = (f"The customer's {'reply' if kind == 'ticket_reply' else 'ticket'} via {source}" if kind in TICKET_KINDS
+            else f"{source[:1].upper() + source[1:]}: {label(kind)}")
+    notes = "; ".join(str(n) for n in data.get("notes") or [])
+    how = data.get("linked_by") or "intake"
+    return f"{what} joined the case (matched by: {how})" + (f"; {notes}" if notes else "")
+
+
+def _opened_text(data: dict[str, Any]) -> str:
+    order = f"for order {data['order_id']}" if data.get("order_id") else "without an order yet"
+    return f"Case opened {order} (matched by: {data.get('linked_by') or 'intake'})"
+
+
+EVENT_TEXTS: dict[str, Any] = {
+    "status_changed": _status_text, "signal_attached": _joined_text, "case_opened": _opened_text,
+    "order_linked": lambda d: f"Linked to order {d.get('order_id')}: {d.get('how')}",
+    "assigned": lambda d: f"Assigned to {d.get('assignee') or 'nobody'}",
+    "note_added": lambda d: "Added a note",
+    "customer_replied": lambda d: f"The customer chose {label(d.get('choice'))}" + (
+        f": {d['why']}" if d.get("why") else ""),
+    "replan_requested": lambda d: f"Plan v{d.get('replaces_version')} set aside for a new plan: {d.get('because')}",
+    "job_failed": lambda d: f"A background step failed and needs attention: {d.get('error')}",
+    "job_retried": lambda d: "A failed background step was queued again",
+    "reopened": lambda d: f"Reopened: {d.get('reason')}",
+    "llm_ticket_read": lambda d: "The language model read the ticket",
+}
+
+
 def event_text(kind: str, data: Any) -> str:
     """One line a person can read for an audit event."""
     data = data if isinstance(data, dict) else {}
-    if kind == "status_changed":
-        why = f": {distinct_reasons(data['reason'])}" if data.get("reason") else ""
-        if data.get("from") == data.get("to"):
-            return f"Recorded {data.get('reason') or 'a decision'}" + (f" ({data['note']})" if data.get("note") else "")
-        return f"Moved from {label(data.get('from'))} to {label(data.get('to'))}{why}"
+    if kind in EVENT_TEXTS:
+        return str(EVENT_TEXTS[kind](data))
     if kind in ("tool_started", "tool_finished", "tool_failed"):
         what = {"tool_started": "Running", "tool_finished": "Done", "tool_failed": "Failed"}[kind]
         return f"{what}: {label(data.get('tool'))}" + (f" ({data.get('error')})" if data.get("error") else "")
@@ -174,7 +235,7 @@ def event_text(kind: str, data: Any) -> str:
     if kind == "handed_back":
         return f"Handed back to the desk: {data.get('note')}"
     if kind == "taken":
-        return f"Taken by {data.get('role')} (owner {owner_label(data.get('owner'))})"
+        return f"Took the case for {owner_label(data.get('owner'))} (as {label(data.get('role'))})"
     if kind in ("sla_at_risk", "sla_breached"):
         return f"{title(data.get('clock'))} SLA {'at risk' if kind == 'sla_at_risk' else 'breached'}" + (
             f", due {str(data['due'])[:16].replace('T', ' ')}" if data.get("due") else "")
@@ -187,7 +248,9 @@ def event_text(kind: str, data: Any) -> str:
             return f"Shadow mode: would have bought an EasyPost return label for {data.get('order_id')}; not bought"
         return f"Return label bought from EasyPost for {data.get('order_id')}: {data.get('carrier')} " \
                f"{data.get('tracking_code')} ({money(data.get('rate'))})"
-    scalars = [f"{label(k)}: {shown(v)}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""]
+    # An event with no sentence of its own: its words, never its ids or keys (those are under "raw").
+    scalars = [f"{label(k)}: {shown(v)}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""
+               and k not in ("id", "key") and not k.endswith("_id")]
     return title(kind) + (f" ({'; '.join(scalars[:4])})" if scalars else "")
 
 
@@ -233,7 +296,7 @@ def conversation(d: CaseDetail) -> list[dict[str, Any]]:
         else:
             items.append({"at": s.occurred_at, "who": "system", "by": title(s.source), "text": _signal_line(p)})
     for m in d.sent_messages:
-        items.append({"at": m.sent_at or d.case.created_at, "who": "us", "by": f"Us ({label(m.scenario)})",
+        items.append({"at": m.sent_at or d.case.created_at, "who": "us", "by": f"Us ({scenario_label(m.scenario)})",
                       "text": m.body})
     for e in d.timeline:
         items.append(_event_item(e))
@@ -242,7 +305,7 @@ def conversation(d: CaseDetail) -> list[dict[str, Any]]:
 
 
 def _event_item(e: TimelineEvent) -> dict[str, Any]:
-    return {"at": e.at, "who": "event", "by": actor_label(e.actor), "text": event_text(e.kind, e.data),
+    return {"at": e.at, "who": "event", "by": actor_label(e.actor), "text": plain(event_text(e.kind, e.data)),
             "raw": e.data, "kind": e.kind}
 
 

@@ -16,7 +16,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 from pydantic import BaseModel, ValidationError
 
-from api import charts, desk_text
+from api import charts, desk_plan, desk_text
 from api.auth import COOKIE, optional_principal, require_signed_in
 from api.deps import Now, connection
 from api.routes import cases as api_cases
@@ -66,8 +66,10 @@ def countdown(due: datetime | None, now: datetime) -> str:
 templates.env.globals["countdown"] = countdown
 templates.env.globals["minutes"] = minutes  # the weekly report's format, so both pages print one figure alike
 for _name in ("label", "title", "status_label", "owner_label", "actor_label", "money", "when", "shown", "verdict_label",
-              "due_class", "pct"):
+              "due_class", "pct", "scenario_label", "plain"):
     templates.env.globals[_name] = getattr(desk_text, _name)
+for _name in ("action_state", "arguments", "verdict_line"):
+    templates.env.globals[_name] = getattr(desk_plan, _name)
 
 
 def _safe_next(url: str | None) -> str:

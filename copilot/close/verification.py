@@ -54,7 +54,7 @@ def judge(case: CaseState, order: LookupOrderOutput, payment: LookupPaymentOutpu
     if payment is not None and payment.refunded > refunded_before:
         return True, f"refunded {payment.refunded - refunded_before}"
     if case.category is Category.refund_request and payment is not None and payment.refunded > 0:
-        return True, f"refunded {payment.refunded} (issued before the case; customer told the timeline)"
+        return True, f"refunded {payment.refunded} (issued before the case opened; the customer was told when it will arrive)"
     old_rank = RANK.get(before.status, 0) if before else 0
     if now_o.status in ("shipped", "delivered") and RANK[now_o.status] > old_rank:
         return True, f"order {now_o.status}"

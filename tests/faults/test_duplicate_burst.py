@@ -66,16 +66,25 @@ async def test_concurrent_different_events_about_one_order_share_one_open_case(a
     assert open_cases == 1
 
 
-async def _send_with_retries(api: httpx.AsyncClient, path: str, body: bytes, headers: dict[str, str]) -> list[int]:
-    """What a vendor does: retry on 5xx with a short backoff; returns every status it saw."""
-    seen = []
-    for attempt in range(8):
+# A 503 with this message came from the connection pool (no connection within its wait on a loaded machine) or
+# from the raw insert itself: nothing was stored, and the sender's retry is the delivery.
+NOT_STORED = "the database is not answering"
+
+
+async def _send_with_retries(api: httpx.AsyncClient, path: str, body: bytes,
+                             headers: dict[str, str]) -> list[tuple[int, str]]:
+    """What a vendor does: retry on 5xx with a backoff, until a deadline; returns every (status, message) seen."""
+    seen: list[tuple[int, str]] = []
+    deadline = asyncio.get_running_loop().time() + 90
+    attempt = 0
+    while True:
         answer = await api.post(path, content=body, headers=headers)
-        seen.append(answer.status_code)
-        if answer.status_code < 500:
-            break
-        await asyncio.sleep(0.05 * (attempt + 1))
-    return seen
+        message = answer.json().get("error", {}).get("message", "") if answer.status_code >= 500 else ""
+        seen.append((answer.status_code, message))
+        if answer.status_code < 500 or asyncio.get_running_loop().time() > deadline:
+            return seen
+        attempt += 1
+        await asyncio.sleep(min(0.05 * attempt, 1.0))
 
 
 @pytest.mark.faults
@@ -91,7 +100,7 @@ async def test_concurrent_updates_on_one_helpdesk_thread_all_land_once_in_its_ca
         body = dumps(event)
         requests.append(("/webhooks/helpdesk/zendesk", body, zendesk_headers(body)))
     statuses = await asyncio.wait_for(asyncio.gather(*(_send_with_retries(api, *r) for r in requests)), timeout=120)
-    assert all(s[-1] == 200 for s in statuses), statuses
+    assert all(s[-1][0] == 200 for s in statuses), statuses
     signals = conn.execute("SELECT source_event_id, case_id FROM signals WHERE source = 'zendesk' AND ticket_id = %s",
                            (ticket,)).fetchall()
     assert len(signals) == len({s["source_event_id"] for s in signals}) == 12
@@ -100,5 +109,7 @@ async def test_concurrent_updates_on_one_helpdesk_thread_all_land_once_in_its_ca
     assert unfinished == 0, f"{unfinished} raw deliveries were left without an outcome"
     stored = conn.execute("SELECT count(*) AS n FROM raw_deliveries WHERE convert_from(body, 'UTF8') LIKE %s",
                           (f"%{ticket}%",)).fetchone()["n"]
-    assert stored == sum(len(s) for s in statuses)  # the filter above really finds this ticket's deliveries
+    # The filter above really finds this ticket's deliveries: one raw row per answer that got past the pool.
+    assert stored == sum(1 for s in statuses for code, message in s if not (code == 503 and NOT_STORED in message))
+    assert stored >= 12
     assert len({s["case_id"] for s in signals}) == 1, "one ticket thread was split across several cases"
