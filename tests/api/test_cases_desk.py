@@ -63,7 +63,7 @@ def test_case_page_shows_plan_verdicts_draft_and_refuses_agent_approval_with_403
     assert "Hi Ava, your refund is on its way.</textarea>" in page
     assert refused.status_code == 403 and "needs a lead" in refused.text
     assert stale.status_code == 409 and "stale" in stale.text
-    assert noted.status_code == 200 and "called her" in noted.text and "Note added" in noted.text
+    assert noted.status_code == 200 and "called her" in noted.text and "Added a note" in noted.text
 
 
 def test_metrics_page_embeds_the_four_charts_for_the_vendored_chart_library(database_url, conn):
