@@ -8,8 +8,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from copilot.cases import store
-from copilot.core.models import Category, Signal
+from copilot.cases import queries, store
 from copilot.core.policy import Policy
 from copilot.decide.guardrails import message_facts
 from copilot.decide.guardrails_plan import unbacked_phrases
@@ -36,15 +35,11 @@ async def read_ticket_facts(conn: AsyncConnection[Any], config: LLMConfig, case_
     """The LLM's reading of the case's latest ticket, reconciled with the case; None without a model or ticket."""
     if not config.enabled:
         return None
-    cur = await conn.execute(
-        "SELECT c.order_id, c.category, c.customer_id, s.payload FROM cases c JOIN signals s ON s.case_id = c.id"
-        " WHERE c.id = %s AND s.kind IN ('ticket', 'ticket_reply') ORDER BY s.occurred_at DESC LIMIT 1", (case_id,))
-    row = await cur.fetchone()
-    if row is None:
+    ticket = await queries.latest_ticket(conn, case_id)
+    if ticket is None:
         return None
-    signal = Signal.model_validate(row["payload"])
-    cur = await conn.execute("SELECT id FROM sandbox.orders WHERE customer_id = %s", (row["customer_id"],))
-    owned = [r["id"] for r in await cur.fetchall()] if row["customer_id"] else None
+    signal = ticket.signal
+    owned = await queries.customer_order_ids(conn, ticket.customer_id) if ticket.customer_id else None
     llm = LLM(config, case_id=case_id, used_tokens=await tokens_used(conn, case_id))
     try:
         facts = await read_ticket(llm, signal.text or "", subject=signal.subject or "",
@@ -53,7 +48,7 @@ async def read_ticket_facts(conn: AsyncConnection[Any], config: LLMConfig, case_
         await llm.aclose()
     await record_calls(conn, llm.calls)
     acted_on, disagreements = reconcile(facts, DeterministicFacts(
-        order_id=row["order_id"], customer_order_ids=owned, category=Category(row["category"])))
+        order_id=ticket.order_id, customer_order_ids=owned, category=ticket.category))
     await _event(conn, case_id, "llm_ticket_read", {
         "read": facts.model_dump(mode="json") if facts else None,
         "acted_on": acted_on.model_dump(mode="json"),

@@ -9,12 +9,12 @@ from typing import Any
 
 from langgraph.types import interrupt
 from psycopg import AsyncConnection
-from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from copilot.cases import store
+from copilot.cases import queries, store
 from copilot.cases.case_log import tool_deps
 from copilot.cases.resume import Approve, Edit, Reject, Replan, Reply, dump_resume, parse_resume
+from copilot.cases.store import plans
 from copilot.close import rootcause, verification
 from copilot.core.errors import CopilotError, InvalidInput
 from copilot.core.models import CaseStatus, Category, Disposition
@@ -54,9 +54,8 @@ async def intake(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
 async def classify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     """Triage already classified the case deterministically; out-of-scope cases are routed away."""
     async with deps.pool.connection() as conn:
-        cur = await conn.execute("SELECT category, status FROM cases WHERE id = %s", (state["case_id"],))
-        row = await cur.fetchone()
-        out_of_scope = row is None or row["category"] == Category.out_of_scope
+        category = await queries.category_of(conn, state["case_id"])
+        out_of_scope = category is None or category == Category.out_of_scope
         read = None if out_of_scope else await llm_steps.read_ticket_facts(conn, deps.llm, state["case_id"],
                                                                                  deps.clock())
     return {"out_of_scope": out_of_scope, "ticket_facts": read or {}}
@@ -208,22 +207,13 @@ async def _persist_plan(conn: AsyncConnection[Any], facts: CaseState, decided: P
                         replanned: str | None = None) -> int:
     version = await store.save_plan(conn, facts.case_id, decided.model_dump(mode="json"),
                                     facts.model_dump(mode="json"), decided.disposition.value, now)
-    async with conn.cursor() as cur:  # executemany pipelines the rows: one round trip per table
-        await cur.executemany(
-            "INSERT INTO proposed_actions (case_id, plan_version, action_id, tool, kind, args, idempotency_key)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(facts.case_id, version, a.action_id, a.tool, a.kind.value, Jsonb(a.args.model_dump(mode="json")),
-              action_key(facts.case_id, version, a.action_id)) for a in decided.actions])
-        await cur.executemany(
-            "INSERT INTO guardrail_verdicts (case_id, plan_version, action_id, rule_id, outcome, role, reason, mode)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(facts.case_id, version, v.action_id or "message", v.rule_id, v.outcome,
-              v.role.value if v.role else None, v.reason, v.mode.value) for v in verdicts])
-    if decided.scenario is not None and text:
-        await conn.execute(
-            "INSERT INTO messages (case_id, plan_version, scenario, body, ticket_id, written_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s)",
-            (facts.case_id, version, decided.scenario.value, text, facts.ticket_id, written_by))
+    actions = [plans.ActionRow(a.action_id, a.tool, a.kind.value, a.args.model_dump(mode="json"),
+                               action_key(facts.case_id, version, a.action_id)) for a in decided.actions]
+    rows = [plans.VerdictRow(v.action_id or "message", v.rule_id, v.outcome, v.role.value if v.role else None,
+                             v.reason, v.mode.value) for v in verdicts]
+    draft = plans.DraftRow(decided.scenario.value, text, facts.ticket_id, written_by) \
+        if decided.scenario is not None and text else None
+    await plans.record_plan_rows(conn, facts.case_id, version, actions, rows, draft)
     # The route tells copilot/workflow/replies.py whether this version waits at the approval pause (even once escalated).
     event = {"plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
              "actions": [f"{a.tool}({a.action_id})" for a in decided.actions], "route": route}
@@ -330,13 +320,9 @@ async def execute(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
                 result = await registry.call(a.tool, calls, a.args,
                                              idempotency_key=key if registry.get(a.tool).needs_key else None)
             except CopilotError as exc:
-                await conn.execute("UPDATE proposed_actions SET status = 'failed', error = %s"
-                                   " WHERE case_id = %s AND plan_version = %s AND action_id = %s",
-                                   (exc.message, facts.case_id, version, a.action_id))
+                await plans.action_failed(conn, facts.case_id, version, a.action_id, exc.message)
                 return {"execution_failed": f"{a.tool} failed: {exc.message}"}
-            await conn.execute("UPDATE proposed_actions SET status = 'done', result = %s, executed_at = now()"
-                               " WHERE case_id = %s AND plan_version = %s AND action_id = %s",
-                               (Jsonb(result.model_dump(mode="json")), facts.case_id, version, a.action_id))
+            await plans.action_done(conn, facts.case_id, version, a.action_id, result.model_dump(mode="json"))
     return {}
 
 
@@ -346,8 +332,7 @@ async def send(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     waits = decided.disposition == Disposition.needs_customer_decision
     now = deps.clock()
     async with deps.pool.connection() as conn, conn.transaction():
-        await conn.execute("UPDATE messages SET status = 'sent', sent_at = %s WHERE case_id = %s"
-                           " AND plan_version = %s AND status = 'draft'", (now, facts.case_id, version))
+        await plans.draft_sent(conn, facts.case_id, version, now)
         await store.mark_first_touch(conn, facts.case_id, now)
         await store.ensure(conn, facts.case_id, CaseStatus.awaiting_customer if waits else CaseStatus.verifying,
                            actor=ACTOR, reason="message sent" + (": waiting for the customer's answer" if waits else ""),

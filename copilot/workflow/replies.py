@@ -10,9 +10,10 @@ from typing import Any, Literal
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from copilot.cases import order_inference, store
+from copilot.cases import order_inference, queries, store
 from copilot.cases.case_log import tool_deps
 from copilot.cases.resume import Reply
+from copilot.cases.store import plans
 from copilot.core.models import CaseStatus, Strict
 from copilot.decide import facts as case_facts
 from copilot.decide.plan import CaseState, CustomerRequest, OrderChoice, Origin
@@ -114,11 +115,9 @@ def read_order_choice(text: str, candidates: list[OrderChoice]) -> Reading:
 async def link_order(conn: AsyncConnection[Any], case_id: int, order_id: str, now: datetime) -> int | None:
     """Give the case the order the customer named; the id of another open case that already holds it, if one
     does (an order has one open case: a person merges them)."""
-    cur = await conn.execute("SELECT id FROM cases WHERE order_id = %s AND id <> %s"
-                             " AND status NOT IN ('closed', 'routed_away')", (order_id, case_id))
-    other = await cur.fetchone()
+    other = await queries.open_case_holding(conn, order_id, case_id)
     if other is not None:
-        return int(other["id"])
+        return other
     if await store.link_order(conn, case_id, order_id, now):
         await _event(conn, case_id, now, "order_linked", {"order_id": order_id, "how": "the customer named it"})
     return None
@@ -170,11 +169,7 @@ async def ask_again(conn: AsyncConnection[Any], case: CaseState, now: datetime, 
     await registry.call("send_customer_message", deps, {"order_id": case.order_id, "ticket_id": case.ticket_id,
                                                         "scenario": "reply_followup", "body": body},
                         idempotency_key=key)
-    await conn.execute(
-        "INSERT INTO messages (case_id, plan_version, scenario, body, status, ticket_id, idempotency_key, sent_at)"
-        " SELECT %s, %s, 'reply_followup', %s, 'sent', %s, %s, %s WHERE NOT EXISTS"
-        " (SELECT 1 FROM messages WHERE idempotency_key = %s)",
-        (case.case_id, plan_version, body, case.ticket_id, key, now, key))
+    await plans.record_followup(conn, case.case_id, plan_version, body, case.ticket_id, key, now)
     await _event(conn, case.case_id, now, "reply_unclear", {"why": reading.why, "follow_up": body})
     return body
 
