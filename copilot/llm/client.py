@@ -8,18 +8,33 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from copilot.llm.breaker import Breaker, breaker_for
 from copilot.llm.config import LLMCall, LLMConfig, Outcome, Purpose
 
-_TRANSIENT = (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
-# Servers that do not speak one structured-output form answer 400 (or FastAPI's 422) to the request shape.
-_SHAPE_REJECTED = (openai.BadRequestError, openai.UnprocessableEntityError)
+if TYPE_CHECKING:
+    import openai
+
+# The SDK is imported where a call is made, not with this module: a worker on the deterministic path never
+# loads it (about 0.7 s of CPU at every worker's start, in bench/bench_triage.py's "from start" figure).
+
+
+def _transient() -> tuple[type[Exception], ...]:
+    import openai
+
+    return (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+
+
+def _shape_rejected() -> tuple[type[Exception], ...]:
+    """Servers that do not speak one structured-output form answer 400 (or FastAPI's 422) to the request shape."""
+    import openai
+
+    return (openai.BadRequestError, openai.UnprocessableEntityError)
+
 # What each (base URL, model) was found to accept, so only the first call of a process pays the fallback.
 _learned_formats: dict[tuple[str | None, str], str] = {}
 
@@ -72,6 +87,8 @@ class LLM:
         return max(0, self.config.case_token_budget - self.used_tokens)
 
     def client(self) -> openai.AsyncOpenAI:
+        import openai
+
         if self._client is None:
             key = self.config.api_key.get_secret_value() if self.config.api_key else "not-needed"
             # Retries are ours (tenacity, with backoff and a record of attempts), not the SDK's.
@@ -137,6 +154,8 @@ class LLM:
         """The model's reply text, or None (with the reason recorded) when there is none to use."""
         if not self.enabled:
             return None
+        import openai
+
         form = self._format_for(schema_model)
         if self._over_budget(messages, max_tokens):
             self.record(purpose, Outcome.budget_exceeded, response_format=form,
@@ -185,12 +204,14 @@ class LLM:
         return AsyncRetrying(
             stop=stop_after_attempt(self.config.max_attempts),
             wait=wait_exponential(multiplier=backoff, min=backoff, max=max(backoff * 8, backoff)),
-            retry=retry_if_exception_type(_TRANSIENT),
+            retry=retry_if_exception_type(_transient()),
             reraise=True,
         )
 
     async def _create(self, messages: list[dict[str, str]], max_tokens: int,
                       schema_model: type[BaseModel] | None, form: str | None) -> tuple[Any, str | None]:
+        import openai
+
         kwargs: dict[str, Any] = {"model": self.config.model, "messages": messages, "max_tokens": max_tokens,
                                   "temperature": self.config.temperature}
         if self.config.seed is not None:
@@ -231,13 +252,17 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
 
 def _rejects_shape(exc: openai.APIStatusError) -> bool:
     # llama-cpp-python's server fails its own request validation with a 500 that names the field.
-    return isinstance(exc, _SHAPE_REJECTED) or (
+    import openai
+
+    return isinstance(exc, _shape_rejected()) or (
         isinstance(exc, openai.InternalServerError) and "response_format" in str(exc.message))
 
 
 def _server_failed(exc: openai.OpenAIError) -> bool:
     """The server is down or broken (no answer, 5xx, rate limit), as opposed to refusing this one request."""
-    return isinstance(exc, _TRANSIENT) or not isinstance(exc, openai.APIStatusError)
+    import openai
+
+    return isinstance(exc, _transient()) or not isinstance(exc, openai.APIStatusError)
 
 
 def _describe(exc: openai.OpenAIError) -> str:
