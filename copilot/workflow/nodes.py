@@ -317,8 +317,8 @@ async def execute(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
         for a in effects:
             key = action_key(facts.case_id, version, a.action_id)
             try:
-                result = await registry.call(a.tool, calls, a.args,
-                                             idempotency_key=key if registry.get(a.tool).needs_key else None)
+                # Every effect carries its key, OWNER tools too: the evidence pack writes to Stripe when connected.
+                result = await registry.call(a.tool, calls, a.args, idempotency_key=key)
             except CopilotError as exc:
                 await plans.action_failed(conn, facts.case_id, version, a.action_id, exc.message)
                 return {"execution_failed": f"{a.tool} failed: {exc.message}"}

@@ -187,3 +187,44 @@ async def test_approvals_for_a_store_on_woocommerce_or_magento_in_shadow_then_li
     await _approve_in("shadow", platform, first, first_tools, vendors, engine)
     set_modes(monkeypatch, contract_server[0], **{platform: "live"})
     await _approve_in("live", platform, second, second_tools, vendors, engine)
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+async def test_finance_approving_a_chargeback_stages_then_submits_the_evidence(
+        mode: str, monkeypatch: pytest.MonkeyPatch, contract_server: Any, database_url: str, engine: Any):
+    """The chargeback playbook's plan says submit; finance's approval on the desk stages the pack in Stripe
+    (submit=false) and then submits it (submit=true): recorded in shadow, sent in live."""
+    from tests.graph.conftest import seed_one_case
+
+    await seed_one_case(database_url, "chargeback")
+    async with engine.pool.connection() as conn:
+        await conn.execute("TRUNCATE connector_requests")
+    await drain(engine)  # planned with every system in sandbox mode
+    [case] = await rows(engine, "SELECT id, plan_version FROM cases WHERE status = 'escalated' AND owner = 'finance'")
+    [planned] = await rows(engine, "SELECT args FROM proposed_actions WHERE case_id = %s AND plan_version = %s AND"
+                           " tool = 'assemble_dispute_evidence'", case["id"], case["plan_version"])
+    assert planned["args"]["submit"] is True
+    world = generate_world(seed=7, now=NOW)  # the world seed_one_case wrote
+    vendors = _vendors(world, contract_server[1])
+    for dispute in world.disputes:
+        vendors.stripe.add_dispute(dispute.id, int(dispute.amount * 100))
+    set_modes(monkeypatch, contract_server[0], stripe=mode)
+    await decide(engine.pool, case["id"], Approve(plan_version=case["plan_version"], actor="fay", role=Role.finance),
+                 now=engine.deps.clock())
+    await drain(engine)
+    [done] = await rows(engine, "SELECT status, result FROM proposed_actions WHERE case_id = %s AND plan_version = %s"
+                        " AND tool = 'assemble_dispute_evidence'", case["id"], case["plan_version"])
+    assert done["status"] == "done", done
+    assert done["result"]["evidence_submitted"] == ("recorded_in_shadow" if mode == "shadow" else "submitted")
+    recorded = await rows(engine, "SELECT operation, mode, status, body, contract_errors FROM connector_requests"
+                          " WHERE case_id = %s ORDER BY id", case["id"])
+    assert [(r["operation"], r["body"]["submit"], r["mode"], r["contract_errors"]) for r in recorded] == [
+        ("disputes.update", False, mode, []), ("disputes.update", True, mode, [])]
+    dispute_id = done["result"]["dispute"]["id"]
+    submitted = vendors.stripe.disputes[dispute_id]["evidence_details"]["submission_count"]
+    posted = [params.get("submit") for m, _, params, _ in vendors.stripe.requests if m == "POST"]
+    if mode == "shadow":
+        assert (posted, submitted) == ([], 0)
+    else:
+        assert (posted, submitted) == (["false", "true"], 1)
+    assert vendors.stripe.violations == []
