@@ -245,6 +245,118 @@ def _items(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
     return out
 
 
+# ---- a changes summary: each listed change is one action, each answer a fact of the order it names ---------
+
+SUMMARY = "We've prepared what you asked for:"
+_DIFF = r"(?:; \$([\d,]+\.\d\d) (more to pay|back to you))?"
+LISTED = [  # the lines a summary lists, read from the customer's side; a line none of them reads is unsupported
+    ("cancel_order", re.compile(r"^cancel order (?P<order>#?[\w-]+)$")),
+    ("refund_payment", re.compile(r"^return (?P<items>.+) from (?P<order>#?[\w-]+) \((?P<amount>[\d,]+\.\d\d) back "
+                                  r"once received\)$")),
+    ("substitute_item", re.compile(r"^change (?P<items>.+?) on (?P<order>#?[\w-]+) to (?P<to>.+?)" + _DIFF + "$")),
+    ("exchange_items", re.compile(r"^exchange (?P<pairs>.+) \((?P<order>#?[\w-]+)" + _DIFF + r"\)$")),
+    ("update_address", re.compile(r"^ship order (?P<order>#?[\w-]+) to (?P<to>.+)$")),
+    ("update_profile_address", re.compile(r"^update the default address on your profile$")),
+    ("change_payment_method", re.compile(r"^pay order (?P<order>#?[\w-]+) with (?P<to>.+)$")),
+]
+MORE = re.compile(r"^and (\d+) more changes? on your orders$")
+ANSWER_STATUS = re.compile(r"order (#?[\w-]+) is ([a-z ]+?)(?:, tracking number ([\w-]+))?(?=;|\.?$)")
+ANSWER_TOTAL = re.compile(r"order (#?[\w-]+) totals \$([\d,]+\.\d\d)")
+
+
+def _orders(facts: Facts) -> dict[str, dict[str, Any]]:
+    """Every order the case gathered (its own and the customer's related ones), by id, with its fulfillments and
+    inventory."""
+    found = [{"order": _order(facts), "fulfillments": _fulfillments(facts), "inventory": facts.get("inventory") or []}]
+    found += [{"order": (r.get("order") or {}).get("order") or {}, "fulfillments": (r.get("order") or {}).get(
+        "fulfillments") or [], "inventory": r.get("inventory") or []} for r in facts.get("related") or []]
+    return {o["order"]["id"]: o for o in found if o["order"].get("id")}
+
+
+def _swap_cost(held: dict[str, Any], swaps: list[tuple[int, str]]) -> Decimal | None:
+    lines = {ln["line_no"]: ln for ln in held["order"].get("lines") or []}
+    prices = {v["sku"]: _dec(v["price"]) for i in held["inventory"] for v in i.get("variants") or []}
+    if any(no not in lines or prices.get(sku) is None for no, sku in swaps):
+        return None
+    return sum(((prices[sku] or Decimal(0)) - (_dec(lines[no]["unit_price"]) or Decimal(0))) * lines[no]["quantity"]
+               for no, sku in swaps)
+
+
+def _listed_wrong(tool: str, m: re.Match[str], action: ActualAction, held: dict[str, Any] | None) -> str | None:
+    """Why the action does not do what the line says, or None when it does."""
+    args, parts = action.args, m.groupdict()
+    if tool != "update_profile_address" and args.get("order_id") != parts.get("order"):
+        return f"the action is on {args.get('order_id')}"
+    names = {ln["line_no"]: ln["name"] for ln in (held or {}).get("order", {}).get("lines") or []}
+    if tool == "refund_payment":
+        items = parts["items"].split(", ")
+        lines = [ln for ln in (held or {}).get("order", {}).get("lines") or [] if ln["name"] in items]
+        worth = sum((Decimal(str(ln["unit_price"])) * ln["quantity"] for ln in lines), Decimal(0))
+        said = _dec(parts["amount"])
+        if {ln["name"] for ln in lines} != set(items) or said != _dec(args.get("amount")) or said != _dec(worth):
+            return f"refunds {args.get('amount')}; the lines named are worth {worth}"
+    if tool in ("substitute_item", "exchange_items"):
+        swaps = [(args["line_no"], args["new_sku"])] if tool == "substitute_item" else [
+            (ln["line_no"], ln["new_sku"]) for ln in args.get("lines") or []]
+        said = [parts["items"]] if tool == "substitute_item" else [p.split(" for ")[0] for p in parts["pairs"].split("; ")]
+        if said != [names.get(no) for no, _ in swaps]:
+            return f"swaps {[names.get(no) for no, _ in swaps]}"
+        cost = _swap_cost(held, swaps) if held else None
+        stated = _dec(m.group(m.re.groups - 1)) if m.group(m.re.groups - 1) else Decimal(0)
+        stated = -stated if m.group(m.re.groups) == "back to you" else stated
+        if (cost if cost is not None else stated) != stated or (cost is None and stated):
+            return f"the catalog prices give a difference of {cost}"
+    if tool in ("update_address",) and (args.get("address") or {}).get("line1", "") not in parts["to"]:
+        return f"ships to {(args.get('address') or {}).get('line1')}"
+    return None
+
+
+def _summary(text: str, facts: Facts, actions: list[ActualAction]) -> list[str]:
+    """A changes summary lists each change once, each made by its own action; its answers state the gathered
+    status, tracking number or total of the order they name."""
+    if SUMMARY not in text:
+        return []
+    orders, out = _orders(facts), []
+    free = [a for a in actions if a.tool in {t for t, _ in LISTED}]
+    body = text.split(SUMMARY, 1)[1]
+    for line in re.findall(r"^- (.+)$", body, re.M):
+        if (more := MORE.match(line)) is not None:
+            if int(more.group(1)) > len(free):
+                out.append(f"counts {more.group(1)} more changes, the plan has {len(free)} left")
+            continue
+        read = next(((tool, m) for tool, rx in LISTED if (m := rx.match(line)) is not None), None)
+        if read is None:
+            out.append(f"lists a change no action reads as: {line!r}")
+            continue
+        tool, m = read
+        held = orders.get(m.groupdict().get("order") or "")
+        fit = next((a for a in free if a.tool == tool and _listed_wrong(tool, m, a, held) is None), None)
+        if fit is None:
+            whys = [w for a in free if a.tool == tool and (w := _listed_wrong(tool, m, a, held))]
+            out.append(f"lists {line!r}, which no action makes ({'; '.join(whys) or f'no {tool}'})")
+        else:
+            free.remove(fit)
+    return out + _answers(body, orders)
+
+
+def _answers(body: str, orders: dict[str, dict[str, Any]]) -> list[str]:
+    said = body.split("About your questions:", 1)[1].split("\n")[0].strip() if "About your questions:" in body else ""
+    out = []
+    for m in ANSWER_STATUS.finditer(said):
+        held = orders.get(m.group(1))
+        status = ((held or {}).get("order") or {}).get("status", "").replace("_", " ")
+        tracking = {f.get("tracking_number") for f in (held or {}).get("fulfillments") or []}
+        if held is None or status != m.group(2) or (m.group(3) and m.group(3) not in tracking):
+            out.append(f"answers that order {m.group(1)} is {m.group(2)!r}"
+                       f"{', tracking ' + m.group(3) if m.group(3) else ''}; on record: {status or 'not gathered'}")
+    for m in ANSWER_TOTAL.finditer(said):
+        held = orders.get(m.group(1))
+        if held is None or _dec(held["order"].get("total")) != _dec(m.group(2)):
+            out.append(f"answers that order {m.group(1)} totals ${m.group(2)}; on record: "
+                       f"{(held or {}).get('order', {}).get('total', 'not gathered')}")
+    return out
+
+
 def unsupported(text: str | None, facts: Facts | None, actions: list[ActualAction]) -> list[str] | None:
     """Each statement of the draft the stored facts do not back; None when there is no draft to check."""
     if not text or facts is None:
@@ -255,4 +367,4 @@ def unsupported(text: str | None, facts: Facts | None, actions: list[ActualActio
                 if o not in choices]
     return (_stock(text, facts) + _waiting(text, facts) + _carrier_and_warehouse(text, facts)
             + _money(text, facts, actions) + _payment_words(text, facts) + _address(text, facts)
-            + _items(text, facts, actions))
+            + _items(text, facts, actions) + _summary(text, facts, actions))

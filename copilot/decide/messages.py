@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from pydantic import Field
@@ -208,12 +209,52 @@ class PaymentMethodChoice(MessageContext):
     choices: list[str] = Field(min_length=1)
 
 
+class ChangeKind(StrEnum):
+    cancel = "cancel"
+    return_items = "return_items"
+    change_item = "change_item"
+    exchange = "exchange"
+    ship_to = "ship_to"
+    profile_address = "profile_address"
+    pay_with = "pay_with"
+
+
+class ListedChange(Strict):
+    """One line of a changes summary: the words the customer reads and what they say, so the claim check can
+    match each to the action that makes it (kind, order, items, new SKUs, amount, address or method)."""
+
+    kind: ChangeKind
+    text: str = Field(min_length=1)
+    order_id: str | None = None
+    items: list[str] = Field(default_factory=list, description="Names of the order lines it names.")
+    skus: list[str] = Field(default_factory=list, description="The SKUs the lines become (change or exchange).")
+    amount: Decimal | None = Field(default=None, description="Money back (a return) or the price difference.")
+    target: str | None = Field(default=None, description="The new address's first line, or the payment method id.")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Answer(Strict):
+    """One answer to a question, drafted from a gathered fact it names (an order's status, tracking, total)."""
+
+    kind: Literal["status", "total"]
+    text: str = Field(min_length=1)
+    order_id: str = Field(min_length=1)
+    status: str | None = None
+    tracking: str | None = None
+    amount: Decimal | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class ChangesSummary(MessageContext):
     """Every change one plan makes across the customer's orders, and answers drafted from the facts."""
 
-    changes: list[str] = Field(min_length=1)
+    changes: list[ListedChange] = Field(min_length=1)
     more: int = Field(default=0, ge=0, description="Changes left out of the list to keep the message short.")
-    answers: list[str] = Field(default_factory=list)
+    answers: list[Answer] = Field(default_factory=list)
 
 
 class WhichOrder(MessageContext):

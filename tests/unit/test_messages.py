@@ -51,7 +51,8 @@ SAMPLES: dict[Scenario, m.MessageContext] = {
     Scenario.payment_method_changed: m.PaymentMethodChanged(**BASE, method="your Visa card ending 4242",
                                                             amount=Decimal("45.00")),
     Scenario.payment_method_choice: m.PaymentMethodChoice(**BASE, choices=["PayPal account", "gift card"]),
-    Scenario.changes_summary: m.ChangesSummary(**BASE, changes=["cancel order #1001"], answers=[]),
+    Scenario.changes_summary: m.ChangesSummary(**BASE, changes=[m.ListedChange(
+        kind=m.ChangeKind.cancel, order_id="#1001", text="cancel order #1001")], answers=[]),
 }
 FACTS = MessageFacts(allowed_dates=[date(2024, 5, 18)], known_tokens=["#1001", "1Z999000111"], last4=["4242"])
 

@@ -17,7 +17,15 @@ from copilot.core.models import Disposition as D
 from copilot.core.models import SignalKind
 from copilot.core.policy import Policy
 from copilot.decide import guardrails as g
-from copilot.decide.messages import ChangesSummary, ExchangeConfirmation, MessageContext, Scenario
+from copilot.decide.messages import (
+    Answer,
+    ChangeKind,
+    ChangesSummary,
+    ExchangeConfirmation,
+    ListedChange,
+    MessageContext,
+    Scenario,
+)
 from copilot.decide.plan import CaseState, Origin, Plan, ProposedAction, action
 from copilot.decide.playbooks import answers, grounding
 from copilot.decide.playbooks import clauses as cl
@@ -39,7 +47,7 @@ MAX_WORDS = 90
 @dataclass
 class Work:
     actions: list[ProposedAction] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)  # what the customer is told, one line per action
+    changes: list[ListedChange] = field(default_factory=list)  # what the customer is told, one line per action
     notes: list[str] = field(default_factory=list)  # what a person must look at
     orders: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)  # orders a request could not (fully) be done on
@@ -58,7 +66,7 @@ def applies(case: CaseState) -> bool:
     return any(r.intent in ACTING for r in reading.requests)
 
 
-def _checked(case: CaseState, policy: Policy, work: Work, act: ProposedAction, change: str) -> bool:
+def _checked(case: CaseState, policy: Policy, work: Work, act: ProposedAction, change: ListedChange) -> bool:
     """Keep the action unless a guardrail on the order it touches blocks it; then a person gets the reason."""
     verdict = g.combine(g.evaluate_action(case.for_order(act.order_id), act, policy))
     if verdict.outcome == "block":
@@ -86,7 +94,8 @@ def _cancel(case: CaseState, policy: Policy, work: Work, text: str, default: lis
     for oid in found.orders:
         act = action(_id(work, "cancel"), "cancel_order", {"order_id": oid, "reason": "customer requested"},
                      Origin.ticket)
-        done |= _checked(case, policy, work, act, f"cancel order {oid}")
+        done |= _checked(case, policy, work, act, ListedChange(kind=ChangeKind.cancel, order_id=oid,
+                                                               text=f"cancel order {oid}"))
     return done
 
 
@@ -107,7 +116,9 @@ def _return(case: CaseState, policy: Policy, work: Work, text: str, default: lis
         act = action(_id(work, "return"), "refund_payment", {"order_id": oid, "amount": amount, "reason": "return"},
                      Origin.ticket)
         names = ", ".join(ln.name for ln in lines.values())
-        if _checked(case, policy, work, act, f"return {names} from {oid} ({amount:,.2f} back once received)"):
+        if _checked(case, policy, work, act, ListedChange(
+                kind=ChangeKind.return_items, order_id=oid, items=[ln.name for ln in lines.values()], amount=amount,
+                text=f"return {names} from {oid} ({amount:,.2f} back once received)")):
             work.returned[oid] = [*work.returned.get(oid, []), *named]
             done = True
     return done
@@ -137,8 +148,10 @@ def _swap(case: CaseState, policy: Policy, work: Work, text: str, default: list[
             for n, variant in chosen:
                 act = action(_id(work, "swap"), "substitute_item", {"order_id": oid, "line_no": n.line.line_no,
                                                                    "new_sku": variant.sku}, Origin.ticket)
-                done |= _checked(case, policy, work, act,
-                                 f"change {n.line.name} on {oid} to {_options(variant)}{_difference([(n, variant)])}")
+                done |= _checked(case, policy, work, act, ListedChange(
+                    kind=ChangeKind.change_item, order_id=oid, items=[n.line.name], skus=[variant.sku],
+                    amount=_diff([(n, variant)]) or None,
+                    text=f"change {n.line.name} on {oid} to {_options(variant)}{_difference([(n, variant)])}"))
             continue
         method = payment_method(case.for_order(oid))
         if method is None:
@@ -147,8 +160,11 @@ def _swap(case: CaseState, policy: Policy, work: Work, text: str, default: list[
         act = action(_id(work, "exchange"), "exchange_items", {
             "order_id": oid, "payment_method_id": method,
             "lines": [{"line_no": n.line.line_no, "new_sku": v.sku} for n, v in chosen]}, Origin.ticket)
-        if _checked(case, policy, work, act, "exchange " + "; ".join(
-                f"{n.line.name} for {_options(v)}" for n, v in chosen) + f" ({oid}{_difference(chosen)})"):
+        if _checked(case, policy, work, act, ListedChange(
+                kind=ChangeKind.exchange, order_id=oid, items=[n.line.name for n, _ in chosen],
+                skus=[v.sku for _, v in chosen], amount=_diff(chosen) or None,
+                text="exchange " + "; ".join(f"{n.line.name} for {_options(v)}" for n, v in chosen)
+                + f" ({oid}{_difference(chosen)})")):
             done = True
             work.confirms[act.action_id] = (Scenario.exchange_confirmation, _exchange_confirmation(case, oid, chosen))
     return done
@@ -165,9 +181,13 @@ def _exchange_confirmation(case: CaseState, oid: str, chosen: list[tuple[t.Named
     return ExchangeConfirmation(first_name=first_name(case), order_id=oid, exchange="; ".join(parts), difference=diff)
 
 
+def _diff(chosen: list[tuple[t.Named, Variant]]) -> Decimal:
+    return sum(((v.price - n.line.unit_price) * n.line.quantity for n, v in chosen), Decimal(0))
+
+
 def _difference(chosen: list[tuple[t.Named, Variant]]) -> str:
     """The price difference the customer is told about: what they pay on top, or get back."""
-    diff = sum(((v.price - n.line.unit_price) * n.line.quantity for n, v in chosen), Decimal(0))
+    diff = _diff(chosen)
     if diff == 0:
         return ""
     return f"; ${diff:,.2f} more to pay" if diff > 0 else f"; ${-diff:,.2f} back to you"
@@ -199,11 +219,15 @@ def _address(case: CaseState, policy: Policy, work: Work, text: str, default: li
     if found.profile and case.customer is not None:
         act = action(_id(work, "profile"), "update_profile_address",
                      {"customer_id": case.customer.id, "address": found.address}, Origin.ticket)
-        done |= _checked(case, policy, work, act, "update the default address on your profile")
+        done |= _checked(case, policy, work, act, ListedChange(
+            kind=ChangeKind.profile_address, target=found.address.line1,
+            text="update the default address on your profile"))
     for oid in found.orders:
         act = action(_id(work, "address"), "update_address", {"order_id": oid, "address": found.address},
                      Origin.ticket)
-        done |= _checked(case, policy, work, act, f"ship order {oid} to {found.address.line1}, {found.address.city}")
+        done |= _checked(case, policy, work, act, ListedChange(
+            kind=ChangeKind.ship_to, order_id=oid, target=found.address.line1,
+            text=f"ship order {oid} to {found.address.line1}, {found.address.city}"))
     return done
 
 
@@ -217,7 +241,9 @@ def _payment(case: CaseState, policy: Policy, work: Work, text: str, default: li
             continue
         act = action(_id(work, "payment"), "change_payment_method", {"order_id": oid, "payment_method_id": method.id},
                      Origin.ticket)
-        done |= _checked(case, policy, work, act, f"pay order {oid} with {pay.gp.method_label(method)}")
+        done |= _checked(case, policy, work, act, ListedChange(
+            kind=ChangeKind.pay_with, order_id=oid, target=method.id,
+            text=f"pay order {oid} with {pay.gp.method_label(method)}"))
     return done
 
 
@@ -265,7 +291,8 @@ def plan_requests(case: CaseState, policy: Policy) -> Plan | None:
     assert case.reading is not None
     work = Work()
     default = [case.order_id] if case.order_id else []
-    previous_failed, held, answered, failed_from, acts = False, False, [], 0, 0
+    previous_failed, held, failed_from, acts = False, False, 0, 0
+    answered: list[Answer] = []
     for request, text in _meant(case):
         acting = request.intent in ACTING
         if acting and request.mood is Mood.instruction:
@@ -326,7 +353,7 @@ def _held(work: Work) -> Plan:
                 reasons=[f"reported to the agent, not acted on: {n}" for n in work.notes])
 
 
-def _plan(case: CaseState, work: Work, answered: list[str]) -> Plan:
+def _plan(case: CaseState, work: Work, answered: list[Answer]) -> Plan:
     order_id = case.order_id or work.orders[0]
     only = work.confirms.get(work.actions[0].action_id) if len(work.actions) == 1 else None
     if only is not None and not work.notes and not answered and only[1].order_id == order_id:
