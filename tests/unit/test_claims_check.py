@@ -60,12 +60,14 @@ def test_a_negated_warehouse_statement_is_not_read_as_a_shipped_one() -> None:
 
 def test_a_plan_over_several_orders_may_name_each_order_it_changes_and_no_other() -> None:
     facts = _facts()
-    moved = ActualAction(action_id="address", tool="update_address", args={"order_id": "#2002"}, outcome="allow",
+    moved = ActualAction(action_id="address", tool="update_address",
+                         args={"order_id": "#2002", "address": {"line1": "12 Oak Lane"}}, outcome="allow",
                          status="proposed")
-    text = "Hi Ava,\n\nWe've prepared what you asked for:\n- order #2002 will ship to your office"
+    text = "Hi Ava,\n\nWe've prepared what you asked for:\n- ship order #2002 to 12 Oak Lane, Springfield"
     assert unsupported(text, facts, [moved]) == []
     assert unsupported(text.replace("#2002", "#3003"), facts, [moved]) == [
-        "names order #3003, not the case's order #1001"]
+        "names order #3003, not the case's order #1001",
+        "lists 'ship order #3003 to 12 Oak Lane, Springfield', which no action makes (the action is on #2002)"]
 
 
 def test_a_percentage_is_a_promise_unless_the_records_hold_it() -> None:
