@@ -72,8 +72,11 @@ async def _customer(deps: ToolDeps, email: str | None, order: LookupOrderOutput 
     return None
 
 
-async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, llm_address: str | None = None) -> CaseState:
-    """The facts for a case; an address the LLM read only fills an empty field, marked as LLM-sourced."""
+async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, llm_address: str | None = None,
+                 llm_reading: dict[str, Any] | None = None) -> CaseState:
+    """The facts for a case; an address the LLM read only fills an empty field, marked as LLM-sourced. The
+    model's Reading, already grounded and checked against the records (copilot/reading/checked.py), replaces
+    the rules' when a provider is set and it read the ticket."""
     row = await _case_row(conn, case_id)
     category = Category(row["category"])
     signal = Signal.model_validate(row["signal"]) if row["signal"] is not None else None
@@ -83,7 +86,9 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
     order = await registry.call("lookup_order", deps, {"order_id": order_id}) if order_id else None
     customer = await _customer(deps, row["customer_email"], order)  # type: ignore[arg-type]
     reading = _reading(signal)
-    if reading is not None:
+    if reading is not None and llm_reading:
+        reading = Reading.model_validate(llm_reading)
+    elif reading is not None:
         reading = ground(reading, await world_for(conn, row["customer_email"], order_id))
     facts: dict[str, Any] = {
         "case_id": case_id, "category": category, "now": now, "status": row["status"],

@@ -1,4 +1,4 @@
-"""Where the graph asks the LLM: reading a ticket into facts, and rewording a drafted message.
+"""Where the graph asks the LLM: reading a ticket into facts and into requests, and rewording a drafted message.
 Deterministic facts win every disagreement; a rewrite that fails rule 9 falls back to the template."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from copilot.cases import queries, store
 from copilot.core.policy import Policy
 from copilot.decide.guardrails import message_facts
 from copilot.decide.guardrails_plan import unbacked_phrases
+from copilot.decide.llm_reader import read_requests
 from copilot.decide.messages import CLAIM_ONLY_FIELDS, check_message
 from copilot.decide.plan import CaseState, Plan
 from copilot.llm import (
@@ -24,6 +25,10 @@ from copilot.llm import (
     rewrite_message,
     tokens_used,
 )
+from copilot.reading.checked import checked
+from copilot.reading.grounding import ground
+from copilot.reading.reader import read_text
+from copilot.reading.sources import world_for
 
 
 async def _event(conn: AsyncConnection[Any], case_id: int, kind: str, data: dict[str, Any], now: datetime) -> None:
@@ -54,6 +59,39 @@ async def read_ticket_facts(conn: AsyncConnection[Any], config: LLMConfig, case_
         "acted_on": acted_on.model_dump(mode="json"),
         "disagreements": [d.model_dump(mode="json") for d in disagreements]}, now)
     return acted_on.model_dump(mode="json")
+
+
+async def read_ticket_requests(conn: AsyncConnection[Any], config: LLMConfig, case_id: int,
+                               now: datetime) -> dict[str, Any] | None:
+    """The model's Reading of the case's latest ticket (the same typed Reading the rules fill), every argument it
+    read grounded in the customer's orders, the catalog and the profile; what the records or the rules contradict
+    is recorded on the case and holds the reading for a person. None without a model, a ticket or a usable answer:
+    the rules' Reading stands."""
+    if not config.enabled:
+        return None
+    cur = await conn.execute(
+        "SELECT c.order_id, c.customer_email, s.payload FROM cases c JOIN signals s ON s.case_id = c.id"
+        " WHERE c.id = %s AND s.kind IN ('ticket', 'ticket_reply') ORDER BY s.occurred_at DESC LIMIT 1", (case_id,))
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    signal = Signal.model_validate(row["payload"])
+    world = await world_for(conn, row["customer_email"], row["order_id"])
+    rules = ground(read_text(signal.subject or "", signal.text or ""), world)
+    llm = LLM(config, case_id=case_id, used_tokens=await tokens_used(conn, case_id))
+    try:
+        model = await read_requests(llm, signal.subject or "", rules.text)  # the new text: no quotes, no signature
+    finally:
+        await llm.aclose()
+    await record_calls(conn, llm.calls)
+    reading = checked(model, rules, world) if model is not None else None
+    await _event(conn, case_id, "llm_reading", {
+        "read": model.model_dump(mode="json") if model else None,
+        "requests": [f"{r.intent.value} ({r.mood.value})" for r in reading.requests] if reading else [],
+        "rules": [f"{r.intent.value} ({r.mood.value})" for r in rules.requests],
+        "disagreements": reading.disagreements if reading else [],
+        "needs_reading": reading.needs_reading if reading else None}, now)
+    return reading.model_dump(mode="json") if reading is not None else None
 
 
 async def reword(conn: AsyncConnection[Any], config: LLMConfig, case: CaseState, plan: Plan, text: str,

@@ -58,14 +58,17 @@ async def classify(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
         out_of_scope = category is None or category == Category.out_of_scope
         read = None if out_of_scope else await llm_steps.read_ticket_facts(conn, deps.llm, state["case_id"],
                                                                                  deps.clock())
-    return {"out_of_scope": out_of_scope, "ticket_facts": read or {}}
+        requests = None if out_of_scope else await llm_steps.read_ticket_requests(conn, deps.llm, state["case_id"],
+                                                                                  deps.clock())
+    return {"out_of_scope": out_of_scope, "ticket_facts": read or {}, "llm_reading": requests or {}}
 
 
 async def gather_facts(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     kept = _kept_request(state)
     async with deps.pool.connection() as conn:
         facts = await case_facts.gather(conn, state["case_id"], deps.clock(),
-                                        llm_address=state.get("ticket_facts", {}).get("new_address"))
+                                        llm_address=state.get("ticket_facts", {}).get("new_address"),
+                                        llm_reading=state.get("llm_reading") or None)
         if kept is not None:
             facts = await replies.with_request(conn, facts, kept, deps.clock())
     return {"facts": facts.model_dump(mode="json")}

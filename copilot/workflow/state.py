@@ -34,6 +34,7 @@ class CaseGraphState(TypedDict, total=False):
     case_id: int
     out_of_scope: bool
     ticket_facts: JsonObject           # the LLM's reconciled reading of the ticket, {} without one
+    llm_reading: JsonObject            # the LLM's Reading (copilot/reading/checked.py), {} without one
     facts: JsonObject                  # CaseState
     plan: JsonObject                   # Plan
     message: str

@@ -16,6 +16,8 @@ async def test_tickets_go_through_the_graph_with_llm_facts_and_checked_wording(d
         with cassette("graph_tickets_through_llm"):
             await drain(engine, concurrency=1)
         reads = await rows(engine, "SELECT case_id, data FROM case_events WHERE kind = 'llm_ticket_read'")
+        readings = await rows(engine, "SELECT e.case_id, e.data, c.status FROM case_events e JOIN cases c"
+                              " ON c.id = e.case_id WHERE e.kind = 'llm_reading'")
         drafts = await rows(engine, "SELECT case_id, data FROM case_events WHERE kind = 'message_drafted'")
         calls = await rows(engine, "SELECT purpose, outcome, prompt_tokens + completion_tokens AS tokens,"
                            " latency_ms FROM llm_calls")
@@ -33,7 +35,15 @@ async def test_tickets_go_through_the_graph_with_llm_facts_and_checked_wording(d
     fallbacks = [d for d in drafts if d["data"]["written_by"] == "template"]
     assert all(d["data"]["llm_outcome"] for d in fallbacks)
     assert {r["written_by"] for r in written} == {"llm", "template"}
-    assert {c["purpose"] for c in calls} == {"read_ticket", "rewrite_message"}
+    assert {c["purpose"] for c in calls} == {"read_ticket", "read_requests", "rewrite_message"}
     assert all(c["tokens"] > 0 for c in calls if c["outcome"] == "ok")
     assert {s["status"] for s in states} <= {"awaiting_approval", "escalated", "awaiting_customer", "verifying",
                                              "closed", "routed_away"}
+    # The model fills the same Reading by structured output; the records check every argument it read, what they
+    # (or the rules) contradict is recorded on the case, and such a reading goes to a person, never acted on.
+    assert len(readings) == tickets[0]["n"]
+    assert any(r["data"]["read"] is not None for r in readings), "the model read no ticket into requests"
+    held = [r for r in readings if r["data"]["disagreements"]]
+    assert held, "the small local model agrees with the records on every ticket: nothing shows the check"
+    assert all(r["data"]["needs_reading"] for r in held)
+    assert all(r["status"] == "escalated" for r in held), [(r["case_id"], r["status"]) for r in held]

@@ -35,7 +35,9 @@ def build_plan(case: CaseState, policy: Policy) -> Plan:
 
 
 def _decide(case: CaseState, policy: Policy) -> Plan:
-    if case.category is Category.needs_reading:
+    if case.category is Category.needs_reading or (case.reading is not None and case.reading.read_by == "llm"
+                                                   and case.reading.needs_reading):
+        # The model's reading, once the records or the rules contradict it, is for a person to settle.
         return reading_gate.needs_reading(case)
     playbook = PLAYBOOKS.get(case.category)
     if playbook is None:
