@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from copilot.core.models import Category
 from copilot.reading import language as lang_detect
+from copilot.reading.context import context_only
 from copilot.reading.elsewhere import elsewhere
 from copilot.reading.identify import identify, order_mentions
 from copilot.reading.lexicon import ANCHORS, INTENTS, OUT_OF_SCOPE, compiled
@@ -69,7 +70,7 @@ def read_text(subject: str, body: str) -> Reading:
     if not any(r.mood is Mood.instruction for r in requests):
         read = {r.category for r in requests}
         requests += [r for r in _from_rules(text, masked, fixed, language, rules_text) if r.category not in read]
-    reading = Reading(**base, identification=identification, requests=requests)
+    reading = Reading(**base, identification=identification, requests=context_only(requests, text))
     return _judge(reading, masked, fixed)
 
 
