@@ -226,10 +226,21 @@ def _order(request: Request, reading: Reading, world: World, bounds: tuple[int, 
     return None
 
 
+# An order called by its item: "the kettle order", "the order with just / only the tablet" (six languages).
+BY_ITEM = re.compile(r"\b(?:the|my|that) (?!whole\b|entire\b|last\b|first\b|other\b|new\b|old\b|pending\b)\w+"
+                     r"(?: \w+)? order\b|\b(?:order|pedido|commande|bestellung|ordine|encomenda)\b[^.?!]{0,20}\b"
+                     r"(?:just|only|solo|solamente|juste|seulement|uniquement|nur|apenas|so|soltanto)\b")
+
+
 def _holding(world: World, text: str, fits: tuple[str, ...] | None) -> list[str]:
     """Orders holding an item the text names, narrowed to those whose status fits (when any does)."""
     keys = said_keys(text)
     found = [o for o in world.orders if any(product_named(ln.name, keys) for ln in o.lines)]
+    sole = [o for o in found if all(product_named(ln.name, keys) for ln in o.lines)]
+    if len(found) > 1 and len(sole) == 1 and BY_ITEM.search(fold(text)):
+        # "the kettle order", "the order with just the tablet": the order that is that item, whatever its status
+        # (a cancel it no longer allows is the guardrails' to refuse, not a reason to pick another order).
+        return [sole[0].order_id]
     fitting = [o for o in found if fits and o.status in fits]
     chosen = fitting or found
     named = {o.order_id: {ln.name for ln in o.lines if product_named(ln.name, keys)} for o in chosen}

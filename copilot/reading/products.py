@@ -79,7 +79,7 @@ _CALLED = {
     "camara": "digital camera action camera", "camera": "digital camera action camera", "kamera": "digital camera action camera",
     "fotocamera": "digital camera", "manguera": "garden hose", "tuyau": "garden hose", "gartenschlauch": "garden hose",
     "mangueira": "garden hose", "tubo": "garden hose", "tableta": "tablet", "tablette": "tablet", "ereader": "e-reader",
-    "kindle": "e-reader", "lector": "e-reader", "leitor": "e-reader", "lettore": "e-reader", "liseuse": "e-reader", "hervidor": "electric kettle tea kettle",
+    "kindle": "e-reader", "lector": "e-reader", "leitor": "e-reader", "lettore": "e-reader", "liseuse": "e-reader", "hervidor": "electric kettle tea kettle", "tetera": "tea kettle electric kettle",
     "bouilloire": "electric kettle tea kettle", "wasserkocher": "electric kettle", "chaleira": "electric kettle tea kettle",
     "bollitore": "electric kettle tea kettle", "teclado": "mechanical keyboard", "clavier": "mechanical keyboard",
     "tastatur": "mechanical keyboard", "tastiera": "mechanical keyboard", "keyboard": "mechanical keyboard",

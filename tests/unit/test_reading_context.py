@@ -4,6 +4,7 @@ customer's voice."""
 
 from __future__ import annotations
 
+from copilot.reading.grounding import Line, OrderFacts, World, ground
 from copilot.reading.model import Intent, Mood
 from copilot.reading.reader import read_text
 
@@ -34,3 +35,24 @@ def test_a_question_about_how_a_refund_would_work_is_a_question() -> None:
         (Intent.question, Mood.question)]
     # Asking to return it is still a return.
     assert asks("", "Can I return the coffee maker? It's too big for my kitchen.")[0][0] is Intent.return_refund
+
+
+def _orders() -> World:
+    def line(n: int, sku: str, name: str) -> Line:
+        return Line(line_no=n, sku=sku, name=name, options={})
+    return World(orders=[
+        OrderFacts(order_id="#W1000001", status="processed", lines=[line(1, "111", "Tea Kettle")]),
+        OrderFacts(order_id="#W1000002", status="pending", lines=[line(1, "112", "Tea Kettle"),
+                                                                  line(2, "221", "Yoga Mat"),
+                                                                  line(3, "331", "Desk Lamp")])])
+
+
+def test_an_order_called_by_its_item_is_the_order_that_is_that_item() -> None:
+    for text in ["hey can you cancel the kettle order, my sister gave me one for my birthday",
+                 "Hola, quiero cancelar el pedido con solo la tetera, gracias"]:
+        read = ground(read_text("", text), _orders())
+        assert [(r.intent, r.order.order_id if r.order else None) for r in read.requests] == [
+            (Intent.cancel, "#W1000001")], text
+    # Naming the item alone does not pick: the order a cancel still fits is the one read.
+    read = ground(read_text("", "please cancel the tea kettle, keep the rest"), _orders())
+    assert read.requests[0].order is not None and read.requests[0].order.order_id == "#W1000002"
