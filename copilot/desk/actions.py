@@ -9,9 +9,11 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from copilot.cases import store
+from copilot.cases.case_log import StoreCaseLog
 from copilot.cases.escalation import Escalation, escalate_along_path
-from copilot.core.errors import Conflict, NotFound
+from copilot.core.errors import Conflict, CopilotError, NotFound
 from copilot.core.models import CaseStatus, Strict
+from tools.connectors.helpdesk.notes import note_on_ticket
 
 
 class Current(Strict):
@@ -64,4 +66,17 @@ async def add_note(conn: AsyncConnection[Any], case_id: int, plan_version: int, 
         if note is None:  # an INSERT ... RETURNING without a conflict clause returns its row
             raise Conflict(f"the note on case {case_id} was not stored")
         await store.record_event(conn, case_id, "note_added", {"note_id": note["id"]}, actor=author, at=now)
+        await _to_helpdesk(conn, case_id, int(note["id"]), body, author, now)
     return current
+
+
+async def _to_helpdesk(conn: AsyncConnection[Any], case_id: int, note_id: int, body: str, author: str,
+                       now: datetime) -> None:
+    """The note also goes to the connected helpdesk's ticket as an internal note; a refusal there is recorded on
+    the case and does not lose the note, which is the desk's own record."""
+    try:
+        await note_on_ticket(conn, now, case_id, note_id, f"{body}\n— {author}, recovery desk", StoreCaseLog(
+            conn, case_id, now))
+    except CopilotError as exc:
+        await store.record_event(conn, case_id, "note_not_posted", {"note_id": note_id, "reason": exc.message},
+                                 actor="connector", at=now)

@@ -171,3 +171,54 @@ def test_the_matrix_covers_every_action_of_the_readme_table() -> None:
 
     assert {p.system for p in PAIRS} == set(CONFIG_TYPES)
     assert len({p.id for p in PAIRS}) == len(PAIRS)
+
+
+NOTE_OPS = {"zendesk": "tickets.update", "gorgias": "tickets.messages.create", "freshdesk": "tickets.notes.create"}
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+@pytest.mark.parametrize("system", sorted(NOTE_OPS))
+async def test_a_note_on_the_desk_becomes_an_internal_note_on_the_ticket(system: str, mode: str,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         contract_server: Any, vendors: Vendors,
+                                                                         conn, aconn):
+    """(helpdesk, internal note): a person's note on the desk goes to the ticket the case came from, private."""
+    from copilot.desk.actions import add_note
+    from tests.unit.test_connectors_sandbox import NOW
+
+    set_modes(monkeypatch, contract_server[0], **{system: mode})
+    ticket = thread(conn, system)
+    case_id = new_case(conn, "#2")
+    conn.execute("UPDATE signals SET case_id = %s WHERE ticket_id = %s", (case_id, ticket))
+    version = conn.execute("SELECT plan_version FROM cases WHERE id = %s", (case_id,)).fetchone()["plan_version"]
+    await add_note(aconn, case_id, version, "Carrier confirmed the delay.", author="dana", now=NOW)
+    [row] = rows(conn, case_id)
+    assert (row["system"], row["operation"], row["mode"], row["contract_errors"]) == (system, NOTE_OPS[system], mode, [])
+    text = "Carrier confirmed the delay.\n— dana, recovery desk"
+    body = row["body"]
+    if system == "zendesk":
+        assert body == {"ticket": {"comment": {"body": text, "public": False}}}
+    elif system == "freshdesk":
+        assert body == {"body": text, "private": True}
+    else:
+        assert body["channel"] == "internal-note" and body["body_text"] == text
+    posted = [r for r in vendors.helpdesks.received if r[0] == system]
+    assert len(posted) == (0 if mode == "shadow" else 1) and vendors.helpdesks.violations == []
+    assert row["status"] == ("recorded" if mode == "shadow" else "answered")
+    notes = conn.execute("SELECT body FROM case_notes WHERE case_id = %s", (case_id,)).fetchall()
+    assert [n["body"] for n in notes] == ["Carrier confirmed the delay."]  # the desk keeps its own note as written
+
+
+async def test_a_note_on_a_case_no_connected_helpdesk_knows_stays_on_the_desk(monkeypatch: pytest.MonkeyPatch,
+                                                                             contract_server: Any, vendors: Vendors,
+                                                                             conn, aconn):
+    from copilot.desk.actions import add_note
+    from tests.unit.test_connectors_sandbox import NOW
+
+    set_modes(monkeypatch, contract_server[0], zendesk="live")
+    ticket = thread(conn, "gorgias")  # the case came in through Gorgias, which is not connected
+    case_id = new_case(conn, "#2")
+    conn.execute("UPDATE signals SET case_id = %s WHERE ticket_id = %s", (case_id, ticket))
+    version = conn.execute("SELECT plan_version FROM cases WHERE id = %s", (case_id,)).fetchone()["plan_version"]
+    await add_note(aconn, case_id, version, "Called the customer.", author="dana", now=NOW)
+    assert rows(conn, case_id) == [] and vendors.helpdesks.received == []
