@@ -129,3 +129,18 @@ def test_check_email_says_noop_to_the_smtp_server_and_sends_nothing(monkeypatch:
     assert result.exit_code == 0, result.output
     assert f"email: ok, 127.0.0.1:{port} answered NOOP with 250" in result.output
     assert inbox.messages == []
+
+
+@pytest.mark.parametrize("variable,value,said", [
+    ("COPILOT_SHOPIFY_MODE", "production", "COPILOT_SHOPIFY_MODE: Input should be 'sandbox', 'shadow' or 'live'"),
+    ("COPILOT_EASYPOST_RETURN_ADDRESS", '{"line1": "1 Main St"}', "COPILOT_EASYPOST_RETURN_ADDRESS: Field required"),
+])
+def test_a_bad_setting_is_one_line_naming_the_variable(variable: str, value: str, said: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, value)
+    from copilot.core.errors import ConfigError
+
+    result = runner.invoke(app, ["connectors", "list"])
+    # cli.main prints a CopilotError as one line `copilot: <message>` (the runner calls the app underneath it)
+    assert isinstance(result.exception, ConfigError) and said in result.exception.message
+    assert "\n" not in result.exception.message

@@ -201,8 +201,15 @@ class _ContractsEnv(BaseSettings):
 def load_configs() -> ConnectorConfigs:
     loaded: dict[str, SystemConfig] = {}
     for system, model in CONFIG_TYPES.items():
-        values = _env_class(system, model)().model_dump(exclude_unset=True)
-        loaded[system] = model.model_validate(values)
+        try:
+            values = _env_class(system, model)().model_dump(exclude_unset=True)
+            loaded[system] = model.model_validate(values)
+        except ValidationError as exc:  # one line naming the variable, not a traceback
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else ""
+            raise ConfigError(f"COPILOT_{system.upper()}_{field.upper()}: {first['msg']}"
+                              + (f" ({'.'.join(map(str, first['loc'][1:]))})" if len(first["loc"]) > 1 else "")
+                              ) from None
     contracts = _ContractsEnv().contracts_dir or _default_contracts_dir()
     try:
         return ConnectorConfigs(contracts_dir=contracts, **loaded)
