@@ -26,19 +26,21 @@ class LatestTicket:
     category: Category
     customer_id: str | None
     signal: Signal
+    customer_email: str | None = None
 
 
 async def latest_ticket(conn: AsyncConnection[Any], case_id: int) -> LatestTicket | None:
     """The case's latest ticket (or ticket reply) with what triage knows; None when it has none."""
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(
-        "SELECT c.order_id, c.category, c.customer_id, s.payload FROM cases c JOIN signals s ON s.case_id = c.id"
+        "SELECT c.order_id, c.category, c.customer_id, c.customer_email, s.payload FROM cases c"
+        " JOIN signals s ON s.case_id = c.id"
         " WHERE c.id = %s AND s.kind IN ('ticket', 'ticket_reply') ORDER BY s.occurred_at DESC LIMIT 1", (case_id,))
     row = await cur.fetchone()
     if row is None:
         return None
     return LatestTicket(order_id=row["order_id"], category=Category(row["category"]), customer_id=row["customer_id"],
-                        signal=Signal.model_validate(row["payload"]))
+                        signal=Signal.model_validate(row["payload"]), customer_email=row["customer_email"])
 
 
 async def customer_order_ids(conn: AsyncConnection[Any], customer_id: str) -> list[str]:

@@ -69,14 +69,11 @@ async def read_ticket_requests(conn: AsyncConnection[Any], config: LLMConfig, ca
     the rules' Reading stands."""
     if not config.enabled:
         return None
-    cur = await conn.execute(
-        "SELECT c.order_id, c.customer_email, s.payload FROM cases c JOIN signals s ON s.case_id = c.id"
-        " WHERE c.id = %s AND s.kind IN ('ticket', 'ticket_reply') ORDER BY s.occurred_at DESC LIMIT 1", (case_id,))
-    row = await cur.fetchone()
-    if row is None:
+    ticket = await queries.latest_ticket(conn, case_id)
+    if ticket is None:
         return None
-    signal = Signal.model_validate(row["payload"])
-    world = await world_for(conn, row["customer_email"], row["order_id"])
+    signal = ticket.signal
+    world = await world_for(conn, ticket.customer_email, ticket.order_id)
     rules = ground(read_text(signal.subject or "", signal.text or ""), world)
     llm = LLM(config, case_id=case_id, used_tokens=await tokens_used(conn, case_id))
     try:
