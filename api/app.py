@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.docs import add_offline_docs
 from api.limits import BodyLimit
@@ -18,6 +20,9 @@ from copilot.core.errors import CopilotError
 from copilot.core.settings import Settings
 from copilot.desk.queries import QueueStatsCache
 from copilot.workflow.worker import run_worker_beside
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input", 503: "unavailable"}
 
 
 def create_app(database_url: str, settings: Settings, *, with_worker: bool = False) -> FastAPI:
@@ -65,9 +70,23 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
         errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        if first.get("type") == "json_invalid":  # its loc is a character position, not a field
+            raw = exc.errors()[0]
+            why = (raw.get("ctx") or {}).get("error", "")
+            return JSONResponse({"error": {"code": "invalid_input", "message": f"body: not valid JSON ({why}, at "
+                                           f"character {first['loc'][-1]})", "details": errors}}, status_code=422)
         where = ".".join(p for p in first["loc"] if p != "body") or "body"
         return JSONResponse({"error": {"code": "invalid_input", "message": f"{where}: {first['msg']}",
                                        "details": errors}}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Framework errors (a body that cannot be parsed, an unknown path) in the API's one error shape."""
+        if exc.status_code < 400:  # the desk's sign-in redirect
+            return await http_exception_handler(request, exc)
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)

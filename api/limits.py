@@ -1,4 +1,5 @@
-"""A cap on request bodies, checked before anything is read and again while the body streams in.
+"""A cap on request bodies, checked before anything is read and again while the body streams in; and no NUL in a
+query string (PostgreSQL text cannot hold one, so it used to answer 500).
 
 Without it an unsigned 150 MB POST was read whole before its 401, and a signed 20 MB body was stored.
 """
@@ -6,6 +7,7 @@ Without it an unsigned 150 MB POST was read whole before its 401, and a signed 2
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +28,10 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+            # PostgreSQL text cannot hold NUL: a filter carrying one is refused before any query sees it.
+            await _refuse(send, 422, "invalid_input", "query parameters may not contain NUL (%00) characters")
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:

@@ -99,7 +99,7 @@ def test_unknown_case_malformed_filters_and_bodies_answer_4xx_never_500(api, con
         (api.post(f"/api/cases/{case_id}/notes", json={"plan_version": 1, "body": "x", "extra": 1},
                   headers=key), 422, "extra"),
         (api.post(f"/api/cases/{case_id}/assign", content=b"{not json",
-                  headers=key | {"Content-Type": "application/json"}), 422, "JSON decode error"),
+                  headers=key | {"Content-Type": "application/json"}), 422, "not valid JSON"),
         (api.post("/api/cases/999999999/notes", json={"plan_version": 1, "body": "x"}, headers=key), 404,
          "does not exist"),
     ]

@@ -76,10 +76,10 @@ def parse_week(text: str) -> tuple[datetime, datetime]:
         raise InvalidInput(f"week {text!r} is not in the form YYYY-Www (e.g. 2026-W47)")
     try:
         monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except ValueError as exc:
+        start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+        return start, start + timedelta(days=7)
+    except (ValueError, OverflowError) as exc:  # 9999-W52 ends past the last date Python can hold
         raise InvalidInput(f"week {text!r} does not exist: {exc}") from None
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    return start, start + timedelta(days=7)
 
 
 def week_of(moment: datetime) -> str:
