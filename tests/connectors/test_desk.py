@@ -13,6 +13,7 @@ from copilot.desk.decisions import decide
 from tests.connectors.conftest import CONTRACTS, Holder, Vendors, set_modes
 from tests.connectors.shopify_server import ShopifyStore
 from tests.connectors.stripe_server import StripeAccount
+from tests.connectors.test_helpdesk import smtp_server  # noqa: F401 - a fixture
 from tests.graph.conftest import NOW, drain, rows
 from tools.connectors.sandbox.generator import generate_world
 from tools.connectors.sandbox.world import World
@@ -78,28 +79,45 @@ async def _approve(engine: Any, case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("mode", ["shadow", "live"])
 async def test_an_approved_plan_reaches_the_vendor_checked(mode: str, monkeypatch: pytest.MonkeyPatch,
-                                                          contract_server: Any, database_url: str, engine: Any):
+                                                          contract_server: Any, database_url: str, engine: Any,
+                                                          smtp_server: Any):  # noqa: F811
     world = await _seeded(database_url)
     await drain(engine)  # every system in sandbox mode while the desk plans
     case, tools = await _awaiting_vendor_case(engine)
     vendors = _vendors(world, contract_server[1])
-    set_modes(monkeypatch, contract_server[0], shopify=mode, stripe=mode)
+    # The store's helpdesks, email and carrier API too: the plan's customer message goes to the ticket it came
+    # from, or (a case from a webhook) by a new email.
+    set_modes(monkeypatch, contract_server[0], shopify=mode, stripe=mode, easypost=mode, zendesk=mode, gorgias=mode,
+              freshdesk=mode, email=mode)
+    port, inbox = smtp_server
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "STARTTLS": "false",
+                        "FROM_ADDRESS": "help@shop.example"}.items():
+        monkeypatch.setenv(f"COPILOT_EMAIL_{name}", value)
     await _approve(engine, case)
     actions = await rows(engine, "SELECT tool, status, error FROM proposed_actions WHERE case_id = %s"
                          " AND plan_version = %s AND kind IN ('WRITE', 'MONEY') ORDER BY action_id", case["id"],
                          case["plan_version"])
     assert [(a["tool"], a["status"]) for a in actions] == [(t, "done") for t in tools], actions
-    recorded = await rows(engine, "SELECT mode, status, operation, contract_checked, contract_errors"
+    recorded = await rows(engine, "SELECT system, mode, status, operation, contract_checked, contract_errors"
                           " FROM connector_requests WHERE case_id = %s ORDER BY id", case["id"])
     assert recorded and all(r["contract_checked"] and r["contract_errors"] == [] for r in recorded)
     assert {r["mode"] for r in recorded} == {mode}
+    replies = [r for r in recorded if r["system"] in ("zendesk", "gorgias", "freshdesk", "email")]
+    sent_messages = await rows(engine, "SELECT count(*) AS n FROM proposed_actions WHERE case_id = %s AND"
+                               " plan_version = %s AND kind = 'CONTACT' AND status = 'done'", case["id"],
+                               case["plan_version"])
+    assert len(replies) == sent_messages[0]["n"], (replies, sent_messages)  # each message to its helpdesk ticket
     if mode == "shadow":
         assert _sent(vendors) == [] and {r["status"] for r in recorded} == {"recorded"}
+        assert vendors.helpdesks.received == [] and inbox.messages == []
     else:
         assert {r["status"] for r in recorded} == {"answered"}
         for tool in tools:
             assert any(op.endswith(VENDOR_OP[tool]) for op in _sent(vendors)), (tool, _sent(vendors))
+        assert [s for s, *_ in vendors.helpdesks.received] + ["email"] * len(inbox.messages) == \
+            sorted([r["system"] for r in replies], key=lambda s: s == "email")
     assert vendors.shopify.violations == [] and vendors.stripe.violations == []
+    assert vendors.helpdesks.violations == [] and vendors.easypost.violations == []
     status = (await rows(engine, "SELECT status FROM cases WHERE id = %s", case["id"]))[0]["status"]
     assert status in {"awaiting_customer", "verifying", "closed"}
 

@@ -131,3 +131,30 @@ async def test_an_email_reply_is_threaded_under_the_customers_message(monkeypatc
     assert BODY in sent.get_payload(decode=True).decode()
     [row] = rows(conn, case_id)
     assert (row["system"], row["status"], row["response_status"]) == ("email", "answered", 250)
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+async def test_a_message_on_a_case_that_came_by_webhook_is_a_new_email(mode: str, monkeypatch: pytest.MonkeyPatch,
+                                                                       contract_server: Any, vendors: Vendors,
+                                                                       smtp_server: Any, conn, aconn):
+    """No helpdesk thread to answer (the case came from a store or payment webhook): with email connected the
+    customer gets a new email, not a reply, and never a message left in the desk's own outbox only."""
+    port, inbox = smtp_server
+    set_modes(monkeypatch, contract_server[0], email=mode)
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "STARTTLS": "false",
+                        "FROM_ADDRESS": "help@shop.example"}.items():
+        monkeypatch.setenv(f"COPILOT_EMAIL_{name}", value)
+    case_id = new_case(conn, "#2")
+    await approve(aconn, case_id, "send_customer_message", {"order_id": "#2", "scenario": "delivery_update",
+                                                            "body": BODY})
+    [row] = rows(conn, case_id)
+    headers = row["body"]["headers"]
+    assert (row["system"], row["mode"], row["contract_errors"]) == ("email", mode, [])
+    assert (headers["To"], headers["Subject"]) == ("cus_1@example.com", "About your order #2")
+    assert "In-Reply-To" not in headers and "References" not in headers
+    if mode == "shadow":
+        assert inbox.messages == [] and row["status"] == "recorded"
+        return
+    [raw] = inbox.messages
+    sent = message_from_bytes(raw)
+    assert (sent["Subject"], sent["In-Reply-To"]) == ("About your order #2", None) and row["status"] == "answered"

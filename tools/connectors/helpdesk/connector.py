@@ -59,6 +59,11 @@ class RoutedHelpdesk(SandboxHelpdesk):
                    idempotency_key: str | None) -> OutboxMessage:
         sent = await super().send(customer_id, order_id, ticket_id, kind, body, idempotency_key)
         thread = await self._thread(sent.ticket_id) if sent.ticket_id else None
+        if thread is None and kind != INTERNAL and self.configs.email.mode != "sandbox":
+            # No helpdesk thread (a case that came in by webhook): with email connected, a new email, not a reply.
+            subject = f"About your order {order_id}" if order_id else "A message about your order"
+            thread = {"source": "email", "source_event_id": None, "subject": subject, "customer_email": None,
+                      "new": True}
         if thread is None or self.configs.get(thread["source"]).mode == "sandbox":
             return sent  # a ticket no connected helpdesk knows: the sandbox outbox is where it lives
         system = thread["source"]
@@ -105,7 +110,7 @@ class RoutedHelpdesk(SandboxHelpdesk):
                                                          (customer_id,)) or {}).get("email")
         refs = [r for r in dict.fromkeys([ticket, thread["source_event_id"]]) if r and r.startswith("<")]
         return email.reply_request(config, str(to), thread["subject"], refs[-1] if refs else None, refs, sent.body,
-                                   email.new_message_id(config, key), self.now)
+                                   email.new_message_id(config, key), self.now, reply=not thread.get("new"))
 
     def _sender(self, system: str):  # type: ignore[no-untyped-def]
         config = self.configs.get(system)

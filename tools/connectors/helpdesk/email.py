@@ -14,11 +14,12 @@ from tools.contracts.errors import ConfigError, ConnectorError, Unavailable
 
 
 def reply_request(config: EmailConfig, to: str, subject: str | None, in_reply_to: str | None,
-                  references: list[str], body: str, message_id: str, now: datetime) -> VendorRequest:
-    """The message as data: what the outbox records and what `send` puts on the wire."""
+                  references: list[str], body: str, message_id: str, now: datetime, reply: bool = True) -> VendorRequest:
+    """The message as data: what the outbox records and what `send` puts on the wire. `reply=False`: a new
+    message (the case came in by webhook, so there is no customer email to answer)."""
     subject = subject or "Your order"
     headers = {"From": config.from_address or "", "To": to,
-               "Subject": subject if subject.lower().startswith("re:") else f"Re: {subject}",
+               "Subject": subject if not reply or subject.lower().startswith("re:") else f"Re: {subject}",
                "Message-ID": message_id, "Date": format_datetime(now)}
     if in_reply_to:
         headers["In-Reply-To"] = in_reply_to
