@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from api.desk_text import title
 from copilot.cases.figures import DayAutomation, QueueFigures, Snapshot
 from copilot.close.reports.weekly import WeeklyReport
 from copilot.core.models import Strict
@@ -39,7 +40,8 @@ def _pct(value: float | None) -> float | None:
 
 
 def _name(queue: str) -> str:
-    return queue.replace("_", " ")
+    """The queue as the desk's tables name it ("Pre-fulfillment holds"), so a chart and its table agree."""
+    return title(queue)
 
 
 def queue_percent_chart(chart_id: str, title: str, rows: list[QueueFigures]) -> ChartSpec:
