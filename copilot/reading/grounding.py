@@ -102,6 +102,10 @@ _WHOLE_ORDER = re.compile(r"\border (?:with|of|for|containing|that has|where)\b|
                           r"\bpedido (?:con|de|del)\b|\bcommande (?:avec|de|du)\b|\bbestellung (?:mit|von)\b|"
                           r"\bordine (?:con|col|coi|del|di)\b|\bpedido (?:com|do|da)\b|\bthe one (?:with|that has)\b|"
                           r"\bquell[oa] (?:con|col)\b|\bcelle (?:avec|du)\b|\bdie (?:mit|von)\b|\baquel[ea]? (?:com|do|da)\b")
+# The order as where an item is taken from: "cancel the smart watch from my order", "togliere ... dall'ordine".
+_PART_OF = re.compile(r"\b(?:from|off|out of) (?:my|the|this|that|our) (?:\w+ )?order\b|\bde (?:mi|mon|ma|meu|minha) "
+                      r"(?:pedido|commande|encomenda)\b|\bdel pedido\b|\bdo (?:meu )?pedido\b|\bde la commande\b|"
+                      r"\b(?:aus|von) (?:meiner|der) bestellung\b|\bdall'ordine\b|\bdal mio ordine\b")
 # A removal names the lines to take off; its variant words pick among them rather than ask for a new variant.
 _REMOVAL = re.compile(r"\b(?:remove|take\b.{0,30}\boff|take off|quit|saca|retir|enlev|supprim|entfern|rausnehm|"
                       r"herausnehm|streich|remov|tira|togli|elimin)")
@@ -169,8 +173,9 @@ def _argue(request: Request, reading: Reading, world: World, order: OrderArg | N
     items = _items(facts, own, offset) if facts is not None else []
     removal = bool(_REMOVAL.search(fold(" ".join(e.quote for e in request.evidence))))
     if intent is Intent.cancel and facts is not None and items and len(items) < len(facts.lines) \
-            and not _WHOLE_ORDER.search(fold(own)):
+            and (not _WHOLE_ORDER.search(fold(own)) or _PART_OF.search(fold(own))):
         intent = Intent.change_items  # "cancel the wristwatch, I still want the mouse": one line, not the order
+        removal = True  # the line comes off: no new variant is wanted
     if facts is not None and intent in SWAPS and facts.status in ("delivered", "pending", "processing"):
         intent = Intent.exchange if facts.status == "delivered" else Intent.change_items
     if intent in NO_ITEMS or intent is Intent.where_is_order and _WHOLE_ORDER.search(fold(own)):
@@ -187,7 +192,8 @@ def _argue(request: Request, reading: Reading, world: World, order: OrderArg | N
     if intent in (Intent.change_payment, Intent.exchange, Intent.return_refund):
         update["payment"] = _payment(world, own, offset)
     grounded = request.model_copy(update=update)
-    return grounded.model_copy(update={"unknown": unknown_of(grounded, facts)})
+    unknown = [u for u in unknown_of(grounded, facts) if not (removal and u == "target")]
+    return grounded.model_copy(update={"unknown": unknown})
 
 
 # Which order statuses a request fits: a cancel or an edit needs one not yet shipped, a return one delivered.

@@ -53,7 +53,10 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                            r"\btrack\w*\b", r"\bany (?:news|update)\b", r"\bon (?:its|it's|their) way\b", r"\border:? status\b|\bstatus (?:of )?my order\b",
                            r"\bwhen (?:will|does|is|do|can)\b[^.?!]{0,40}\b(?:arrive|ship|come|get here|be delivered|deliver|receive|get it)\w*",
                            r"\bstill waiting\b", r"\b(?:is|are) (?:late|delayed|overdue)\b", r"\bhas (?:it|my order) shipped\b",
-                           r"\bstuck in transit\b", r"\bstill (?:not here|in transit|processing)\b"],
+                           r"\bstuck in transit\b", r"\bstill (?:not here|in transit|processing)\b",
+                           # "has the smart watch shipped?": an item of the order asked after like the order itself
+                           r"\b(?:has|have|did|is|are|was|were) (?:my|the|our) (?:\w+ ){1,3}(?:shipped|arrived|left|"
+                           r"dispatched|sent out|been (?:shipped|sent|delivered|dispatched))\b"],
         I.damaged_missing_wrong: [r"\b(?:stopped|stops|won'?t|doesn'?t|does not|isn'?t|not) (?:work|working|turn(?:ing)? on|charg\w*|hold(?:ing)? a charge|power(?:ing)? on)\b",
                                   r"\b(?:tore|snapped|buzz\w*|hums|dies after|came with (?:only )?one)\b",
                                   r"\b(?:damaged|broken|broke|cracked|shattered|crushed|dented|defective|faulty|torn|ripped|stained|leak\w*|scratched)\b",

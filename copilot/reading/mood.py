@@ -40,9 +40,15 @@ def condition_clause(sentence: str, language: str) -> tuple[int, int] | None:
     return None
 
 
+_NOT_WANTED = re.compile(r"\b(?:want|need)\w* (?:\w+ )?(?:anymore|any more|any longer)\W*$|"
+                         r"\b(?:ya no (?:lo |la )?(?:quiero|necesito)|ne (?:le |la )?veux plus|nicht mehr)\W*$")
+
+
 def negated(before: str, language: str) -> bool:
     """The words just before a cue deny it: "don't cancel", "no need to return it"."""
     window = before[-40:]
+    if _NOT_WANTED.search(window):
+        return False  # "I don't want it anymore, remove it": the customer wants rid of it, the removal stands
     return any(compiled(NEGATION[lang]).search(window) for lang in {language, "en"} if lang in NEGATION)
 
 

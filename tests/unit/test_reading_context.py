@@ -56,3 +56,26 @@ def test_an_order_called_by_its_item_is_the_order_that_is_that_item() -> None:
     # Naming the item alone does not pick: the order a cancel still fits is the one read.
     read = ground(read_text("", "please cancel the tea kettle, keep the rest"), _orders())
     assert read.requests[0].order is not None and read.requests[0].order.order_id == "#W1000002"
+
+
+def test_an_item_cancelled_from_an_order_is_that_line_coming_off() -> None:
+    read = ground(read_text("", "Could you cancel the yoga mat from my order? I found one at the gym."), _orders())
+    request = read.requests[0]
+    assert (request.intent, request.order.order_id if request.order else None) == (Intent.change_items, "#W1000002")
+    assert [i.sku for i in request.items] == ["221"] and "target" not in request.unknown
+
+
+def test_not_wanting_something_anymore_does_not_deny_the_removal_after_it() -> None:
+    read = ground(read_text("", "change the lamp to white pls. also the yoga mat i dont want anymore remove it"),
+                  _orders())
+    assert [(r.intent, [i.sku for i in r.items]) for r in read.requests] == [
+        (Intent.change_items, ["331"]), (Intent.change_items, ["221"])]
+    # A real denial still denies: nothing is to be removed.
+    assert not any(r.intent is Intent.change_items for r in read_text("", "please don't remove the lamp").requests
+                   if r.mood is Mood.instruction)
+
+
+def test_asking_whether_an_item_has_shipped_is_a_status_question() -> None:
+    read = ground(read_text("", "has the desk lamp shipped yet? if not, change it to the white one"), _orders())
+    assert [(r.intent, r.mood) for r in read.requests] == [(Intent.where_is_order, Mood.question),
+                                                            (Intent.change_items, Mood.condition)]
