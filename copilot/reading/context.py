@@ -4,6 +4,9 @@
   enviado", "or is it too late?") is why the change should still be possible, not a question about delivery.
 - A question about how a refund would work ("would I get the whole amount back?", "how long do I have to return
   something?", "do I have to pay the return shipping?") asks for information; nothing is to be returned.
+- Money back as the remedy of a payment problem ("two payments... refund one of them", "overcharged... refund the
+  difference") or of a compensation ("a partial refund for the trouble") is that request's, not a return of items.
+- "change the address to ..." is one address change, not also an item change read from the same words.
 
 Both read the whole sentence of the request, in the six languages the desk reads.
 """
@@ -43,13 +46,39 @@ def _sentence(text: str, request: Request) -> str:
     return next((fold(text[s:e]) for s, e in sentences(text) if s <= at < e), fold(text))
 
 
+# Words that send items back, as opposed to asking for money back.
+SEND_BACK = re.compile(r"\breturn\w*|\bsend\w* (?:it|them|\w+ \w+)? ?back\b|\bdevol\w*|\bretourn\w*|\bzuruck\w*|"
+                       r"\brucksend\w*|\bdevolv\w*|\brestitu\w*|\brimand\w*|\brenvoy\w*")
+
+
+def _overlaps(a: Request, b: Request) -> bool:
+    return any(x.start < y.end and y.start < x.end for x in a.evidence for y in b.evidence)
+
+
+def _remedy_of_another(request: Request, requests: list[Request], said: str) -> bool:
+    """A request read from words another request owns: money back for a payment problem or a compensation, an
+    item change read from "change the address to"."""
+    others = [r for r in requests if r is not request]
+    if request.intent is Intent.return_refund:
+        if any(r.intent is Intent.compensation and _overlaps(request, r) for r in others):
+            return True
+        return any(r.intent is Intent.payment_problem for r in others) and not SEND_BACK.search(said)
+    if request.intent is Intent.change_items:
+        return any(r.intent in (Intent.change_address, Intent.change_payment) and _overlaps(request, r)
+                   for r in others)
+    return False
+
+
 def context_only(requests: list[Request], text: str) -> list[Request]:
-    """The requests less the status remarks beside a change, with refund questions read as questions."""
+    """The requests less the status remarks beside a change and the remedies another request owns, with refund
+    questions read as questions."""
     changes = [r for r in requests if r.intent in ACTING_INTENTS]
     out = []
     for request in requests:
         said = _sentence(text, request)
         if request.intent is Intent.where_is_order and changes and _remark(request, said):
+            continue
+        if _remedy_of_another(request, requests, said):
             continue
         if request.intent is Intent.return_refund and request.mood is not Mood.instruction \
                 and REFUND_HOW.search(said) and not REFUND_ASKED.search(said):

@@ -73,7 +73,7 @@ INTENTS: dict[str, dict[Intent, list[str]]] = {
                             r"\b(?:couldn'?t|could not|can'?t|cannot|unable to) (?:complete (?:the |my )?)?(?:pay|payment|check ?out)\w*",
                             r"\btransaction (?:was )?(?:unsuccessful|failed|declined|not completed)\b",
                             r"\bupdate (?:my |the )?(?:payment|card|billing)\b", r"\bhow (?:do|can) i pay\b"],
-        I.dispute: [r"\bcharge ?back\b", r"\b(?:bank|card company|issuer)\b[^.?!]{0,30}\brevers\w*", r"\brevers\w* the (?:charge|payment)\b", r"\bdisput\w*", r"\b(?:call|contact|tell|report (?:this|it|you) to) (?:my|the) (?:bank|card company|credit card company)\b",
+        I.dispute: [r"\bcharge ?back\b", r"\b(?:bank|card company|issuer)\b[^.?!]{0,30}\brevers\w*", r"\brevers\w* the (?:charge|payment)\b", r"\bdisput\w*", r"\b(?:call(?:ing)?|contact(?:ing)?|tell(?:ing)?|report(?:ing)? (?:this|it|you) to) (?:my|the) (?:bank|card company|credit card company)\b",
                     r"\b(?:my|the) bank (?:to reverse|reversed|will reverse)\b"],
         I.compensation: [r"\bcompensat\w*", r"\bsomething for (?:my|the) (?:time|trouble|hassle|inconvenience)\b", r"\bfor the hassle\b", r"\b(?:discount|coupon|voucher|store credit|goodwill|partial refund)\b[^.?!]{0,30}\b(?:for|because|trouble|inconvenience|delay)\b",
                          r"\b(?:some|a) (?:discount|credit|coupon|voucher)\b", r"\bmake (?:it|this) up to me\b", r"\bfor the (?:trouble|inconvenience)\b"],

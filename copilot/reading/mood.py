@@ -59,7 +59,9 @@ def mood_of(sentence: str, cue_start: int, intent: Intent, language: str) -> Moo
         return Mood.hypothetical
     for pattern in _cues(language, Mood.threat):
         m = pattern.search(sentence)
-        if m and (m.end() <= cue_start + 2 and (intent is Intent.dispute or cue_start - m.end() < 40)):
+        # The threat's words come before the cue or hold it ("... or I'm calling my bank": the cue is the threat).
+        if m and (m.start() < cue_start and (m.end() <= cue_start + 2 or intent is Intent.dispute)
+                  and (intent is Intent.dispute or cue_start - m.end() < 40)):
             return Mood.threat
     if intent is Intent.dispute and re.search(r"\b(?:i'?ll|i will|going to|gonna|will have to|about to|"
                                               r"voy a|je vais|werde|vou|faro)\b", sentence[:cue_start]):

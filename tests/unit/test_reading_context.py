@@ -79,3 +79,23 @@ def test_asking_whether_an_item_has_shipped_is_a_status_question() -> None:
     read = ground(read_text("", "has the desk lamp shipped yet? if not, change it to the white one"), _orders())
     assert [(r.intent, r.mood) for r in read.requests] == [(Intent.where_is_order, Mood.question),
                                                             (Intent.change_items, Mood.condition)]
+
+
+def test_money_back_for_a_payment_problem_or_a_compensation_is_not_a_return() -> None:
+    assert asks("", "I was charged twice for the same order, two payments of $89.90 on my card. Please refund one.") == [
+        (Intent.payment_problem, Mood.instruction)]
+    both = asks("", "The lamp came with a dented shade. I'd like a replacement, and honestly a partial refund for "
+                    "the hassle.")
+    assert Intent.return_refund not in [i for i, _ in both] and Intent.compensation in [i for i, _ in both]
+    # Sending something back is still a return beside the payment problem.
+    assert Intent.return_refund in [i for i, _ in asks("", "You charged me twice! Also I want to return the yoga "
+                                                           "mat, it's too thin.")]
+
+
+def test_change_the_address_to_is_one_address_change() -> None:
+    assert asks("", "hi can u chnage the adress on my order to 12 elm st springfield il 62704 thx") == [
+        (Intent.change_address, Mood.instruction)]
+
+
+def test_a_threat_whose_words_hold_the_cue_is_a_threat() -> None:
+    assert (Intent.dispute, Mood.threat) in asks("", "Fix the price on my order or I'm calling my bank.")
