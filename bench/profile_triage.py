@@ -43,7 +43,7 @@ from copilot.workflow.worker import warm_up, work  # noqa: E402
 from tools.connectors.sandbox.generator import generate_world  # noqa: E402
 from tools.connectors.sandbox.store import write_world  # noqa: E402
 
-NODE_NAMES = ("intake", "classify", "gather_facts", "plan", "draft_message", "check_guardrails", "auto_approve",
+NODE_NAMES = ("classify", "gather_facts", "plan", "check_guardrails", "auto_approve",
               "await_approval", "escalate", "execute", "send", "await_customer", "verify", "close")
 current = contextvars.ContextVar("node", default="outside")
 statements: dict[str, int] = defaultdict(int)

@@ -78,11 +78,9 @@ def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None) -> CompiledSt
     def node(name: str, fn: Callable[..., Awaitable[CaseGraphState]]) -> None:
         graph.add_node(name, partial(fn, deps=deps))
 
-    node("intake", nodes.intake)
     node("classify", nodes.classify)
     node("gather_facts", nodes.gather_facts)
     node("plan", nodes.plan)
-    node("draft_message", nodes.draft_message)
     node("check_guardrails", nodes.check_guardrails)
     node("auto_approve", nodes.auto_approve)
     node("await_approval", nodes.await_approval)
@@ -93,13 +91,13 @@ def build_graph(deps: NodeDeps, checkpointer: Checkpointer = None) -> CompiledSt
     node("verify", nodes.verify)
     node("close", nodes.close)
 
-    graph.add_edge(START, "intake")
-    graph.add_edge("intake", "classify")
+    # Intake (copilot/intake/) built and triaged the case before its first job: the graph starts at classify.
+    graph.add_edge(START, "classify")
     graph.add_conditional_edges("classify", after_classify)
     graph.add_edge("gather_facts", "plan")
-    # The draft exists before the guardrails run: rule 9 checks, and the approver sees, the exact text.
-    graph.add_edge("plan", "draft_message")
-    graph.add_edge("draft_message", "check_guardrails")
+    # plan drafts the message too, so the draft exists before the guardrails run: rule 9 checks, and the
+    # approver sees, the exact text.
+    graph.add_edge("plan", "check_guardrails")
     graph.add_conditional_edges("check_guardrails", after_guardrails)
     graph.add_edge("auto_approve", "await_approval")
     graph.add_conditional_edges("await_approval", after_decision)

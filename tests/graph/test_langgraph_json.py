@@ -14,7 +14,7 @@ from langgraph.graph.state import CompiledStateGraph
 from copilot.workflow.state import CaseGraphState
 
 ROOT = Path(__file__).resolve().parents[2]
-NODES = {"intake", "classify", "gather_facts", "plan", "draft_message", "check_guardrails", "auto_approve",
+NODES = {"classify", "gather_facts", "plan", "check_guardrails", "auto_approve",
          "await_approval", "escalate", "execute", "send", "await_customer", "verify", "close"}
 
 
@@ -44,5 +44,5 @@ async def test_the_graph_named_in_langgraph_json_is_the_case_graph(database_url,
     assert graph.builder.state_schema is CaseGraphState
     drawn = graph.get_graph()
     assert {(e.source, e.target) for e in drawn.edges} >= {
-        ("plan", "draft_message"), ("check_guardrails", "await_approval"), ("await_approval", "execute"),
+        ("__start__", "classify"), ("plan", "check_guardrails"), ("check_guardrails", "await_approval"), ("await_approval", "execute"),
         ("execute", "send")}
