@@ -203,25 +203,23 @@ def _route_reason(route: str, active: list[Verdict]) -> str:
 async def _persist_plan(conn: AsyncConnection[Any], facts: CaseState, decided: Plan, text: str,
                         verdicts: list[Verdict], written_by: str = "template", *, route: Route, now: datetime,
                         replanned: str | None = None) -> int:
-    version = await store.save_plan(conn, facts.case_id, decided.model_dump(mode="json"),
-                                    facts.model_dump(mode="json"), decided.disposition.value, now)
-    actions = [plans.ActionRow(a.action_id, a.tool, a.kind.value, a.args.model_dump(mode="json"),
-                               action_key(facts.case_id, version, a.action_id)) for a in decided.actions]
-    rows = [plans.VerdictRow(v.action_id or "message", v.rule_id, v.outcome, v.role.value if v.role else None,
-                             v.reason, v.mode.value) for v in verdicts]
-    draft = plans.DraftRow(decided.scenario.value, text, facts.ticket_id, written_by) \
-        if decided.scenario is not None and text else None
-    await plans.record_plan_rows(conn, facts.case_id, version, actions, rows, draft)
     # The route tells copilot/workflow/replies.py whether this version waits at the approval pause (even once escalated).
-    event = {"plan_version": version, "disposition": decided.disposition.value, "reasons": decided.reasons,
+    event = {"disposition": decided.disposition.value, "reasons": decided.reasons,
              "actions": [f"{a.tool}({a.action_id})" for a in decided.actions], "route": route}
-    await store.record_event(conn, facts.case_id, "plan_proposed",
-                             event | ({"replanned": replanned} if replanned else {}), actor=ACTOR, at=now)
-    return version
+    proposal = plans.Proposal(
+        plan=decided.model_dump(mode="json"), facts=facts.model_dump(mode="json"),
+        disposition=decided.disposition.value,
+        actions=[plans.ActionRow(a.action_id, a.tool, a.kind.value, a.args.model_dump(mode="json"))
+                 for a in decided.actions],
+        verdicts=[plans.VerdictRow(v.action_id or "message", v.rule_id, v.outcome, v.role.value if v.role else None,
+                                   v.reason, v.mode.value) for v in verdicts],
+        draft=plans.DraftRow(decided.scenario.value, text, facts.ticket_id, written_by)
+        if decided.scenario is not None and text else None,
+        event=event | ({"replanned": replanned} if replanned else {}))
+    return await plans.propose(conn, facts.case_id, proposal, actor=ACTOR, now=now)
 
 
-def action_key(case_id: int, version: int, action_id: str) -> str:
-    return f"{case_id}:v{version}-{action_id}"
+action_key = plans.action_key
 
 
 async def auto_approve(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:

@@ -12,7 +12,6 @@ from copilot.cases.store.cases import (
     mark_sla,
     open_case,
     return_to_desk,
-    save_plan,
     schedule_verify,
     set_assignee,
     set_close_reason,
@@ -40,7 +39,7 @@ from copilot.cases.store.status import decision_target, ensure, move, record_aut
 __all__ = [
     "LEASE", "MAX_ATTEMPTS", "Job", "JobCounts", "claim", "count_reopen", "counts", "decision_target", "enqueue",
     "ensure", "fail", "finish", "hand_to", "link_order", "mark_first_touch", "mark_sla", "move", "open_case",
-    "record_auto_approval", "release", "retry", "record_decision", "record_event", "return_to_desk", "save_plan",
+    "record_auto_approval", "release", "retry", "record_decision", "record_event", "return_to_desk",
     "schedule_verify", "set_assignee",
     "set_close_reason", "set_root_cause", "start_verify_window", "step_along_path", "write_triage",
 ]

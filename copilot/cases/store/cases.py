@@ -57,18 +57,6 @@ async def write_triage(conn: AsyncConnection[Any], case_id: int, fields: Mapping
     await conn.execute(_TRIAGE, params | {"status": status.value, "now": now, "id": case_id})
 
 
-async def save_plan(conn: AsyncConnection[Any], case_id: int, plan: Mapping[str, object], facts: Mapping[str, object],
-                    disposition: str, now: datetime) -> int:
-    """The next plan version with the facts it was built on; returns the version."""
-    row = await fetch_one(
-        conn, "UPDATE cases SET plan_version = plan_version + 1, plan = %s, facts = %s, disposition = %s,"
-        " updated_at = %s WHERE id = %s RETURNING plan_version",
-        (Jsonb(dict(plan)), Jsonb(dict(facts)), disposition, now, case_id))
-    if row is None:
-        raise Conflict(f"case {case_id} does not exist")
-    return int(row["plan_version"])
-
-
 async def mark_first_touch(conn: AsyncConnection[Any], case_id: int, now: datetime) -> None:
     await conn.execute("UPDATE cases SET first_touched_at = coalesce(first_touched_at, %s) WHERE id = %s",
                        (now, case_id))
