@@ -18,7 +18,7 @@ from copilot.decide.plan import AddressCheck, CaseState, CustomerRequest, OrderC
 from copilot.decide.requests import read_request
 from copilot.reading.derive import primary
 from copilot.reading.grounding import ground
-from copilot.reading.model import Reading
+from copilot.reading.model import Intent, Reading
 from copilot.reading.reader import read_text
 from copilot.reading.sources import world_for
 from tools import registry
@@ -109,8 +109,10 @@ async def gather(conn: AsyncConnection[DictRow], case_id: int, now: datetime, ll
             facts["shipments"] = await registry.call("track_shipment", deps, {"order_id": order_id})
         if category is Category.fraud_hold:
             facts["fraud"] = await registry.call("assess_fraud_signals", deps, {"order_id": order_id})
-        # An exchange needs the other variants of each line, whatever category the ticket was filed under.
-        if category in STOCK or (facts["request"] is not None and facts["request"].intent == "exchange"):
+        # An exchange or an item change needs the other variants of each line, whatever category the ticket was
+        # filed under ("return the speaker, and make the laptop the 13-inch one" is filed as a refund).
+        if category in STOCK or (facts["request"] is not None and facts["request"].intent == "exchange") \
+                or _changes_items(reading):
             facts["inventory"] = [await registry.call("locate_inventory", deps, {"sku": line.sku,
                                                                                   "quantity": line.quantity})
                                   for line in order.order.lines]  # type: ignore[attr-defined]
@@ -145,6 +147,10 @@ async def address_checks(deps: ToolDeps, order: LookupOrderOutput, request: Any,
     if customer is not None and customer.address is not None and customer.address not in wanted:
         wanted.append(customer.address)
     return await related.checks(deps, order, wanted)
+
+
+def _changes_items(reading: Reading | None) -> bool:
+    return reading is not None and any(r.intent in (Intent.change_items, Intent.exchange) for r in reading.requests)
 
 
 def _reading(signal: Signal | None) -> Reading | None:

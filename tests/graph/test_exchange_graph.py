@@ -55,3 +55,17 @@ async def test_an_exchange_ticket_waits_for_approval_then_exchanges_once_and_con
     assert len(sent) == 1 and "exchange on order #3" in sent[0]["body"]
     calls = await rows(engine, "SELECT tool, status FROM tool_calls WHERE case_id = %s ORDER BY tool", case_id)
     assert calls == [{"tool": "exchange_items", "status": "done"}, {"tool": "send_customer_message", "status": "done"}]
+
+
+async def test_a_swap_beside_a_return_gets_the_variants_it_needs_whatever_the_case_is_filed_under(database_url,
+                                                                                                  engine):
+    case_id = await _ticket(database_url, "I want a refund for the two Item SKU-B, they're not what I expected. "
+                                          "And the Item SKU-A I received, can I swap it for the red color?")
+    await drain(engine)
+    case = (await rows(engine, "SELECT category, plan_version, facts FROM cases WHERE id = %s", case_id))[0]
+    # Filed as a refund, yet the swap is planned: the case order's variants were gathered for it.
+    assert "SKU-A-RED" in {v["sku"] for i in case["facts"]["inventory"] for v in i["variants"]}, case["category"]
+    proposed = await rows(engine, "SELECT tool, args FROM proposed_actions WHERE case_id = %s AND plan_version = %s"
+                          " ORDER BY id", case_id, case["plan_version"])
+    swaps = [p["args"]["lines"] for p in proposed if p["tool"] == "exchange_items"]
+    assert swaps == [[{"line_no": 1, "new_sku": "SKU-A-RED"}]], [p["tool"] for p in proposed]
