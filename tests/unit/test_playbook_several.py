@@ -203,3 +203,34 @@ def test_an_item_named_by_its_words_and_by_the_item_number_it_should_become_is_c
     assert [(a.tool, a.order_id, a.args.line_no, a.args.new_sku) for a in plan.actions
             if a.tool not in ("send_customer_message", "escalate_case")] == [("substitute_item", "#1002", 1, "20000003")]
     assert plan.disposition is Disposition.fixable_now
+
+
+def test_an_order_cancelled_in_two_requests_is_cancelled_once() -> None:
+    text = "Cancel order #1002 please. I really don't want it anymore, so yes cancel #1002."
+    case = ticket(text, (Intent.cancel, Mood.instruction, "Cancel order"), (Intent.cancel, Mood.instruction, "yes cancel"))
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    assert tools(plan) == [("cancel_order", "#1002")]
+
+
+def test_one_item_asked_to_become_two_different_variants_is_left_to_a_person() -> None:
+    text = "Please exchange the yoga mat I received for the green one. Actually, exchange the yoga mat for a red one."
+    case = ticket(text, (Intent.exchange, Mood.instruction, "exchange the yoga mat I"),
+                  (Intent.exchange, Mood.instruction, "exchange the yoga mat for"))
+    mats = variants("MAT-BLK", "Yoga Mat", ("MAT-BLK", MAT, "30.00"), ("MAT-GRN", {"color": "green"}, "32.00"),
+                    ("MAT-RED", {"color": "red"}, "31.00"))
+    plan = several.plan_requests(case.model_copy(update={"inventory": [mats, *case.inventory[1:]]}), POLICY)
+    assert plan is not None
+    assert [a.tool for a in plan.actions if a.tool != "send_customer_message"] == ["escalate_case"]
+    assert any("two different variants" in r for r in plan.reasons)
+
+
+def test_two_items_of_one_delivered_order_exchanged_in_two_requests_make_one_exchange() -> None:
+    text = "Could I exchange the yoga mat for the green one? And exchange the desk lamp for the black one too."
+    case = ticket(text, (Intent.exchange, Mood.instruction, "exchange the yoga mat"),
+                  (Intent.exchange, Mood.instruction, "exchange the desk lamp"))
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    exchanges = [a for a in plan.actions if a.tool == "exchange_items"]
+    assert [(a.order_id, [(x.line_no, x.new_sku) for x in a.args.lines]) for a in exchanges] == \
+        [("#1001", [(1, "MAT-GRN"), (2, "LAMP-B")])]

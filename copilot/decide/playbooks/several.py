@@ -54,6 +54,7 @@ class Work:
     # The dedicated confirmation of an action, used when it is the plan's only one (it says more than a line).
     confirms: dict[str, tuple[Scenario, MessageContext]] = field(default_factory=dict)
     returned: dict[str, list[t.Named]] = field(default_factory=dict)  # the lines each planned refund covers
+    exchanged: dict[str, list[tuple[t.Named, Variant]]] = field(default_factory=dict)  # and each exchange
 
 
 def applies(case: CaseState) -> bool:
@@ -68,6 +69,8 @@ def applies(case: CaseState) -> bool:
 
 def _checked(case: CaseState, policy: Policy, work: Work, act: ProposedAction, change: ListedChange) -> bool:
     """Keep the action unless a guardrail on the order it touches blocks it; then a person gets the reason."""
+    if any(a.tool == act.tool and a.args.model_dump() == act.args.model_dump() for a in work.actions):
+        return True  # asked twice ("cancel it ... yes, cancel that order"): planned once
     verdict = g.combine(g.evaluate_action(case.for_order(act.order_id), act, policy))
     if verdict.outcome == "block":
         work.notes.append(f"{act.tool} on {act.order_id} not proposed: {verdict.rule_id}: {verdict.reason}")
@@ -111,7 +114,7 @@ def _return(case: CaseState, policy: Policy, work: Work, text: str, default: lis
         if oid in work.returned and set(lines) == {n.line.line_no for n in work.returned[oid]}:
             done = True
             continue
-        _drop_return(work, oid)
+        _drop(work, "refund_payment", oid)
         amount = sum((ln.unit_price * ln.quantity for ln in lines.values()), Decimal(0))
         act = action(_id(work, "return"), "refund_payment", {"order_id": oid, "amount": amount, "reason": "return"},
                      Origin.ticket)
@@ -124,12 +127,13 @@ def _return(case: CaseState, policy: Policy, work: Work, text: str, default: lis
     return done
 
 
-def _drop_return(work: Work, oid: str) -> None:
-    """The refund planned earlier on an order, replaced by one over every item returned from it."""
+def _drop(work: Work, tool: str, oid: str) -> None:
+    """The refund or exchange planned earlier on an order, replaced by one over every line it covers now."""
     for i, act in enumerate(work.actions):
-        if act.tool == "refund_payment" and act.order_id == oid:
+        if act.tool == tool and act.order_id == oid:
             del work.actions[i]
             del work.changes[i]
+            work.confirms.pop(act.action_id, None)
             return
 
 
@@ -144,6 +148,7 @@ def _swap(case: CaseState, policy: Policy, work: Work, text: str, default: list[
         chosen = [(n, found.variants[(oid, n.line.line_no)]) for n in lines if (oid, n.line.line_no) in found.variants]
         if not chosen:
             continue
+        chosen = _settled(work, oid, chosen, "substitute_item" if not delivered else "exchange_items")
         if not delivered:
             for n, variant in chosen:
                 act = action(_id(work, "swap"), "substitute_item", {"order_id": oid, "line_no": n.line.line_no,
@@ -157,6 +162,14 @@ def _swap(case: CaseState, policy: Policy, work: Work, text: str, default: list[
         if method is None:
             work.notes.append(f"no payment method of the customer's to settle the exchange on {oid}")
             continue
+        # One exchange per order: the lines of an exchange planned before on it join this one.
+        before = work.exchanged.get(oid, [])
+        chosen = [*before, *[(n, v) for n, v in chosen if all(n.line.line_no != b.line.line_no for b, _ in before)]]
+        if not chosen or len(chosen) == len(before):
+            done = done or bool(chosen)
+            continue
+        if before:
+            _drop(work, "exchange_items", oid)
         act = action(_id(work, "exchange"), "exchange_items", {
             "order_id": oid, "payment_method_id": method,
             "lines": [{"line_no": n.line.line_no, "new_sku": v.sku} for n, v in chosen]}, Origin.ticket)
@@ -166,8 +179,31 @@ def _swap(case: CaseState, policy: Policy, work: Work, text: str, default: list[
                 text="exchange " + "; ".join(f"{n.line.name} for {_options(v)}" for n, v in chosen)
                 + f" ({oid}{_difference(chosen)})")):
             done = True
+            work.exchanged[oid] = chosen
             work.confirms[act.action_id] = (Scenario.exchange_confirmation, _exchange_confirmation(case, oid, chosen))
     return done
+
+
+def _settled(work: Work, oid: str, chosen: list[tuple[t.Named, Variant]], tool: str) -> list[tuple[t.Named, Variant]]:
+    """A line another request of the ticket already changes to a different variant is not the planner's to pick
+    between: both go, and a person reads the two wishes."""
+    planned: dict[int, str] = {n.line.line_no: v.sku for n, v in work.exchanged.get(oid, [])}
+    planned |= {a.args.model_dump()["line_no"]: a.args.model_dump()["new_sku"] for a in work.actions
+                if a.tool == "substitute_item" and a.order_id == oid}
+    clash = {n.line.line_no for n, v in chosen if planned.get(n.line.line_no, v.sku) != v.sku}
+    for n, _ in chosen:
+        if n.line.line_no in clash:
+            work.notes.append(f"{n.line.name} ({oid}) is asked to become two different variants")
+            work.exchanged[oid] = [(b, v) for b, v in work.exchanged.get(oid, []) if b.line.line_no not in clash]
+            for i in reversed(range(len(work.actions))):
+                a = work.actions[i]
+                if a.tool == "substitute_item" and a.order_id == oid and a.args.model_dump()["line_no"] in clash:
+                    del work.actions[i], work.changes[i]
+    if clash and tool == "exchange_items" and oid in work.exchanged:
+        _drop(work, "exchange_items", oid)  # re-planned below over the lines left
+        work.exchanged[oid], left = [], work.exchanged[oid]
+        return [*left, *[(n, v) for n, v in chosen if n.line.line_no not in clash]]
+    return [(n, v) for n, v in chosen if n.line.line_no not in clash]
 
 
 def _exchange_confirmation(case: CaseState, oid: str, chosen: list[tuple[t.Named, Variant]]) -> ExchangeConfirmation:
