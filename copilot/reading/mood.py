@@ -10,6 +10,9 @@ from copilot.reading.model import Intent, Mood
 
 _QUESTION_START = re.compile(r"^\s*(?:should|can|could|may|do|does|did|is|are|was|will|would|what|how|when|which|"
                              r"why|who|where|any)\b")
+# A question however politely it is wrapped: "could you check whether I can still return it?"
+_ASKS_ANYWAY = re.compile(r"\b(?:should i|do i (?:need|have) to|is it (?:too late|still possible)|whether (?:i|you|we) "
+                          r"(?:can|could|may|(?:am|are|'m|'re) (?:able|allowed) to))\b")
 _CLAUSE_END = re.compile(r",|\bthen\b|\bentonces\b|\balors\b|\bdann\b|\bentao\b|\ballora\b")
 
 
@@ -82,8 +85,7 @@ def mood_of(sentence: str, cue_start: int, intent: Intent, language: str) -> Moo
     polite = compiled(POLITE.get(language, POLITE["en"])).search(sentence) or \
         (language != "en" and compiled(POLITE["en"]).search(sentence))
     asks = any(p.search(sentence) for p in _cues(language, Mood.question))
-    if asks and not (polite and not re.search(r"\b(?:should i|do i (?:need|have) to|is it (?:too late|still "
-                                                r"possible))\b", sentence)):
+    if asks and not (polite and not _ASKS_ANYWAY.search(sentence)):
         return Mood.question
     if sentence.rstrip().endswith("?") and not polite:
         if intent in (Intent.where_is_order, Intent.question):

@@ -33,6 +33,15 @@ def test_2_questions_and_conditions_are_not_instructions():
     assert "condition" in reported.reasons[0]
 
 
+def test_2_a_politely_wrapped_whether_i_can_is_still_a_question():
+    body = "I want to return the electric kettle, it leaks. Could you also check whether I can return the " \
+           "desk lamp? Haven't decided on that one, so leave it for now."
+    moods = [(r.intent, r.mood) for r in read_text("returns", body).requests if r.intent is Intent.return_refund]
+    assert moods == [(Intent.return_refund, Mood.instruction), (Intent.return_refund, Mood.question)]
+    assert [r.mood for r in read_text("", "Could you return the desk lamp for me please?").requests] == \
+        [Mood.instruction]
+
+
 def test_3_every_request_is_read_and_one_item_is_not_the_whole_order():
     both = read_text("", "Can you swap the jacket for a large and update my account address to 12 Oak St, Denver CO 80202")
     assert [r.intent for r in both.requests] == [Intent.change_items, Intent.change_address]
