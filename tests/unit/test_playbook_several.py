@@ -234,3 +234,25 @@ def test_two_items_of_one_delivered_order_exchanged_in_two_requests_make_one_exc
     exchanges = [a for a in plan.actions if a.tool == "exchange_items"]
     assert [(a.order_id, [(x.line_no, x.new_sku) for x in a.args.lines]) for a in exchanges] == \
         [("#1001", [(1, "MAT-GRN"), (2, "LAMP-B")])]
+
+
+def test_two_requests_read_in_one_sentence_each_get_their_own_clause() -> None:
+    text = "Hi there. Please cancel #1002 since I found that lamp cheaper elsewhere and return the yoga mat I got."
+    case = ticket(text, (Intent.cancel, Mood.instruction, "cancel"), (Intent.return_refund, Mood.instruction, "return"))
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    assert tools(plan)[:2] == [("cancel_order", "#1002"), ("refund_payment", "#1001")]
+    assert plan.actions[1].args.amount == Decimal("30.00") and plan.disposition is Disposition.fixable_now
+
+
+def test_a_return_and_its_reason_read_in_the_first_sentence_both_keep_that_sentence() -> None:
+    text = "Good morning. I'd like to return the yoga mat since it is falling apart already. Also, could you check " \
+           "whether I can return the lamp later on? I'm not sure yet."
+    case = ticket(text, (Intent.return_refund, Mood.instruction, "return the yoga"),
+                  (Intent.damaged_missing_wrong, Mood.instruction, "falling apart"),
+                  (Intent.return_refund, Mood.question, "return the lamp"))
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None
+    # The mat goes back; the lamp is only asked about.
+    assert [(a.tool, a.order_id, a.args.amount) for a in plan.actions if a.tool == "refund_payment"] == \
+        [("refund_payment", "#1001", Decimal("30.00"))]

@@ -16,12 +16,19 @@ def texts(case: CaseState) -> list[str]:
     if reading is None:
         return []
     spans = sentences(reading.text)
-    starts = []
+    starts: list[int] = []
     for request in reading.requests:
         at = request.evidence[0].start if request.evidence else 0
-        starts.append(next((s for s, e in spans if s <= at < e), at))
+        start = next((s for s, e in spans if s <= at < e), at)
+        if any(b == start and r.intent is not request.intent for b, r in zip(starts, reading.requests, strict=False)):
+            # Read in the same sentence as another request ("cancel my pending orders and return the watch"): its
+            # words start where its own clause does, when a clause starts at it.
+            start = next((m.end() for m in _CLAUSE.finditer(reading.text, start)
+                          if m.end() == at and not in_condition(reading.text, at)), start)
+        starts.append(start)
     if starts:
-        starts[starts.index(min(starts))] = 0  # what the ticket says before its first request is its context
+        first = min(starts)  # what the ticket says before its first request(s) is their context
+        starts = [0 if b == first else b for b in starts]
     bounds = sorted(set(starts))
     texts = []
     for start in starts:
