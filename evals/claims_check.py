@@ -267,7 +267,8 @@ ANSWER_TOTAL = re.compile(r"order (#?[\w-]+) totals \$([\d,]+\.\d\d)")
 def _orders(facts: Facts) -> dict[str, dict[str, Any]]:
     """Every order the case gathered (its own and the customer's related ones), by id, with its fulfillments and
     inventory."""
-    found = [{"order": _order(facts), "fulfillments": _fulfillments(facts), "inventory": facts.get("inventory") or []}]
+    found: list[dict[str, Any]] = [{"order": _order(facts), "fulfillments": _fulfillments(facts),
+                                    "inventory": facts.get("inventory") or []}]
     found += [{"order": (r.get("order") or {}).get("order") or {}, "fulfillments": (r.get("order") or {}).get(
         "fulfillments") or [], "inventory": r.get("inventory") or []} for r in facts.get("related") or []]
     return {o["order"]["id"]: o for o in found if o["order"].get("id")}
@@ -292,17 +293,17 @@ def _listed_wrong(tool: str, m: re.Match[str], action: ActualAction, held: dict[
         items = parts["items"].split(", ")
         lines = [ln for ln in (held or {}).get("order", {}).get("lines") or [] if ln["name"] in items]
         worth = sum((Decimal(str(ln["unit_price"])) * ln["quantity"] for ln in lines), Decimal(0))
-        said = _dec(parts["amount"])
-        if {ln["name"] for ln in lines} != set(items) or said != _dec(args.get("amount")) or said != _dec(worth):
+        back = _dec(parts["amount"])
+        if {ln["name"] for ln in lines} != set(items) or back != _dec(args.get("amount")) or back != _dec(worth):
             return f"refunds {args.get('amount')}; the lines named are worth {worth}"
     if tool in ("substitute_item", "exchange_items"):
         swaps = [(args["line_no"], args["new_sku"])] if tool == "substitute_item" else [
             (ln["line_no"], ln["new_sku"]) for ln in args.get("lines") or []]
-        said = [parts["items"]] if tool == "substitute_item" else [p.split(" for ")[0] for p in parts["pairs"].split("; ")]
-        if said != [names.get(no) for no, _ in swaps]:
+        told = [parts["items"]] if tool == "substitute_item" else [p.split(" for ")[0] for p in parts["pairs"].split("; ")]
+        if told != [names.get(no) for no, _ in swaps]:
             return f"swaps {[names.get(no) for no, _ in swaps]}"
         cost = _swap_cost(held, swaps) if held else None
-        stated = _dec(m.group(m.re.groups - 1)) if m.group(m.re.groups - 1) else Decimal(0)
+        stated: Decimal = (_dec(m.group(m.re.groups - 1)) or Decimal(0)) if m.group(m.re.groups - 1) else Decimal(0)
         stated = -stated if m.group(m.re.groups) == "back to you" else stated
         if (cost if cost is not None else stated) != stated or (cost is None and stated):
             return f"the catalog prices give a difference of {cost}"
