@@ -222,3 +222,34 @@ async def test_a_note_on_a_case_no_connected_helpdesk_knows_stays_on_the_desk(mo
     version = conn.execute("SELECT plan_version FROM cases WHERE id = %s", (case_id,)).fetchone()["plan_version"]
     await add_note(aconn, case_id, version, "Called the customer.", author="dana", now=NOW)
     assert rows(conn, case_id) == [] and vendors.helpdesks.received == []
+
+
+# Desk actions no connector carries: with the system connected they are refused, never done on the mirror alone.
+UNCARRIED = [
+    ("shopify", "issue_store_credit", {"order_id": "#3", "amount": "5.00", "reason": "goodwill"}, {}),
+    ("woocommerce", "exchange_items", EXCHANGE, {}),
+    ("magento", "update_profile_address", {"customer_id": "cus_1", "address": NEW_ADDRESS}, {}),
+    ("stripe", "change_payment_method", {"order_id": "#4", "payment_method_id": "pm"}, {}),
+    ("woocommerce", "retry_payment", {"order_id": "#4"}, {"stripe": "sandbox"}),
+]
+
+
+@pytest.mark.parametrize("mode", ["shadow", "live"])
+@pytest.mark.parametrize("system,tool,args,others", UNCARRIED, ids=[f"{u[0]}:{u[1]}" for u in UNCARRIED])
+async def test_an_action_the_connected_system_does_not_carry_is_refused_plainly(
+        system: str, tool: str, args: dict[str, Any], others: dict[str, str], mode: str,
+        monkeypatch: pytest.MonkeyPatch, contract_server: Any, vendors: Vendors, conn, aconn):
+    from copilot.core.errors import ConnectorError
+
+    set_modes(monkeypatch, contract_server[0], **{system: mode, **others})
+    before = conn.execute("SELECT (SELECT count(*) FROM sandbox.store_credits) AS credits,"
+                          " (SELECT count(*) FROM sandbox.exchanges) AS exchanges,"
+                          " (SELECT address FROM sandbox.customers WHERE id = 'cus_1') AS address").fetchone()
+    case_id = new_case(conn, str(args.get("order_id", "#1")))
+    with pytest.raises(ConnectorError, match="connector does not .*admin") as refused:
+        await approve(aconn, case_id, tool, args)
+    assert refused.value.reason == "not_supported"
+    after = conn.execute("SELECT (SELECT count(*) FROM sandbox.store_credits) AS credits,"
+                         " (SELECT count(*) FROM sandbox.exchanges) AS exchanges,"
+                         " (SELECT address FROM sandbox.customers WHERE id = 'cus_1') AS address").fetchone()
+    assert after == before and rows(conn, case_id) == []

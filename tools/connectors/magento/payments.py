@@ -17,6 +17,7 @@ from psycopg import AsyncConnection
 from tools.connectors.magento.storefront import MagentoStorefront
 from tools.connectors.sandbox.psp import SandboxPSP
 from tools.connectors.statewrites import marker, write_unless_done
+from tools.connectors.uncarried import UncarriedPaymentActions, UncarriedRetry
 from tools.schemas import RefundPaymentOutput
 
 BEFORE = re.compile(r"refunded before: (\d+(?:\.\d+)?)")
@@ -31,7 +32,9 @@ def refunded_before(comments: list[dict[str, Any]], tag: str) -> Decimal | None:
     return None
 
 
-class MagentoPayments(SandboxPSP):
+class MagentoPayments(UncarriedRetry, UncarriedPaymentActions, SandboxPSP):
+    VENDOR = "Magento"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None, store: MagentoStorefront) -> None:
         super().__init__(conn, now, actor)
         self.store = store

@@ -19,6 +19,7 @@ from tools.connectors.outbox import VendorRequest, VendorResponse
 from tools.connectors.sandbox.storefront import SandboxStorefront
 from tools.connectors.sandbox.world import Address
 from tools.connectors.statewrites import marker, write_unless_done
+from tools.connectors.uncarried import UncarriedStoreActions
 from tools.contracts.errors import ConnectorError, NotFound
 from tools.schemas import (
     CancelOrderOutput,
@@ -47,7 +48,9 @@ def same_address(remote: dict[str, Any] | None, address: Address) -> bool:
             and remote.get("country_id") == address.country)
 
 
-class MagentoStorefront(SandboxStorefront):
+class MagentoStorefront(UncarriedStoreActions, SandboxStorefront):
+    VENDOR = "Magento"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None, config: MagentoConfig,
                  outbound: Outbound, api: MagentoApi) -> None:
         super().__init__(conn, now, actor)

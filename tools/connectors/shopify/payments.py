@@ -14,13 +14,16 @@ from tools.connectors.outbox import CURRENT_CALL, VendorResponse
 from tools.connectors.sandbox.psp import SandboxPSP
 from tools.connectors.shopify import documents as doc
 from tools.connectors.shopify.storefront import ShopifyStorefront
+from tools.connectors.uncarried import UncarriedPaymentActions, UncarriedRetry
 from tools.contracts.errors import ConnectorError, InvalidInput
 from tools.schemas import RefundPaymentOutput
 
 PAID = ("SALE", "CAPTURE")
 
 
-class ShopifyPayments(SandboxPSP):
+class ShopifyPayments(UncarriedRetry, UncarriedPaymentActions, SandboxPSP):
+    VENDOR = "Shopify"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None,
                  shop: ShopifyStorefront) -> None:
         super().__init__(conn, now, actor)

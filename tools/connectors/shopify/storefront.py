@@ -21,6 +21,7 @@ from tools.connectors.sandbox.world import Address
 from tools.connectors.shopify import documents as doc
 from tools.connectors.shopify.client import ShopifyClient, user_errors_reason
 from tools.connectors.shopify.models import ShopifyOrder
+from tools.connectors.uncarried import UncarriedStoreActions
 from tools.contracts.errors import ConnectorError, NotFound
 from tools.schemas import (
     CancelOrderOutput,
@@ -52,7 +53,9 @@ def same_address(remote: dict[str, Any] | None, address: Address) -> bool:
             and remote.get("provinceCode") == address.state)
 
 
-class ShopifyStorefront(SandboxStorefront):
+class ShopifyStorefront(UncarriedStoreActions, SandboxStorefront):
+    VENDOR = "Shopify"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None, config: ShopifyConfig,
                  outbound: Outbound, client: ShopifyClient) -> None:
         super().__init__(conn, now, actor)

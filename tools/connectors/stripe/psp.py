@@ -18,6 +18,7 @@ from tools.connectors.outbound import Outbound
 from tools.connectors.outbox import CURRENT_CALL
 from tools.connectors.sandbox.psp import SandboxPSP
 from tools.connectors.stripe.client import StripeApi
+from tools.connectors.uncarried import UncarriedPaymentActions
 from tools.contracts.errors import ConnectorError, InvalidInput
 from tools.schemas import DisputeSnapshot, RefundPaymentOutput, RetryPaymentOutput
 
@@ -43,7 +44,9 @@ def vendor_key(step: str) -> str:
     return f"rdc-{call.key}-{step}"
 
 
-class StripePSP(SandboxPSP):
+class StripePSP(UncarriedPaymentActions, SandboxPSP):
+    VENDOR = "Stripe"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None, config: StripeConfig,
                  outbound: Outbound, api: StripeApi) -> None:
         super().__init__(conn, now, actor)

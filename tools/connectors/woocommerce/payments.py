@@ -10,11 +10,14 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from tools.connectors.sandbox.psp import SandboxPSP
+from tools.connectors.uncarried import UncarriedPaymentActions, UncarriedRetry
 from tools.connectors.woocommerce.storefront import WooStorefront, woo_refund
 from tools.schemas import RefundPaymentOutput
 
 
-class WooPayments(SandboxPSP):
+class WooPayments(UncarriedRetry, UncarriedPaymentActions, SandboxPSP):
+    VENDOR = "WooCommerce"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None, store: WooStorefront) -> None:
         super().__init__(conn, now, actor)
         self.store = store

@@ -18,6 +18,7 @@ from tools.connectors.outbox import VendorResponse
 from tools.connectors.sandbox.storefront import SandboxStorefront
 from tools.connectors.sandbox.world import Address
 from tools.connectors.statewrites import marker, write_unless_done
+from tools.connectors.uncarried import UncarriedStoreActions
 from tools.connectors.woocommerce.client import WooApi, order_number
 from tools.contracts.errors import ConnectorError
 from tools.schemas import (
@@ -45,7 +46,9 @@ def same_address(remote: dict[str, Any] | None, address: Address) -> bool:
             and remote.get("state") == address.state and remote.get("country", address.country) == address.country)
 
 
-class WooStorefront(SandboxStorefront):
+class WooStorefront(UncarriedStoreActions, SandboxStorefront):
+    VENDOR = "WooCommerce"
+
     def __init__(self, conn: AsyncConnection[Any], now: datetime, actor: str | None, config: WooCommerceConfig,
                  outbound: Outbound, api: WooApi) -> None:
         super().__init__(conn, now, actor)
