@@ -56,8 +56,10 @@ async def test_the_worker_loop_outlives_a_database_error_and_resumes(own_url):
             conn.execute("ALTER TABLE case_jobs_away RENAME TO case_jobs")
             case_id = insert_case(conn, queue="q-resume", status="triaged")  # its run job is queued with it
         started = time.monotonic()
+        # Both conditions, each within 10 s: the claim commits in the database a moment before the worker's loop
+        # resumes from it and records that it recovered, and a loaded machine can show that moment to /healthz.
         while _one(own_url, "SELECT count(*) FROM case_jobs WHERE case_id = %s AND locked_by IS NOT NULL",
-                   case_id) == 0:
+                   case_id) == 0 or app.state.worker.stats.backing_off:
             assert time.monotonic() - started < 10, "the worker did not claim again after the database came back"
             await asyncio.sleep(0.1)
         after = (await api.get("/healthz")).json()
