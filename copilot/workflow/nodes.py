@@ -81,7 +81,7 @@ def _kept_request(state: CaseGraphState) -> CustomerRequest | None:
 
 async def plan(state: CaseGraphState, deps: NodeDeps) -> CaseGraphState:
     """The plan and its drafted message, in one step: the draft always follows the plan, and each graph step
-    costs a worker about 0.75 ms of CPU (README, "Triage against the floor")."""
+    costs a worker under a millisecond of CPU (README, "Triage against the floor")."""
     facts = _state(state)
     try:
         decided = playbooks.build_plan(facts, deps.policy)
