@@ -131,7 +131,7 @@ async def _with_related(conn: AsyncConnection[DictRow], deps: ToolDeps, facts: d
     wanted = [written.normalized] if written.valid and written.normalized is not None else []
     order: LookupOrderOutput | None = facts["order"]
     facts["related"] = await related.related_orders(conn, deps, email, order.order.id if order else None,
-                                                    facts["customer"], wanted)
+                                                    facts["customer"], wanted, signal.text or "")
     if order is not None and order.order.status in related.EDITABLE:
         known = [c.address for c in facts.get("address_checks", [])]
         addresses = related.addresses_for(facts["related"], facts["customer"], wanted)

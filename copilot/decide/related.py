@@ -4,6 +4,8 @@ addresses the ticket could move it to, validated for its carrier. Read-only; cap
 
 from __future__ import annotations
 
+import re
+
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
@@ -20,10 +22,13 @@ EDITABLE = ("pending", "processing")
 
 
 async def related_orders(conn: AsyncConnection[DictRow], deps: ToolDeps, email: str, case_order_id: str | None,
-                         customer: LookupCustomerOutput | None, wanted: list[Address]) -> list[OrderFacts]:
-    """Every other order of the customer that is not cancelled, newest first, with what a plan on it needs."""
+                         customer: LookupCustomerOutput | None, wanted: list[Address],
+                         text: str = "") -> list[OrderFacts]:
+    """Every other order of the customer that is not cancelled, newest first, with what a plan on it needs; and
+    any other of theirs the ticket names by number (a cancelled order whose address they point at)."""
     rows = sorted(await customer_orders(conn, email), key=lambda r: r["created_at"], reverse=True)
     ids = [r["id"] for r in rows if r["id"] != case_order_id][:MAX_RELATED]
+    ids += await _named_elsewhere(deps, text, customer, {*ids, case_order_id or ""})
     addresses = _addresses(customer, wanted)
     found = []
     for order_id in ids:
@@ -35,6 +40,28 @@ async def related_orders(conn: AsyncConnection[DictRow], deps: ToolDeps, email: 
         found.append(OrderFacts(order=order, payment=payment, inventory=inventory,
                                 address_checks=validated))
     return found
+
+
+_NUMBER = re.compile(r"#\s?([A-Za-z]?\d{1,12})\b")
+
+
+async def _named_elsewhere(deps: ToolDeps, text: str, customer: LookupCustomerOutput | None,
+                           have: set[str]) -> list[str]:
+    """Order numbers written in the ticket ('#1234', '#W1234567') that are this customer's own and not in `have`."""
+    if customer is None:
+        return []
+    found: list[str] = []
+    for m in _NUMBER.finditer(text):
+        oid = f"#{m.group(1).upper()}"
+        if oid in found or oid in have:
+            continue
+        try:
+            order = LookupOrderOutput.model_validate(await registry.call("lookup_order", deps, {"order_id": oid}))
+        except CopilotError:
+            continue
+        if order.order.customer_id == customer.id:
+            found.append(oid)
+    return found[:MAX_RELATED]
 
 
 async def _stock(deps: ToolDeps, order: LookupOrderOutput) -> list[LocateInventoryOutput]:

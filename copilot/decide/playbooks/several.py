@@ -355,13 +355,21 @@ def plan_requests(case: CaseState, policy: Policy) -> Plan | None:
     # One instruction (one clause) on the case's own order stays with its category playbook when the playbook
     # plans it as well (cancel, address, payment) or the planner could not do it all.
     own = case.order is not None and all(a.order_id == case.order_id for a in work.actions)
-    if len(single) == 1 and acts == 1 and own and not answered and (single[0].intent in KEEP_PLAYBOOK or work.notes):
+    if len(single) == 1 and acts == 1 and own and not answered and (single[0].intent in KEEP_PLAYBOOK or work.notes) \
+            and not _pointed_elsewhere(case, work):
         return None
     if not work.actions:
         # One request its category playbook may still plan (it reads pasted options, asks the customer) goes
         # back to it; several that came to nothing go to a person with the reasons.
         return _held(work) if held or (work.notes and len(single) > 1) else None
     return _plan(case, work, answered)
+
+
+def _pointed_elsewhere(case: CaseState, work: Work) -> bool:
+    """The new address was found where the customer pointed (another order, their profile), which the address
+    playbook cannot read: it only knows an address written out."""
+    moved = any(a.tool == "update_address" for a in work.actions)
+    return moved and not work.notes and (case.request is None or case.request.new_address is None)
 
 
 def _fallback(case: CaseState, policy: Policy, work: Work, text: str, failed: bool, failed_from: int,
