@@ -256,3 +256,19 @@ def test_a_return_and_its_reason_read_in_the_first_sentence_both_keep_that_sente
     # The mat goes back; the lamp is only asked about.
     assert [(a.tool, a.order_id, a.args.amount) for a in plan.actions if a.tool == "refund_payment"] == \
         [("refund_payment", "#1001", Decimal("30.00"))]
+
+
+def test_everything_in_an_if_sentence_or_in_an_unnamed_order_is_not_every_order() -> None:
+    both = [DELIVERED, facts_for("#1003", "delivered", [f.line(1, "40.00", sku="LAMP-W", name="Desk Lamp")], "40.00")]
+    text = "Please return the yoga mat. If you can't refund my card, just take everything back instead."
+    case = ticket(text, (Intent.return_refund, Mood.instruction, "return"))
+    case = case.model_copy(update={"order": None, "payment": None, "inventory": [], "related": both})
+    plan = several.plan_requests(case, POLICY)
+    assert plan is not None  # the mat only: the fallback's "everything" is not what was asked
+    assert [(a.order_id, a.args.amount) for a in plan.actions if a.tool == "refund_payment"] == \
+        [("#1001", Decimal("30.00"))]
+    vague = "The parcel that went to my sister by mistake: please return all items in it."
+    case = ticket(vague, (Intent.return_refund, Mood.instruction, "return"))
+    case = case.model_copy(update={"order": None, "payment": None, "inventory": [], "related": both})
+    plan = several.plan_requests(case, POLICY)
+    assert plan is None or not any(a.tool == "refund_payment" for a in plan.actions)

@@ -128,13 +128,27 @@ def named_lines(orders: list[OrderFacts], text: str, statuses: tuple[str, ...],
             if is_named(line.name, own) and not is_named(line.name, kept_out):
                 at = _mention(text, line.name)
                 found.append(Named(order.id, line, at if at is not None else 0))
-    if _ALL.search(_EXCEPT.sub(" ", text)):
+    if _everything(_EXCEPT.sub(" ", text)):
+        in_one = [f for f in orders if f.order.order.status in statuses]
+        if _ONE_ORDER.search(text) and len(in_one) > 1:
+            # "Return everything in it": one order, and which one is not settled here.
+            return [], ["which order 'everything' means is unclear: " + ", ".join(f.order.order.id for f in in_one)]
         # "Everything (except ...)": what the customer keeps may be said anywhere in the ticket.
         kept_out |= keys_of(excluded(context))
         found = [Named(f.order.order.id, line, 0) for f in orders if f.order.order.status in statuses
                  for line in f.order.order.lines if not is_named(line.name, kept_out)]
         return found, []
     return _narrowed(orders, found, own, text, prefer or [])
+
+
+_IF_SENTENCE = re.compile(r"(?:^|(?<=[.!?;\n]))[^.!?;\n]*\b(?:if|unless|in case)\b[^.!?;\n]*", re.I)
+_ONE_ORDER = re.compile(r"\b(?:everything|all (?:the )?(?:items?|things?|products?))\s+(?:in|on|from|of)\s+(?:it|that|this|"
+                        r"the|that one)\b(?!\s+orders)", re.I)
+
+
+def _everything(text: str) -> bool:
+    """"Everything" said as the request, not inside an if-sentence ("if that fails, return everything")."""
+    return bool(_ALL.search(_IF_SENTENCE.sub(" ", text)))
 
 
 def _narrowed(orders: list[OrderFacts], found: list[Named], keys: set[str], text: str,
