@@ -319,6 +319,8 @@ def shown(value: Any) -> str:
         return ", ".join(f"{label(k)} {shown(v)}" for k, v in value.items() if v not in (None, "", [], {}))
     if isinstance(value, list):
         return ", ".join(shown(v) for v in value)
+    if isinstance(value, bool):  # before str(): an agent reads "Submit yes", not Python's "True"
+        return "yes" if value else "no"
     return label(value) if isinstance(value, str) and IDENTIFIER.fullmatch(value) else str(value)
 
 

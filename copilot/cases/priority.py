@@ -114,6 +114,14 @@ def _lift(inp: PriorityInput, deadline_points: int, band: Priority) -> tuple[Pri
     return floor, f"one-band lift for {' and '.join(why)}: {band.value} → {floor.value}"
 
 
+def _duration(hours: float) -> str:
+    """Hours as a person counts them: "5.5 h" close by, "11 days 10 h" (not "274.2 h") further out."""
+    if hours < 48:
+        return f"{hours:.1f} h"
+    days, rest = divmod(round(hours), 24)
+    return f"{days} days {rest} h" if rest else f"{days} days"
+
+
 def score_priority(inp: PriorityInput, now: datetime) -> PriorityResult:
     if inp.category is Category.out_of_scope:
         return PriorityResult(band=Priority.P4, score=0, reasons=["out of scope: routed away"], deadline=None)
@@ -125,7 +133,7 @@ def score_priority(inp: PriorityInput, now: datetime) -> PriorityResult:
     else:
         hours = max(0.0, (nearest.at - now).total_seconds() / 3600)
         score = _deadline_points(hours)
-        when = "passed" if nearest.at <= now else f"in {hours:.1f} h"
+        when = "passed" if nearest.at <= now else f"in {_duration(hours)}"
         reasons.append(f"{nearest.label} {when} (+{score})")
     deadline_points = score
     extra, extra_reasons = _modifiers(inp)

@@ -72,3 +72,8 @@ def test_plan_rows_use_labels_and_say_who_approves():
         "Concession (a lead approves): worth 131.00 is above 75.00"
     assert verdict_line("payment_retry", None, "soft decline insufficient_funds") == \
         "Payment retry: soft decline insufficient funds"
+
+
+def test_a_yes_or_no_argument_reads_as_a_word_not_python():
+    assert arguments({"order_id": "#1282", "submit": True, "notify": False}) == [
+        ("Order", "#1282"), ("Submit", "yes"), ("Notify", "no")]

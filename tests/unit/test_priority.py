@@ -65,3 +65,8 @@ def test_next_cutoff_uses_the_warehouse_zone_and_skips_the_weekend():
     assert next_cutoff(friday_evening, "America/New_York", time(15, 0), scheduled) == scheduled
     morning = datetime(2026, 11, 17, 13, 0, tzinfo=UTC)  # 05:00 in Reno
     assert next_cutoff(morning, "America/Los_Angeles", time(14, 0)) == datetime(2026, 11, 17, 22, 0, tzinfo=UTC)
+
+
+def test_a_far_deadline_is_said_in_days_and_a_near_one_in_hours():
+    assert score_priority(inp(274.2), NOW).reasons[0].startswith("cutoff in 11 days 10 h (+")
+    assert score_priority(inp(5.5), NOW).reasons[0].startswith("cutoff in 5.5 h (+")
