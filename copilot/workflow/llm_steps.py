@@ -9,6 +9,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from copilot.cases import queries, store
+from copilot.cases.queries import LatestTicket
 from copilot.core.policy import Policy
 from copilot.decide.guardrails import message_facts
 from copilot.decide.guardrails_plan import unbacked_phrases
@@ -35,12 +36,15 @@ async def _event(conn: AsyncConnection[Any], case_id: int, kind: str, data: dict
     await store.record_event(conn, case_id, kind, data, actor="llm", at=now)
 
 
+async def _ticket_to_read(conn: AsyncConnection[Any], config: LLMConfig, case_id: int) -> LatestTicket | None:
+    """The case's latest ticket when a model is set to read it; None without a model or a ticket."""
+    return await queries.latest_ticket(conn, case_id) if config.enabled else None
+
+
 async def read_ticket_facts(conn: AsyncConnection[Any], config: LLMConfig, case_id: int,
                             now: datetime) -> dict[str, Any] | None:
     """The LLM's reading of the case's latest ticket, reconciled with the case; None without a model or ticket."""
-    if not config.enabled:
-        return None
-    ticket = await queries.latest_ticket(conn, case_id)
+    ticket = await _ticket_to_read(conn, config, case_id)
     if ticket is None:
         return None
     signal = ticket.signal
@@ -67,9 +71,7 @@ async def read_ticket_requests(conn: AsyncConnection[Any], config: LLMConfig, ca
     read grounded in the customer's orders, the catalog and the profile; what the records or the rules contradict
     is recorded on the case and holds the reading for a person. None without a model, a ticket or a usable answer:
     the rules' Reading stands."""
-    if not config.enabled:
-        return None
-    ticket = await queries.latest_ticket(conn, case_id)
+    ticket = await _ticket_to_read(conn, config, case_id)
     if ticket is None:
         return None
     signal = ticket.signal
