@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from tools.connectors.config import ConnectorConfigs, Mode, get_configs
+from tools.contracts.domain import Strict
 from tools.contracts.errors import CopilotError
 
 SOURCE_NAMES = {"shopify": "Shopify Admin API", "woocommerce": "WooCommerce REST API", "magento": "Magento REST API",
@@ -18,8 +19,8 @@ SOURCE_NAMES = {"shopify": "Shopify Admin API", "woocommerce": "WooCommerce REST
 PAGE_TIMEOUT_S = 5.0  # a page waits this long for the store, once (no retries): the case is readable without it
 
 
-class VendorOrderView(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class VendorOrderView(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True)  # the strict base, and a read is never edited
 
     system: Literal["shopify", "woocommerce", "magento", "sandbox"]
     mode: Mode
