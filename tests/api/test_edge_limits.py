@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 
 import psycopg
@@ -117,7 +118,9 @@ def test_card_data_is_masked_in_what_people_read_and_kept_only_in_the_raw_record
     events = conn.execute("SELECT string_agg(data::text, ' ') AS t FROM case_events WHERE case_id = %s",
                           (res.json()["case_id"],)).fetchone()["t"]
     for place in (case, events):
-        assert "4111 1111" not in place and "4111111111111111" not in place and "737" not in place
+        assert "4111 1111" not in place and "4111111111111111" not in place
+        # the code as a number of its own: "737" inside a timestamp's fraction or another number is not it
+        assert re.search(r"(?<![\d.:])737(?!\d)", place) is None
     raw = conn.execute("SELECT body FROM raw_deliveries WHERE id = %s", (res.json()["raw_id"],)).fetchone()
     assert b"4111 1111 1111 1111" in bytes(raw["body"])  # the immutable record of what the sender sent
 
