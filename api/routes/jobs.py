@@ -10,6 +10,7 @@ from psycopg.rows import DictRow
 
 from api.auth import Caller, DeskCaller
 from api.deps import Now, connection
+from copilot.cases import store
 from copilot.core.errors import NotFound
 from copilot.core.models import Strict
 from copilot.workflow import jobs
@@ -41,7 +42,7 @@ async def failed_jobs(_: Caller, conn: Conn, case_id: Annotated[int | None, Quer
 async def retry_job(job_id: Annotated[int, Path(ge=1, le=2**62)], who: DeskCaller, conn: Conn,
                     now: Now) -> Retried:
     """Queue a failed job again with fresh attempts; the case's timeline records who asked."""
-    case_id = await jobs.retry(conn, job_id, who.name, now)
+    case_id = await store.retry(conn, job_id, who.name, now)
     if case_id is None:
         raise NotFound(f"job {job_id} is not a failed job")
     return Retried(job_id=job_id, case_id=case_id, detail="queued again; a worker picks it up now")

@@ -1,5 +1,6 @@
 """Reading the case work queue: jobs given up (the desk's "needs attention" list) and how far behind the
-workers are. The queue itself, and every write to it, is the case store's (copilot/cases/store/jobs.py)."""
+workers are. The queue itself, and every write to it (claim, finish, fail, retry), is the case store's: import
+those from copilot.cases.store."""
 
 from __future__ import annotations
 
@@ -9,23 +10,8 @@ from typing import Literal
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
-from copilot.cases.store.jobs import (
-    LEASE,
-    MAX_ATTEMPTS,
-    Job,
-    JobCounts,
-    claim,
-    counts,
-    enqueue,
-    fail,
-    finish,
-    release,
-    retry,
-)
+from copilot.cases.store import MAX_ATTEMPTS
 from copilot.core.models import Strict
-
-__all__ = ["LEASE", "MAX_ATTEMPTS", "FailedJob", "Job", "JobCounts", "JobHealth", "claim", "counts", "enqueue",
-           "fail", "failed", "finish", "health", "release", "retry"]
 
 
 class FailedJob(Strict):

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 
 from api.app import create_app
+from copilot.cases import store
 from copilot.core import db
 from copilot.core.settings import Settings
-from copilot.workflow import jobs
 from copilot.workflow.engine import open_engine
 from copilot.workflow.worker import work
 from tests.api.test_cases_support import bearer, insert_case, key_for
@@ -74,7 +74,7 @@ async def test_the_worker_loop_outlives_a_database_error_and_resumes(own_url):
 async def _give_up(url: str, case_id: int) -> None:
     """Run the case's job through the real graph until the worker gives up (its order vanished from the store)."""
     async with open_engine(url, Settings(), pool_size=3) as engine:
-        for _ in range(jobs.MAX_ATTEMPTS):
+        for _ in range(store.MAX_ATTEMPTS):
             async with engine.pool.connection() as conn:
                 await conn.execute("UPDATE case_jobs SET run_after = now() WHERE done_at IS NULL")  # skip the backoff
             await work(engine.pool, engine.run_job, drain=True, idle_sleep=0.02)
@@ -98,7 +98,7 @@ def test_a_failed_job_shows_everywhere_and_can_be_retried(own_url):
         again = api.post(f"/api/jobs/{job_id}/retry", headers=bearer(agent))
         after = api.get("/api/jobs/failed", headers=bearer(qa)).json()["jobs"]
         timeline = api.get(f"/api/cases/{case_id}", headers=bearer(agent)).json()["timeline"]
-    assert [(j["id"], j["case_id"], j["attempts"]) for j in listed] == [(job_id, case_id, jobs.MAX_ATTEMPTS)]
+    assert [(j["id"], j["case_id"], j["attempts"]) for j in listed] == [(job_id, case_id, store.MAX_ATTEMPTS)]
     assert listed[0]["error"] == "NotFound: no order #gone-1"
     assert [j["id"] for j in detail["failed_jobs"]] == [job_id]
     assert "copilot_jobs_failed 1\n" in metrics
