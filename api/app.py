@@ -25,6 +25,10 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input", 503: "unavailable"}
 
 
+def _desk_refusal(request: Request, status: int, message: str) -> Response | None:
+    return desk.error_page(request, status, message) if desk.is_desk_page(request.url.path) else None
+
+
 def create_app(database_url: str, settings: Settings, *, with_worker: bool = False) -> FastAPI:
     """The service; `with_worker` also runs one case worker in this process (what `copilot run` does)."""
 
@@ -62,11 +66,13 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
     app.state.queue_stats = QueueStatsCache(settings.queue_stats_ttl_s)
 
     @app.exception_handler(CopilotError)
-    async def copilot_error(_: Request, exc: CopilotError) -> JSONResponse:
+    async def copilot_error(request: Request, exc: CopilotError) -> Response:
+        if desk.is_desk_page(request.url.path):
+            return desk.error_page(request, exc.http_status, exc.message)
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
@@ -76,19 +82,24 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
             return JSONResponse({"error": {"code": "invalid_input", "message": f"body: not valid JSON ({why}, at "
                                            f"character {first['loc'][-1]})", "details": errors}}, status_code=422)
         where = ".".join(p for p in first["loc"] if p != "body") or "body"
+        if desk.is_desk_page(request.url.path):
+            return desk.error_page(request, 422, f"{where}: {first['msg']}")
         return JSONResponse({"error": {"code": "invalid_input", "message": f"{where}: {first['msg']}",
                                        "details": errors}}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """Framework errors (a body that cannot be parsed, an unknown path) in the API's one error shape."""
+        """Framework errors (a body that cannot be parsed, an unknown path) in the API's one error shape, or on
+        the desk's error page."""
         if exc.status_code < 400:  # the desk's sign-in redirect
             return await http_exception_handler(request, exc)
+        if desk.is_desk_page(request.url.path):
+            return desk.error_page(request, exc.status_code, str(exc.detail))
         code = HTTP_CODES.get(exc.status_code, "error")
         return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code,
                             headers=exc.headers)
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, page=_desk_refusal)
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(queues.router)

@@ -177,6 +177,18 @@ async def case_page(request: Request, case_id: int, who: MaybeWho, conn: Conn, n
                                           status_code=exc.http_status)
 
 
+def is_desk_page(path: str) -> bool:
+    return path == "/desk" or path.startswith("/desk/")
+
+
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    """Bad input on a desk page, answered as a page the agent can go back from (the API keeps its JSON shape).
+    Whoever asked is not looked up: this also answers requests refused before any route ran."""
+    title = "No such page" if status_code == 404 else None
+    return templates.TemplateResponse(request, "error.html", {"me": None, "message": message, "title": title},
+                                      status_code=status_code)
+
+
 BodyT = TypeVar("BodyT", bound=BaseModel)
 
 

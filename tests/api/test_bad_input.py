@@ -31,6 +31,28 @@ def test_a_nul_character_in_a_decision_or_a_filter_is_a_422_and_nothing_is_writt
     assert (notes, status) == (0, "awaiting_approval")
 
 
+def test_bad_input_on_a_desk_page_answers_the_desk_error_page_and_the_api_keeps_its_json(api, conn):
+    """A NUL in a desk page's query string was a JSON 422 a browser showed raw; the desk answers its HTML error
+    page (before any route or sign-in runs), while the same filter on the API stays in the JSON error shape."""
+    case_id, lead = _case(conn), bearer(key_for(conn, "lead"))
+    for url in ("/desk?queue=a%00b", f"/desk/cases/{case_id}?queue=%00", "/desk/reports/weekly?week=2026-W1%00"):
+        page = api.get(url, headers=lead)
+        assert page.status_code == 422, (url, page.text[:200])
+        assert page.headers["content-type"].startswith("text/html") and "<html" in page.text
+        assert "may not contain NUL (%00) characters" in page.text and "Back to the queue" in page.text
+    signed_out = api.get("/desk?assignee=%00", follow_redirects=False)
+    assert signed_out.status_code == 422 and "<html" in signed_out.text
+    listed = api.get("/api/cases?queue=a%00b", headers=lead)
+    assert listed.status_code == 422 and listed.headers["content-type"] == "application/json"
+    assert listed.json()["error"] == {"code": "invalid_input",
+                                      "message": "query parameters may not contain NUL (%00) characters"}
+    not_a_number = api.get("/desk/cases/abc", headers=lead)
+    assert not_a_number.status_code == 422 and "<html" in not_a_number.text and "case_id" in not_a_number.text
+    assert api.get("/api/cases/abc", headers=lead).json()["error"]["code"] == "invalid_input"
+    nowhere = api.get("/desk/no-such-page", headers=lead)
+    assert nowhere.status_code == 404 and "No such page" in nowhere.text
+
+
 def test_a_week_past_the_calendars_end_is_a_422(api, conn):
     qa = bearer(key_for(conn, "qa"))
     data = api.get("/reports/weekly", params={"week": "9999-W52"}, headers=qa)
