@@ -17,6 +17,15 @@ from tools.schemas import Variant
 OPEN = ("pending", "processing")
 RECEIVED = ("delivered",)
 _ORDER_ID = re.compile(r"#?\b(W?\d{4,})\b", re.I)
+# A number under four digits is most often a quantity, price, time, street or unit number ("12 mugs", "12 Main
+# St", "at 12:30", "Apt #12"): it is read as an order number only when the customer's words mark it as one.
+_SHORT_ORDER_ID = re.compile(
+    r"(?:(?<![\w'])order\s*(?:no\.?|nr\.?|num\.?|number)?\s*:?\s*#?\s*|(?<![\w#])#\s?)(\d{1,3})\b"
+    r"(?![.:,/-]?\d|\s*(?:%|x\b|days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?|times?|items?|pieces?|pcs|"
+    r"units?)\b)", re.I)
+# "Apt #12", and "order" as a verb ("I'd like to order 12 more").
+_NOT_AN_ORDER = re.compile(r"\b(?:apt|apartment|unit|suite|ste|room|rm|flat|floor|box|bldg|building|lot|item|line|"
+                           r"size|to|i|we|they|you|i'd|we'd|i'll|we'll)\.?\s*$", re.I)
 _ALL_ORDERS = re.compile(r"\b(?:all|every|each|both)\b[^.;]{0,25}\borders?\b|\borders? addresses\b|"
                          r"\ball (?:possible )?(?:order )?addresses\b", re.I)
 _WHOLE = re.compile(r"\b(?:whole|entire|full|complete)\s+order\b|\bcancel (?:the|that|this|my) order\b", re.I)
@@ -44,13 +53,14 @@ class Grounded:
 def named_order_ids(case: CaseState, text: str) -> list[str]:
     """Order numbers written in the text that are the customer's own (with or without '#', 'W')."""
     mine = {o.order.order.id: o for o in case.all_orders}
-    found = []
-    for m in _ORDER_ID.finditer(text):
+    found: list[tuple[int, str]] = []
+    marked = [m for m in _SHORT_ORDER_ID.finditer(text) if not _NOT_AN_ORDER.search(text[:m.start()])]
+    for m in [*_ORDER_ID.finditer(text), *marked]:
         digits = m.group(1).upper().lstrip("W")
         hit = next((oid for oid in mine if oid.upper().lstrip("#").lstrip("W") == digits), None)
-        if hit and hit not in found:
-            found.append(hit)
-    return found
+        if hit and hit not in [oid for _, oid in found]:
+            found.append((m.start(), hit))
+    return [oid for _, oid in sorted(found)]
 
 
 def _scope(case: CaseState, text: str) -> list[OrderFacts]:
