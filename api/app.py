@@ -20,6 +20,7 @@ from copilot.core.errors import CopilotError
 from copilot.core.settings import Settings
 from copilot.desk.queries import QueueStatsCache
 from copilot.workflow.worker import run_worker_beside
+from tools.connectors.vendor_order import VendorOrderCache
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
               413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input", 503: "unavailable"}
@@ -64,6 +65,7 @@ def create_app(database_url: str, settings: Settings, *, with_worker: bool = Fal
     app.state.settings = settings
     app.state.database_url = database_url
     app.state.queue_stats = QueueStatsCache(settings.queue_stats_ttl_s)
+    app.state.vendor_orders = VendorOrderCache(settings.vendor_order_ttl_s)
 
     @app.exception_handler(CopilotError)
     async def copilot_error(request: Request, exc: CopilotError) -> Response:

@@ -46,7 +46,6 @@ from copilot.desk.queries import (
     encode_cursor,
     list_cases,
 )
-from tools.connectors.vendor_order import read_vendor_order
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -150,8 +149,10 @@ async def _next_case(conn: AsyncConnection[DictRow], case: CaseSummary, walk: di
 async def _case_page(request: Request, conn: AsyncConnection[DictRow], me: Principal, case_id: int, now: datetime,
                      error: str | None = None, status_code: int = 200) -> Response:
     detail = await case_detail(conn, case_id, now, me.role, me.name)
-    # What the store's own system says about the order, beside the desk's view (read on each page load).
-    vendor = await read_vendor_order(conn, now, detail.case.order_id) if detail.case.order_id else None
+    # What the store's own system says about the order, beside the desk's view (a connected store's answer is
+    # reused for COPILOT_VENDOR_ORDER_TTL_S, until the copilot itself writes to the order).
+    vendor = await request.app.state.vendor_orders.get(conn, now, detail.case.order_id) if detail.case.order_id \
+        else None
     walk = _walk(request)
     walk.setdefault("at", encode_cursor(detail.case.next_due_at, detail.case.id))
     following = await _next_case(conn, detail.case, walk, now)

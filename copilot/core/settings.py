@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     pool_max_size: int = 10
     queue_stats_ttl_s: float = Field(default=5.0, ge=0, description="How long one computation of the queue "
                                      "numbers serves every desk page and GET /api/queues.")
+    vendor_order_ttl_s: float = Field(default=20.0, ge=0, le=300, description="How long the case page reuses a "
+                                      "connected store's answer about an order (0: read it on every load); the "
+                                      "copilot's own writes to the order end the reuse at once.")
 
     shopify_webhook_secret: SecretStr = SecretStr("dev-shopify-secret")
     stripe_webhook_secret: SecretStr = SecretStr("dev-stripe-secret")

@@ -4,6 +4,7 @@ and when it was read. A read that fails is shown as failed, never replaced by th
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -17,6 +18,9 @@ from tools.contracts.errors import CopilotError
 SOURCE_NAMES = {"shopify": "Shopify Admin API", "woocommerce": "WooCommerce REST API", "magento": "Magento REST API",
                 "sandbox": "the sandbox world"}
 PAGE_TIMEOUT_S = 5.0  # a page waits this long for the store, once (no retries): the case is readable without it
+# The copilot's own effects on an order: every WRITE/MONEY tool's input names its order_id (tools/registry.py).
+_WRITES = ("SELECT count(*) AS calls, count(*) FILTER (WHERE status = 'done') AS done,"
+           " count(*) FILTER (WHERE status = 'failed') AS failed FROM tool_calls WHERE args->>'order_id' = %s")
 
 
 class VendorOrderView(Strict):
@@ -102,3 +106,45 @@ async def read_vendor_order(conn: AsyncConnection[Any], now: datetime, order_id:
         found = {"error": exc.message}
     return VendorOrderView(system=platform, mode=mode, source=label, read_at=now, order_id=order_id,
                            **found)
+
+
+class VendorOrderCache:
+    """A connected store's answer about an order, reused by this process's case pages for `ttl_s` seconds of the
+    desk's clock (each load used to call the store, up to PAGE_TIMEOUT_S); the view keeps the time it was read.
+    The copilot's own tool calls on the order end the reuse at once, so a page after a desk action never shows
+    the order as it stood before it. The sandbox world is read fresh (a local query); a failed read is not kept."""
+
+    def __init__(self, ttl_s: float, max_orders: int = 2000) -> None:
+        self.ttl_s, self.max_orders = ttl_s, max_orders
+        self._views: OrderedDict[tuple[str, str, str], tuple[tuple[int, ...], VendorOrderView]] = OrderedDict()
+
+    async def get(self, conn: AsyncConnection[Any], now: datetime, order_id: str,
+                  configs: ConnectorConfigs | None = None) -> VendorOrderView:
+        configs = configs or get_configs()
+        platform = configs.storefront or "sandbox"
+        if platform == "sandbox" or self.ttl_s <= 0:
+            return await read_vendor_order(conn, now, order_id, configs)
+        key = (platform, configs.get(platform).mode, order_id)
+        mark = await _writes_mark(conn, order_id)
+        kept = self._views.get(key)
+        if kept is not None and kept[0] == mark and 0 <= (now - kept[1].read_at).total_seconds() < self.ttl_s:
+            return kept[1]
+        view = await read_vendor_order(conn, now, order_id, configs)
+        if view.error is not None:
+            self._views.pop(key, None)
+            return view
+        self._views[key] = (mark, view)
+        self._views.move_to_end(key)
+        while len(self._views) > self.max_orders:
+            self._views.popitem(last=False)
+        return view
+
+
+async def _writes_mark(conn: AsyncConnection[Any], order_id: str) -> tuple[int, ...]:
+    """Changes whenever a tool call on the order starts, succeeds or fails."""
+    cur = await conn.execute(_WRITES, (order_id,))
+    row = await cur.fetchone()
+    if row is None:
+        return (0, 0, 0)
+    values = row.values() if isinstance(row, dict) else row
+    return tuple(int(v) for v in values)
